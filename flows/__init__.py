@@ -1,0 +1,1 @@
+"""Flows: the engine and the procedures (definitions + models of guards and actions)."""

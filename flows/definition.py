@@ -1,0 +1,253 @@
+"""A procedure's definition: its machine (statemachine.io) and what people read about it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from statemachine import StateChart
+from statemachine.io import load
+from statemachine.io.yaml.reader import YAMLReader
+
+from flows.fields import FieldSpec, parse_field
+from flows.model import FlowModel
+
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    id: str
+    label: str
+    screen: str
+    final: bool
+    initial: bool
+    link_screen: str | None = None
+    faq_steps: tuple[int, ...] = ()
+    technical: bool = False
+    progress: int | None = None
+    expires_after: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class TransitionInfo:
+    source: str
+    event: str
+    target: str
+    guards: tuple[str, ...]
+    actions: tuple[str, ...]
+    internal: bool
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: str
+    label: str
+    fields: Mapping[str, FieldSpec]
+    system: bool = False
+    link: bool = False
+
+
+@dataclass(frozen=True)
+class GuardInfo:
+    name: str
+    label: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One version of a procedure, compiled once."""
+
+    name: str
+    version: str
+    document: str
+    model: type[FlowModel]
+    label: str
+    route: str
+    faq: Mapping[str, Any]
+    machine: type[StateChart[Any]]
+    states: Mapping[str, StateInfo]
+    events: Mapping[str, EventInfo]
+    transitions: tuple[TransitionInfo, ...]
+    guards: Mapping[str, GuardInfo]
+    progress_total: int = field(default=0)
+
+    @property
+    def initial(self) -> str:
+        return next(s.id for s in self.states.values() if s.initial)
+
+    def main_event(self, state: str) -> str | None:
+        """The event a plain submit on the state's screen sends."""
+        return next(
+            (
+                e
+                for e in self.events_from(state)
+                if not self.events[e].system and not self.events[e].link
+            ),
+            None,
+        )
+
+    def link_event(self, state: str) -> str | None:
+        """The event an e-mailed link sends from this state, if any."""
+        return next((e for e in self.events_from(state) if self.events[e].link), None)
+
+    def events_from(self, state: str) -> list[str]:
+        """Events a transition leaves ``state`` with, in declaration order, once each."""
+        seen: dict[str, None] = {}
+        for t in self.transitions:
+            if t.source == state:
+                seen.setdefault(t.event)
+        return list(seen)
+
+
+def parse(document: str) -> Any:
+    """YAML as statemachine.io reads it: safe, and ``on:`` stays a key, not True."""
+    return YAMLReader().parse_document(document)
+
+
+def version_of(document: str) -> str:
+    return hashlib.sha256(document.encode()).hexdigest()[:12]
+
+
+def compile_definition(document: str, model: type[FlowModel]) -> Definition:
+    """Parse, validate (JSON Schema, secure mode) and compile one definition document."""
+    doc = parse(document)
+    if not isinstance(doc, dict) or set(doc) != {"statechart", "procedure"}:
+        raise ValueError("a definition has exactly two sections: statechart and procedure")
+    chart, meta = doc["statechart"], doc["procedure"]
+    loaded = load(json.dumps(chart), format="json", validate=True)
+    # Our actions write to the database; an exception there must abort the step, not be
+    # turned into an error.execution event while the state moves on.
+    machine = type(loaded.__name__, (loaded,), {"catch_errors_as_events": False})
+    transitions = tuple(_transitions(chart))
+    _check_model(model, transitions)
+    states = _states(chart, meta)
+    return Definition(
+        name=str(chart["name"]),
+        version=version_of(document),
+        document=document,
+        model=model,
+        label=str(meta["label"]),
+        route=str(meta["route"]),
+        faq=dict(meta.get("faq", {})),
+        machine=machine,
+        states=states,
+        events=_events(meta, transitions),
+        transitions=transitions,
+        guards=_guards(meta, transitions),
+        progress_total=max((s.progress or 0 for s in states.values()), default=0),
+    )
+
+
+def _check_model(model: type[FlowModel], transitions: tuple[TransitionInfo, ...]) -> None:
+    for t in transitions:
+        for name in t.guards + t.actions:
+            if not callable(getattr(model, name, None)):
+                raise ValueError(f"{model.__name__} has no method {name!r} ({t.source}/{t.event})")
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """Guard and action names; the engine needs bare method names, not expressions."""
+    names = () if value is None else (value,) if isinstance(value, str) else tuple(value)
+    for name in names:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"{name!r}: guards and actions are method names of the model")
+    return tuple(names)
+
+
+def _transitions(chart: Mapping[str, Any]) -> list[TransitionInfo]:
+    found = []
+    for source, sdef in chart["states"].items():
+        for t in (sdef or {}).get("transitions", []) or []:
+            found.append(
+                TransitionInfo(
+                    source=source,
+                    event=str(t["event"]),
+                    target=str(t.get("target") or source),
+                    guards=_names(t.get("cond")),
+                    actions=_names(t.get("on")),
+                    internal=bool(t.get("internal", False)),
+                )
+            )
+    return found
+
+
+def _states(chart: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, StateInfo]:
+    infos = meta.get("states", {})
+    states = {}
+    for state_id, sdef in chart["states"].items():
+        sdef = sdef or {}
+        info = infos.get(state_id)
+        if info is None:
+            raise ValueError(f"state {state_id!r} has no entry under procedure.states")
+        states[state_id] = StateInfo(
+            id=state_id,
+            label=str(info["label"]),
+            screen=str(info["screen"]),
+            final=bool(sdef.get("final", False)),
+            initial=bool(sdef.get("initial", False)),
+            link_screen=info.get("link_screen"),
+            faq_steps=tuple(int(s) for s in info.get("faq_steps", ())),
+            technical=bool(info.get("technical", False)),
+            progress=info.get("progress"),
+            expires_after=parse_duration(info.get("expires_after")),
+        )
+    extra = set(infos) - set(states)
+    if extra:
+        raise ValueError(f"procedure.states names unknown states: {sorted(extra)}")
+    if sum(s.initial for s in states.values()) != 1:
+        raise ValueError("exactly one state is marked initial: true")
+    return states
+
+
+def _events(
+    meta: Mapping[str, Any], transitions: tuple[TransitionInfo, ...]
+) -> dict[str, EventInfo]:
+    declared = meta.get("events", {})
+    used = {t.event for t in transitions}
+    if set(declared) != used:
+        raise ValueError(f"procedure.events must describe exactly the events used: {sorted(used)}")
+    events = {}
+    for event_id, info in declared.items():
+        info = info or {}
+        events[event_id] = EventInfo(
+            id=event_id,
+            label=str(info["label"]),
+            fields={n: parse_field(n, s) for n, s in (info.get("fields") or {}).items()},
+            system=bool(info.get("system", False)),
+            link=bool(info.get("link", False)),
+        )
+    return events
+
+
+def _guards(
+    meta: Mapping[str, Any], transitions: tuple[TransitionInfo, ...]
+) -> dict[str, GuardInfo]:
+    declared = meta.get("guards", {}) or {}
+    used = {g for t in transitions for g in t.guards}
+    if set(declared) != used:
+        raise ValueError(f"procedure.guards must describe exactly the guards used: {sorted(used)}")
+    return {
+        name: GuardInfo(
+            name=name,
+            label=" ".join(str(info["label"]).split()),
+            reasons=tuple(str(r) for r in info.get("reasons", ())),
+        )
+        for name, info in declared.items()
+    }
+
+
+def parse_duration(value: Any) -> timedelta | None:
+    if value is None:
+        return None
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"bad duration {value!r}: use e.g. 90s, 10m, 24h, 7d")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})

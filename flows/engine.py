@@ -1,0 +1,380 @@
+"""The engine every procedure runs on: start, restore, send, audit, expire.
+
+One ``send`` is one transaction: the instance row is locked, the machine restored, the
+event sent; guards decide, actions write; the audit record, the new state, the domain
+changes and the outbox rows are committed together.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flows import fields, links
+from flows.definition import Definition
+from flows.model import FlowModel, Mailer, StepContext
+from flows.registry import Registry
+from storage.db import Database
+from storage.models import AuditRecord, FlowInstance
+
+log = logging.getLogger(__name__)
+SYSTEM = "system"
+# Instance ids and link tokens are secrets.token_urlsafe output; nothing else is looked up.
+_URLSAFE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class Outcome(StrEnum):
+    TAKEN = "taken"
+    REJECTED = "rejected"
+    NOT_ALLOWED = "not_allowed"
+    EXPIRED = "expired"
+
+
+class UnknownInstance(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    id: str
+    flow: str
+    version: str
+    state: str
+    allowed_events: list[str]
+    expires_at: datetime | None
+    final: bool
+    language: str
+    customer_id: int | None
+    display: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "flow": self.flow,
+            "version": self.version,
+            "state": self.state,
+            "allowed_events": self.allowed_events,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "final": self.final,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    snapshot: Snapshot
+    errors: dict[str, str] = field(default_factory=dict)
+    # What the customer typed, minus secrets, to fill the form again after a rejection.
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.TAKEN
+
+
+class _Taken:
+    """Listener that notices a transition was taken (a false guard is silent)."""
+
+    def __init__(self) -> None:
+        self.taken = False
+
+    def after_transition(self) -> None:
+        self.taken = True
+
+
+@dataclass
+class _Step:
+    """One event being handled inside the locked transaction."""
+
+    session: Session
+    row: FlowInstance
+    definition: Definition
+    now: datetime
+    actor: str
+    source: str = ""
+
+
+class Engine:
+    def __init__(
+        self,
+        registry: Registry,
+        db: Database,
+        mailer: Mailer,
+        clock: Callable[[], datetime],
+        base_url: Callable[[], str],
+    ) -> None:
+        self.registry = registry
+        self.db = db
+        self.mailer = mailer
+        self.clock = clock
+        self.base_url = base_url
+        self._versions_recorded = False
+
+    # -- reading ---------------------------------------------------------------------
+
+    def start(
+        self, flow: str, *, actor: str, language: str, customer_id: int | None = None
+    ) -> Snapshot:
+        definition = self.registry.get(flow)
+        if not self._versions_recorded:
+            self.registry.record_versions(self.db)
+            self._versions_recorded = True
+        now = self.clock()
+        initial = definition.states[definition.initial]
+        row = FlowInstance(
+            id=secrets.token_urlsafe(16),
+            flow=definition.name,
+            version=definition.version,
+            state=initial.id,
+            data={},
+            language=language,
+            customer_id=customer_id,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + initial.expires_after if initial.expires_after else None,
+        )
+        with self.db.write() as session:
+            session.add(row)
+            session.flush()
+            session.add(self._audit(row, "start", initial.id, Outcome.TAKEN, {}, {}, actor, now))
+        return self._snapshot(row, definition)
+
+    def snapshot(self, instance_id: str) -> Snapshot:
+        with self.db.read() as session:
+            row = self._load(session, instance_id, lock=False)
+        return self._snapshot(row, self._definition(row))
+
+    def inspect_link(self, token: str) -> tuple[str, str | None] | None:
+        """The instance an e-mailed link belongs to, and why it cannot be used (or None)."""
+        if len(token) > 200 or not _URLSAFE.fullmatch(token):
+            return None
+        with self.db.read() as session:
+            row = links.find(session, token)
+            if row is None:
+                return None
+            problem = links.problem(
+                row, purpose=row.purpose, instance_id=row.instance_id, now=self.clock()
+            )
+            return row.instance_id, problem
+
+    def history(self, instance_id: str) -> list[dict[str, Any]]:
+        with self.db.read() as session:
+            self._load(session, instance_id, lock=False)
+            rows = session.scalars(
+                select(AuditRecord)
+                .where(AuditRecord.instance_id == instance_id)
+                .order_by(AuditRecord.id)
+            )
+            return [audit_json(r) for r in rows]
+
+    # -- sending ---------------------------------------------------------------------
+
+    def send(
+        self,
+        instance_id: str,
+        event: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        actor: str,
+        language: str | None = None,
+        expected_state: str | None = None,
+    ) -> Result:
+        """Send EVENT with DATA; never raises for anything the sender got wrong.
+
+        EXPECTED_STATE is the state the sender saw (a form's hidden field): when the
+        instance has moved on since, the event is refused rather than applied to a
+        step the sender never saw.
+        """
+        with self.db.write() as session:
+            row = self._load(session, instance_id, lock=True)
+            step = _Step(session, row, self._definition(row), self.clock(), actor)
+            if language:
+                row.language = language
+            return self._handle(step, event, dict(data or {}), expected_state)
+
+    def _handle(
+        self, step: _Step, event: str, data: dict[str, Any], expected_state: str | None
+    ) -> Result:
+        definition, row = step.definition, step.row
+        step.source = row.state
+        info = definition.events.get(event)
+        if self._overdue(step):
+            self._expire(step)
+            return self._finish(step, event, Outcome.EXPIRED, {"event": "expired"})
+        if expected_state is not None and expected_state != row.state:
+            return self._finish(step, event, Outcome.NOT_ALLOWED, {"event": "moved_on"})
+        allowed = event in definition.events_from(row.state)
+        if info is None or not allowed or (info.system and step.actor != SYSTEM):
+            return self._finish(step, event, Outcome.NOT_ALLOWED, {"event": "not_allowed"})
+        checked = fields.check(info.fields, data)
+        if checked.errors:
+            return self._finish(step, event, Outcome.REJECTED, checked.errors, checked)
+        model, taken = self._run(step, event, checked.values)
+        row.data = model.data
+        if model.customer_id is not None:
+            row.customer_id = model.customer_id
+        if not taken:
+            errors = model.errors or {"event": "refused"}
+            return self._finish(step, event, Outcome.REJECTED, errors, checked)
+        self._enter(step, model.state)
+        return self._finish(step, event, Outcome.TAKEN, {}, checked)
+
+    def _run(self, step: _Step, event: str, values: dict[str, Any]) -> tuple[FlowModel, bool]:
+        row = step.row
+        ctx = StepContext(
+            session=step.session,
+            now=step.now,
+            instance_id=row.id,
+            language=row.language,
+            customer_id=row.customer_id,
+            mailer=self.mailer,
+            base_url=self.base_url(),
+            actor=step.actor,
+        )
+        model = step.definition.model(ctx, dict(row.data), row.state)
+        listener = _Taken()
+        machine = step.definition.machine(model=model, listeners=[listener])
+        machine.send(event, data=values)
+        return model, listener.taken
+
+    def _enter(self, step: _Step, state: str) -> None:
+        info = step.definition.states[state]
+        row = step.row
+        row.state = state
+        row.updated_at = step.now
+        row.expires_at = step.now + info.expires_after if info.expires_after else None
+        if info.final:
+            row.ended_at = step.now
+
+    def _overdue(self, step: _Step) -> bool:
+        row = step.row
+        return row.ended_at is None and row.expires_at is not None and step.now >= row.expires_at
+
+    def _expire(self, step: _Step) -> None:
+        """Take the state's ``expire`` transition, as the system, before anything else."""
+        source = step.row.state
+        if "expire" not in step.definition.events_from(source):
+            return
+        system_step = _Step(step.session, step.row, step.definition, step.now, SYSTEM, source)
+        model, taken = self._run(system_step, "expire", {})
+        step.row.data = model.data
+        if taken:
+            self._enter(system_step, model.state)
+        outcome = Outcome.TAKEN if taken else Outcome.REJECTED
+        step.session.add(self._audit(step.row, "expire", source, outcome, {}, {}, SYSTEM, step.now))
+
+    def _finish(
+        self,
+        step: _Step,
+        event: str,
+        outcome: Outcome,
+        errors: dict[str, str],
+        checked: fields.CheckedData | None = None,
+    ) -> Result:
+        row, definition = step.row, step.definition
+        values: dict[str, Any] = {}
+        audit_data: dict[str, Any] = {}
+        if checked is not None:
+            specs = definition.events[event].fields
+            audit_data = fields.for_audit(specs, checked.values)
+            values = {k: v for k, v in checked.values.items() if not specs[k].secret}
+        step.session.add(
+            self._audit(row, event, step.source, outcome, errors, audit_data, step.actor, step.now)
+        )
+        return Result(outcome, self._snapshot(row, definition), errors, values)
+
+    def sweep(self, limit: int = 500) -> int:
+        """Expire every instance whose time is up; returns how many were expired."""
+        now = self.clock()
+        with self.db.read() as session:
+            due = list(
+                session.scalars(
+                    select(FlowInstance.id)
+                    .where(FlowInstance.ended_at.is_(None), FlowInstance.expires_at <= now)
+                    .limit(limit)
+                )
+            )
+        for instance_id in due:
+            with self.db.write() as session:
+                row = self._load(session, instance_id, lock=True)
+                step = _Step(session, row, self._definition(row), self.clock(), SYSTEM)
+                if self._overdue(step):
+                    self._expire(step)
+        return len(due)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _load(self, session: Session, instance_id: str, *, lock: bool) -> FlowInstance:
+        if len(instance_id) > 32 or not _URLSAFE.fullmatch(instance_id):
+            raise UnknownInstance(instance_id)
+        row = session.get(FlowInstance, instance_id, with_for_update=lock)
+        if row is None:
+            raise UnknownInstance(instance_id)
+        return row
+
+    def _definition(self, row: FlowInstance) -> Definition:
+        return self.registry.version(self.db, row.flow, row.version)
+
+    def _snapshot(self, row: FlowInstance, definition: Definition) -> Snapshot:
+        allowed = [e for e in definition.events_from(row.state) if not definition.events[e].system]
+        return Snapshot(
+            id=row.id,
+            flow=row.flow,
+            version=row.version,
+            state=row.state,
+            allowed_events=allowed,
+            expires_at=row.expires_at,
+            final=definition.states[row.state].final,
+            language=row.language,
+            customer_id=row.customer_id,
+            display=definition.model.display(row.data),
+        )
+
+    @staticmethod
+    def _audit(
+        row: FlowInstance,
+        event: str,
+        source: str,
+        outcome: Outcome,
+        reasons: dict[str, str],
+        data: dict[str, Any],
+        actor: str,
+        now: datetime,
+    ) -> AuditRecord:
+        return AuditRecord(
+            instance_id=row.id,
+            flow=row.flow,
+            version=row.version,
+            event=event,
+            source=source,
+            target=row.state if outcome is Outcome.TAKEN else None,
+            outcome=str(outcome),
+            reasons=reasons,
+            data=data,
+            actor=actor,
+            customer_id=row.customer_id,
+            created_at=now,
+        )
+
+
+def audit_json(record: AuditRecord) -> dict[str, Any]:
+    return {
+        "at": record.created_at.isoformat(),
+        "event": record.event,
+        "source": record.source,
+        "target": record.target,
+        "outcome": record.outcome,
+        "reasons": record.reasons,
+        "data": record.data,
+        "actor": record.actor,
+        "version": record.version,
+    }

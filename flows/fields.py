@@ -1,0 +1,167 @@
+"""The fields an event takes: declared in a definition, checked before any guard runs.
+
+These are the rules every surface shares (web form, API, CLI): presence, length, format.
+Rules that need the records (a name matching a contract, a password's strength) are the
+procedure's guards.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+# type name -> (max length, JSON-schema type) for the types the engine knows.
+FIELD_TYPES: dict[str, tuple[int, str]] = {
+    "name": (100, "string"),
+    "email": (254, "string"),
+    "password": (1024, "string"),
+    "token": (200, "string"),
+    "string": (200, "string"),
+    "text": (5000, "string"),
+    "choice": (64, "string"),
+    "boolean": (8, "boolean"),
+    "code": (6, "string"),
+}
+SECRET_TYPES = frozenset({"password", "token", "code"})
+AUDIT_POLICIES = frozenset({"plain", "mask", "omit"})
+REDACTED = "[redacted]"
+# Control characters, and what broken encodings leave behind (U+FFFD, lone surrogates).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    audit: str = "omit"
+    max_length: int = 0
+
+    @property
+    def secret(self) -> bool:
+        return self.type in SECRET_TYPES
+
+    def json_schema(self) -> dict[str, Any]:
+        max_length, json_type = FIELD_TYPES[self.type]
+        schema: dict[str, Any] = {"type": json_type}
+        if json_type == "string":
+            schema["maxLength"] = self.max_length or max_length
+        if self.choices:
+            schema["enum"] = list(self.choices)
+        if self.type == "email":
+            schema["format"] = "email"
+        if self.secret:
+            schema["writeOnly"] = True
+        return schema
+
+
+@dataclass
+class CheckedData:
+    """Values ready for the guards, and reason codes by field for what is wrong."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def parse_field(name: str, spec: Mapping[str, Any]) -> FieldSpec:
+    type_ = str(spec.get("type", "string"))
+    if type_ not in FIELD_TYPES:
+        raise ValueError(f"field {name!r}: unknown type {type_!r}")
+    secret = type_ in SECRET_TYPES
+    audit = str(spec.get("audit", "omit"))
+    if audit not in AUDIT_POLICIES or (secret and audit != "omit"):
+        raise ValueError(f"field {name!r}: audit {audit!r} is not allowed")
+    return FieldSpec(
+        name=name,
+        type=type_,
+        required=bool(spec.get("required", False)),
+        choices=tuple(str(c) for c in spec.get("choices", ())),
+        audit=audit,
+        max_length=int(spec.get("max_length", 0)),
+    )
+
+
+def check(specs: Mapping[str, FieldSpec], data: Mapping[str, Any]) -> CheckedData:
+    """Normalize the declared fields of ``data``; unknown keys are dropped."""
+    result = CheckedData()
+    for name, spec in specs.items():
+        value, error = _check_one(spec, data.get(name))
+        if error:
+            result.errors[name] = error
+        elif value is not None:
+            result.values[name] = value
+    return result
+
+
+def _check_one(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
+    if spec.type == "boolean":
+        return _as_boolean(raw)
+    if raw is None or raw == "":
+        return None, "required" if spec.required else None
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        return None, "invalid"
+    text = str(raw)
+    if _CONTROL.search(text):
+        return None, "invalid_characters"
+    if spec.type != "password":
+        # Passwords are kept exactly as typed; everything else loses outer spaces.
+        text = unicodedata.normalize("NFC", text).strip()
+        if not text:
+            return None, "required" if spec.required else None
+    if len(text) > (spec.max_length or FIELD_TYPES[spec.type][0]):
+        return None, "too_long"
+    return _check_format(spec, text)
+
+
+def _check_format(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
+    if spec.choices and text not in spec.choices:
+        return None, "invalid_choice"
+    if spec.type == "email":
+        try:
+            checked = validate_email(text, check_deliverability=False)
+        except EmailNotValidError:
+            return None, "email_invalid"
+        return checked.normalized, None
+    if spec.type == "code" and not re.fullmatch(r"[0-9]{6}", text):
+        return None, "code_format"
+    return text, None
+
+
+def _as_boolean(raw: Any) -> tuple[Any, str | None]:
+    if raw is None or raw == "" or raw is False:
+        return False, None
+    if raw is True or str(raw).lower() in {"1", "true", "on", "yes"}:
+        return True, None
+    if str(raw).lower() in {"0", "false", "off", "no"}:
+        return False, None
+    return None, "invalid"
+
+
+def for_audit(specs: Mapping[str, FieldSpec], values: Mapping[str, Any]) -> dict[str, Any]:
+    """What of an event's data may be kept in the audit trail: never a secret."""
+    kept: dict[str, Any] = {}
+    for name, value in values.items():
+        spec = specs.get(name)
+        if spec is None:
+            continue
+        if spec.audit == "plain":
+            kept[name] = value
+        elif spec.audit == "mask":
+            kept[name] = mask(str(value))
+        else:
+            kept[name] = REDACTED
+    return kept
+
+
+def mask(value: str) -> str:
+    """Keep enough to recognize a value, not enough to use it: j***@example.com, ***1234."""
+    if "@" in value:
+        local, _, domain = value.rpartition("@")
+        return f"{local[:1]}***@{domain}"
+    return f"***{value[-4:]}" if len(value) > 8 else REDACTED

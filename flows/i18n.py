@@ -1,0 +1,29 @@
+"""Babel extractor for the labels of definitions (procedure, states, events, guards)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from flows.definition import parse
+
+Message = tuple[int, str, str, list[str]]
+
+
+def labels(document: dict[str, Any]) -> Iterator[str]:
+    meta = document.get("procedure", {})
+    yield str(meta["label"])
+    if meta.get("faq", {}).get("question"):
+        yield str(meta["faq"]["question"])
+    for section in ("states", "events", "guards"):
+        for info in (meta.get(section) or {}).values():
+            if info and info.get("label"):
+                yield " ".join(str(info["label"]).split())
+
+
+def extract_definition(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[Message]:
+    document = parse(fileobj.read().decode("utf-8"))
+    for text in labels(document):
+        yield 0, "gettext", text, ["flow definition label"]

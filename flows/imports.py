@@ -1,0 +1,113 @@
+"""Importing ConnectedDrive identities: one shared MINI ID, never registered here.
+
+CSV with a header row: ``email, first_name, last_name, language, password_hash``.
+``language`` is ``fr`` or ``en``; ``password_hash`` is one of passwords.IMPORTABLE_FORMATS
+(quoted: an argon2 hash contains commas).
+A file with any bad row loads nothing; importing again updates names and language.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from flows import passwords
+from storage import identities
+from storage.db import Database
+from storage.models import Identity
+
+COLUMNS = ("email", "first_name", "last_name", "language", "password_hash")
+
+
+@dataclass
+class Report:
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    email: str
+    first_name: str
+    last_name: str
+    language: str
+    password_hash: str
+
+
+def read_rows(path: Path, report: Report) -> list[Row]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                report.errors.append(f"line 1: missing column(s): {', '.join(missing)}")
+                return []
+            return [r for r in (_row(n, raw, report) for n, raw in enumerate(reader, 2)) if r]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        report.errors.append(f"{path.name}: not a UTF-8 CSV file ({exc})")
+        return []
+
+
+def _row(line: int, raw: dict[str | None, Any], report: Report) -> Row | None:
+    value = {c: str(raw.get(c) or "").strip() for c in COLUMNS}
+    problems = []
+    if raw.get(None):
+        problems.append("too many fields (an argon2 hash has commas: quote it)")
+    try:
+        value["email"] = validate_email(value["email"], check_deliverability=False).normalized
+    except EmailNotValidError:
+        problems.append("email is not a valid address")
+    for name in ("first_name", "last_name"):
+        if not value[name] or len(value[name]) > 100:
+            problems.append(f"{name} is empty or longer than 100 characters")
+    value["language"] = value["language"].lower()[:2]
+    if value["language"] not in {"fr", "en"}:
+        problems.append("language must be fr or en")
+    if not passwords.is_importable(value["password_hash"]):
+        problems.append(f"password_hash must be {passwords.IMPORTABLE_FORMATS}")
+    if problems:
+        report.errors.append(f"line {line}: " + "; ".join(problems))
+        return None
+    return Row(line=line, **value)
+
+
+def import_identities(db: Database, path: Path, now: datetime) -> Report:
+    report = Report()
+    rows = read_rows(path, report)
+    seen: dict[str, int] = {}
+    for row in rows:
+        key = identities.email_key(row.email)
+        if key in seen:
+            report.errors.append(f"line {row.line}: {row.email} is already on line {seen[key]}")
+        seen.setdefault(key, row.line)
+    if report.errors:
+        return report
+    with db.write() as session:
+        for row in rows:
+            identity = identities.by_email(session, row.email, lock=True)
+            if identity is None:
+                identity = Identity(
+                    email=row.email,
+                    email_key=identities.email_key(row.email),
+                    password_hash=row.password_hash,
+                    created_at=now,
+                )
+                session.add(identity)
+                report.created += 1
+            else:
+                report.updated += 1
+                if identity.status == "pending":
+                    identity.password_hash = row.password_hash
+            identity.first_name, identity.last_name = row.first_name, row.last_name
+            identity.language = row.language
+            identity.source = "connecteddrive"
+            identity.status = "active"
+            identity.activated_at = identity.activated_at or now
+    return report

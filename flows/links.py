@@ -1,0 +1,72 @@
+"""Single-use links sent by e-mail: random, stored hashed, newest only, expiring."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Token
+
+
+def path(language: str, route: str, token: str) -> str:
+    """Where an e-mailed link leads: a page that confirms with a POST."""
+    return f"/{language}/{route}/link/{token}"
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def issue(
+    session: Session,
+    *,
+    purpose: str,
+    instance_id: str,
+    identity_id: int | None,
+    now: datetime,
+    valid_for: timedelta,
+) -> str:
+    """A new link token; every older one of the same identity and purpose stops working."""
+    owner = (
+        Token.identity_id == identity_id
+        if identity_id is not None
+        else Token.instance_id == instance_id
+    )
+    session.execute(
+        update(Token)
+        .where(owner, Token.purpose == purpose, Token.used_at.is_(None), Token.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    token = secrets.token_urlsafe(32)  # 256 bits
+    session.add(
+        Token(
+            token_hash=digest(token),
+            purpose=purpose,
+            instance_id=instance_id,
+            identity_id=identity_id,
+            created_at=now,
+            expires_at=now + valid_for,
+        )
+    )
+    return token
+
+
+def find(session: Session, token: str) -> Token | None:
+    return session.scalar(select(Token).where(Token.token_hash == digest(token)))
+
+
+def problem(row: Token | None, *, purpose: str, instance_id: str, now: datetime) -> str | None:
+    """Why the link cannot be used (a reason code), or None when it can."""
+    if row is None or row.purpose != purpose or row.instance_id != instance_id:
+        return "link_invalid"
+    if row.used_at is not None:
+        return "link_used"
+    if row.revoked_at is not None:
+        return "link_superseded"
+    if now >= row.expires_at:
+        return "link_expired"
+    return None

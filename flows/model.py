@@ -1,0 +1,68 @@
+"""What a procedure's model is given: the step's context, and the base of every model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+
+class Mailer(Protocol):
+    """Writes a message to the outbox, in the step's transaction."""
+
+    def email(
+        self,
+        session: Session,
+        *,
+        to: str,
+        template: str,
+        language: str,
+        values: Mapping[str, Any],
+        instance_id: str | None = None,
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """Everything a guard or action may touch while one event is handled."""
+
+    session: Session
+    now: datetime
+    instance_id: str
+    language: str
+    customer_id: int | None
+    mailer: Mailer
+    base_url: str
+    actor: str
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+
+class FlowModel:
+    """Base of a procedure's model: its methods are the guards and actions.
+
+    ``data`` is the instance's own memory, saved with it (JSON: no secrets, no objects).
+    A guard that says no calls :meth:`reject` with the field and a reason code; the engine
+    hands these back to the customer and writes them in the audit trail.
+    """
+
+    def __init__(self, ctx: StepContext, data: dict[str, Any], state: str) -> None:
+        self.ctx = ctx
+        self.data = data
+        self.state = state
+        self.errors: dict[str, str] = {}
+        # Set by an action when the step leaves the instance to a known customer.
+        self.customer_id: int | None = ctx.customer_id
+
+    def reject(self, field: str, reason: str) -> bool:
+        self.errors.setdefault(field, reason)
+        return False
+
+    @classmethod
+    def display(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        """What the screens may show about an instance, from its data (never a secret)."""
+        return {}

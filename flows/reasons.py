@@ -1,0 +1,39 @@
+"""What each reason code means to a customer (English msgids, translated by the catalogs)."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    return message
+
+
+MESSAGES: dict[str, str] = {
+    "required": N_("This field is required."),
+    "too_long": N_("This is too long."),
+    "invalid": N_("This value is not valid."),
+    "invalid_characters": N_("This contains characters that are not allowed."),
+    "invalid_choice": N_("Choose one of the options offered."),
+    "email_invalid": N_("Enter a valid e-mail address, for example name@example.com."),
+    "code_format": N_("Enter the 6 digits of the code."),
+    "password_too_short": N_("Use at least 12 characters."),
+    "password_too_long": N_("Use at most 128 characters."),
+    "password_weak": N_(
+        "This password is too easy to guess. Try a longer phrase of unrelated words."
+    ),
+    "password_personal": N_("Your password may not contain your name or e-mail address."),
+    "password_mismatch": N_("The two passwords do not match."),
+    "link_invalid": N_("This link is not valid. Check that you copied it whole."),
+    "link_used": N_("This link has already been used."),
+    "link_superseded": N_("A newer e-mail was sent: use the link in the most recent one."),
+    "link_expired": N_("This link has expired."),
+    "too_soon": N_("An e-mail was sent less than a minute ago. Wait a moment, then try again."),
+    "too_many": N_("Too many e-mails were sent in the last hour. Try again later."),
+    "not_allowed": N_("This step has already been completed."),
+    "moved_on": N_("This step has already been completed."),
+    "expired": N_("This procedure has expired. Please start again."),
+    "refused": N_("This request could not be accepted."),
+}
+
+
+def message(reason: str) -> str:
+    return MESSAGES.get(reason, MESSAGES["refused"])

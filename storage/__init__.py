@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, transactions, repositories and migrations."""

@@ -1,0 +1,151 @@
+"""The tables of the engine and of identities (MINI ID)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.db import UTCDateTime, utcnow
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a real bigint.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Identity(Base):
+    """A MINI ID: the one identity shared with ConnectedDrive."""
+
+    __tablename__ = "identities"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    # The address as compared: lower-cased, so one mailbox has one MINI ID.
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))  # pending | active | disabled
+    language: Mapped[str] = mapped_column(String(2))  # fr | en
+    source: Mapped[str] = mapped_column(String(16), default="registration")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    activated_at: Mapped[datetime | None]
+
+
+class FlowVersion(Base):
+    """Every version of a definition that ever ran, so in-flight instances keep theirs."""
+
+    __tablename__ = "flow_versions"
+
+    flow: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(16), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FlowInstance(Base):
+    """One customer's (or tester's) run of a procedure."""
+
+    __tablename__ = "flow_instances"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    language: Mapped[str] = mapped_column(String(2))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("identities.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012 - SQLAlchemy reads it
+    __table_args__ = (
+        Index("ix_flow_instances_flow_state", "flow", "state"),
+        Index("ix_flow_instances_expires_at", "expires_at"),
+        Index("ix_flow_instances_customer", "customer_id"),
+    )
+
+
+class AuditRecord(Base):
+    """One event sent to an instance, taken or not. Never holds a secret."""
+
+    __tablename__ = "audit_records"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(32))
+    flow: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(16))
+    event: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))  # taken|rejected|not_allowed|expired
+    reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actor: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[int | None] = mapped_column(BigId)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_audit_records_instance", "instance_id", "id"),
+        Index("ix_audit_records_flow_time", "flow", "created_at"),
+    )
+
+
+class Token(Base):
+    """A single-use secret sent by e-mail (activation, reset), kept only as a hash."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    instance_id: Mapped[str] = mapped_column(String(32))
+    identity_id: Mapped[int | None] = mapped_column(ForeignKey("identities.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_tokens_instance", "instance_id", "purpose"),)
+
+
+class OutboxMessage(Base):
+    """An e-mail or SMS written in the step's transaction, delivered afterwards."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))  # email | sms
+    recipient: Mapped[str] = mapped_column(String(254))
+    recipient_key: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    # What a tester needs to finish a procedure: the link or code the message carries.
+    extras: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    instance_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        Index("ix_outbox_recipient", "recipient_key", "created_at"),
+    )

@@ -1,0 +1,81 @@
+"""The outbox: messages written in a step's transaction, delivered afterwards."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.identities import email_key
+from storage.models import OutboxMessage
+
+MAX_ATTEMPTS = 8
+# A claim older than this belonged to a process that died while sending.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+def recent_count(session: Session, recipient: str, since: datetime, kinds: list[str]) -> int:
+    return (
+        session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.recipient_key == email_key(recipient),
+                OutboxMessage.created_at >= since,
+                OutboxMessage.kind.in_(kinds),
+            )
+        )
+        or 0
+    )
+
+
+def due(session: Session, now: datetime, limit: int = 50) -> list[int]:
+    stale = now - CLAIM_TIMEOUT
+    return list(
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                or_(
+                    (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
+                    (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at <= stale),
+                )
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim(session: Session, message_id: int, now: datetime) -> bool:
+    """Take a message for delivery; False when another process took it first."""
+    stale = now - CLAIM_TIMEOUT
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            or_(
+                OutboxMessage.status == "pending",
+                (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at <= stale),
+            ),
+        )
+        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def delivered(session: Session, message_id: int, now: datetime) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status="sent", sent_at=now, last_error=None)
+    )
+
+
+def failed(session: Session, message: OutboxMessage, now: datetime, error: str) -> None:
+    """Try again later, backing off; give up after MAX_ATTEMPTS."""
+    message.last_error = error[:500]
+    message.claimed_at = None
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+    else:
+        message.status = "pending"
+        message.next_attempt_at = now + timedelta(seconds=30 * 2 ** (message.attempts - 1))

@@ -1,0 +1,182 @@
+"""Test helpers: a form-filling browser over the Flask test client, and a real SMTP server."""
+
+from __future__ import annotations
+
+import email
+import re
+import socket
+import threading
+import time
+from email.message import Message
+from email.policy import default as default_policy
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiosmtpd.controller import Controller
+from bs4 import BeautifulSoup, Tag
+from flask import Flask
+from werkzeug.test import TestResponse
+
+
+class Page:
+    """An HTML answer, with what a person would look at."""
+
+    def __init__(self, browser: Browser, response: TestResponse, path: str, redirected: bool):
+        self.browser = browser
+        self.response = response
+        self.status = response.status_code
+        self.path = path
+        self.redirected = redirected
+        self.soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.soup.get_text(" ").split())
+
+    @property
+    def h1(self) -> str:
+        tag = self.soup.find("h1")
+        return " ".join(tag.get_text(" ").split()) if tag else ""
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """Errors shown beside their field: {field name: message}."""
+        found = {}
+        for block in self.soup.select(".field.has-error"):
+            control = block.find(["input", "select", "textarea"])
+            message = block.select_one(".error")
+            if isinstance(control, Tag) and message:
+                found[str(control.get("name"))] = message.get_text(" ", strip=True)
+        return found
+
+    @property
+    def notices(self) -> list[str]:
+        return [n.get_text(" ", strip=True) for n in self.soup.select(".notice")]
+
+    def form(self, index: int = 0) -> Form:
+        forms = [f for f in self.soup.find_all("form") if str(f.get("method")).lower() == "post"]
+        return Form(self, forms[index])
+
+    def link(self, text: str) -> str:
+        for a in self.soup.find_all("a"):
+            if text in a.get_text(" ", strip=True):
+                return str(a["href"])
+        raise AssertionError(f"no link {text!r} on {self.path}")
+
+
+class Form:
+    def __init__(self, page: Page, element: Tag) -> None:
+        self.page = page
+        self.action = str(element.get("action") or page.path)
+        self.values: dict[str, Any] = {}
+        self.buttons: list[tuple[str, str]] = []
+        for control in element.find_all(["input", "select", "textarea", "button"]):
+            name = control.get("name")
+            if control.name == "button":
+                self.buttons.append((str(name or ""), str(control.get("value") or "")))
+            elif name and control.get("type") not in {"checkbox", "radio", "submit"}:
+                self.values[str(name)] = control.get("value") or control.get_text() or ""
+            elif name and control.has_attr("checked"):
+                self.values[str(name)] = control.get("value", "on")
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.values)
+
+    def fill(self, **values: Any) -> Form:
+        self.values.update(values)
+        return self
+
+    def submit(self, event: str | None = None, *, follow: bool = True) -> Page:
+        data = dict(self.values)
+        if event:
+            assert ("event", event) in self.buttons, f"no button for event {event!r}"
+            data["event"] = event
+        return self.page.browser.post(self.action, data, follow=follow)
+
+
+class Browser:
+    """Gets pages and submits their forms as a person would; checks PRG on the way."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.client = app.test_client()
+
+    def get(self, path: str, **kwargs: Any) -> Page:
+        response = self.client.get(path, **kwargs)
+        return self._follow(path, response)
+
+    def post(self, path: str, data: dict[str, Any], *, follow: bool = True) -> Page:
+        response = self.client.post(path, data=data)
+        if follow and response.status_code in (301, 302, 303):
+            assert response.status_code == 303, "a form POST answers 303 See Other"
+        return self._follow(path, response) if follow else Page(self, response, path, False)
+
+    def _follow(self, path: str, response: TestResponse) -> Page:
+        redirected = False
+        for _ in range(5):
+            if response.status_code not in (301, 302, 303):
+                break
+            path = urlsplit(response.headers["Location"]).path
+            response = self.client.get(path)
+            redirected = True
+        return Page(self, response, path, redirected)
+
+
+class SMTPServer:
+    """aiosmtpd on a free local port; keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self._lock = threading.Condition()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=default_policy)
+        with self._lock:
+            self.messages.append(message)
+            self._lock.notify_all()
+        return "250 OK"
+
+    def wait_for(self, to: str, count: int = 1, timeout: float = 15) -> list[Message]:
+        """The messages to TO, once COUNT of them have arrived."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [m for m in self.messages if to.lower() in str(m["To"]).lower()]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no e-mail to {to} within {timeout}s")
+                self._lock.wait(left)
+
+
+def body_text(message: Message) -> str:
+    part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    return str(part.get_content())
+
+
+def body_html(message: Message) -> str:
+    part = message.get_body(preferencelist=("html",))  # type: ignore[attr-defined]
+    return str(part.get_content())
+
+
+def link_in(text: str) -> str:
+    """The path of the first link to this site in TEXT."""
+    match = re.search(r"https?://[^\s\"<>]+/(?:fr|en)/[^\s\"<>]+", text)
+    assert match, "no link in the message"
+    return urlsplit(match.group(0)).path

@@ -1,0 +1,95 @@
+"""Every definition in flows/definitions/: valid, sound, bound to its model and screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from statemachine.io import load
+
+from flows import lint
+from flows.definition import Definition, compile_definition, parse
+from flows.registry import DEFINITIONS, Registry, model_for
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
+FILES = sorted(DEFINITIONS.glob("*.yaml"))
+REGISTRY = Registry()
+
+
+def test_there_are_definitions() -> None:
+    assert FILES, "flows/definitions/ holds the procedures"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_schema_valid_in_secure_mode(path: Path) -> None:
+    import json
+
+    document = parse(path.read_text())
+    # The same call the engine makes: JSON Schema validation, restricted evaluator.
+    machine = load(json.dumps(document["statechart"]), format="json", validate=True)
+    assert machine.name == path.stem
+
+
+@pytest.mark.parametrize("definition", list(REGISTRY), ids=lambda d: d.name)
+def test_structure_is_sound(definition: Definition) -> None:
+    assert lint.problems(definition) == []
+
+
+@pytest.mark.parametrize("definition", list(REGISTRY), ids=lambda d: d.name)
+def test_every_guard_and_action_is_a_method_of_the_model(definition: Definition) -> None:
+    model = model_for(definition.name)
+    names = {n for t in definition.transitions for n in t.guards + t.actions}
+    assert names, "a procedure has guards or actions"
+    for name in names:
+        assert callable(getattr(model, name, None)), f"{model.__name__}.{name} is missing"
+
+
+@pytest.mark.parametrize("definition", list(REGISTRY), ids=lambda d: d.name)
+def test_every_state_is_bound_to_an_existing_screen(definition: Definition) -> None:
+    for state in definition.states.values():
+        for screen in filter(None, [state.screen, state.link_screen]):
+            assert (TEMPLATES / screen).is_file(), f"{state.id}: {screen} does not exist"
+    for state in definition.states.values():
+        if state.link_screen:
+            assert definition.link_event(state.id), f"{state.id} has a link screen, no link event"
+
+
+@pytest.mark.parametrize("definition", list(REGISTRY), ids=lambda d: d.name)
+def test_every_state_claims_an_faq_step_or_is_technical(definition: Definition) -> None:
+    for state in definition.states.values():
+        assert state.faq_steps or state.technical, f"{state.id} claims no FAQ step"
+
+
+def test_lint_finds_unreachable_trap_and_missing_final_states() -> None:
+    document = """
+statechart:
+  name: broken
+  states:
+    a: {initial: true, transitions: [{event: go, target: b}]}
+    b: {transitions: [{event: back, target: a}]}
+    c: {final: true}
+procedure:
+  label: Broken
+  route: broken
+  states:
+    a: {label: A, screen: a.html}
+    b: {label: B, screen: b.html}
+    c: {label: C, screen: c.html}
+  events:
+    go: {label: Go}
+    back: {label: Back}
+"""
+    from flows.model import FlowModel
+
+    found = lint.problems(compile_definition(document, FlowModel))
+    assert "state 'c' cannot be reached from 'a'" in found
+    assert "no final state can be reached" in found
+    assert "state 'a' is a trap: no final state can be reached from it" in found
+
+
+def test_a_guard_the_model_lacks_fails_at_compile_time() -> None:
+    from flows.model import FlowModel
+
+    document = (DEFINITIONS / "registration.yaml").read_text()
+    with pytest.raises(ValueError, match="has no method 'details_valid'"):
+        compile_definition(document, FlowModel)

@@ -1,0 +1,234 @@
+"""The generic engine, on a small procedure of its own (any procedure runs unchanged)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from flows.engine import Engine, Outcome, UnknownInstance
+from flows.model import FlowModel
+from flows.registry import Registry
+from storage.models import AuditRecord, FlowInstance, OutboxMessage
+from web.services import Services
+
+TOY = """
+statechart:
+  name: toy
+  states:
+    asking:
+      initial: true
+      transitions:
+        - {event: answer, target: waiting, cond: said_yes, on: write_note}
+        - {event: expire, target: expired}
+    waiting:
+      transitions:
+        - {event: finish, target: done}
+        - {event: expire, target: expired}
+    done: {final: true}
+    expired: {final: true}
+procedure:
+  label: Toy
+  route: toy
+  states:
+    asking: {label: Asking, screen: toy.html, expires_after: 10m}
+    waiting: {label: Waiting, screen: toy.html, expires_after: 1h}
+    done: {label: Done, screen: toy.html}
+    expired: {label: Expired, screen: toy.html, technical: true}
+  events:
+    answer:
+      label: Answer
+      fields:
+        word: {type: string, required: true, audit: plain}
+        secret: {type: password}
+        explode: {type: boolean, audit: plain}
+    finish: {label: Finish}
+    expire: {label: Expire, system: true}
+  guards:
+    said_yes: {label: The word is yes, reasons: [not_yes]}
+"""
+
+
+class Toy(FlowModel):
+    def said_yes(self, data: Mapping[str, Any]) -> bool:
+        return data["word"] == "yes" or self.reject("word", "not_yes")
+
+    def write_note(self, data: Mapping[str, Any]) -> None:
+        self.data["noted"] = True
+        self.ctx.mailer.email(
+            self.ctx.session,
+            to="note@example.com",
+            template="registration/email_already",
+            language="en",
+            values={"first_name": "N", "login_url": "x", "reset_url": "y"},
+        )
+        if data.get("explode"):
+            raise RuntimeError("the mail server caught fire")
+
+
+@pytest.fixture
+def engine(services: Services, tmp_path: Path) -> Engine:
+    (tmp_path / "toy.yaml").write_text(TOY)
+    registry = Registry(tmp_path, models={"toy": Toy})
+    return Engine(registry, services.db, services.mailer, services.clock, lambda: "http://x/")
+
+
+def count(services: Services, model: Any) -> int:
+    with services.db.read() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_false_guard_is_a_rejection_with_its_reason(engine: Engine, services: Services) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    result = engine.send(snap.id, "answer", {"word": "no"}, actor="test")
+    assert result.outcome is Outcome.REJECTED
+    assert result.errors == {"word": "not_yes"}
+    assert result.snapshot.state == "asking"
+    assert result.values == {"word": "no", "explode": False}
+    history = engine.history(snap.id)
+    assert [(h["event"], h["outcome"], h["reasons"]) for h in history] == [
+        ("start", "taken", {}),
+        ("answer", "rejected", {"word": "not_yes"}),
+    ]
+
+
+def test_missing_fields_are_rejected_before_any_guard(engine: Engine) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    result = engine.send(snap.id, "answer", {}, actor="test")
+    assert result.errors == {"word": "required"}
+
+
+def test_a_taken_transition_moves_and_runs_the_action(engine: Engine, services: Services) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    result = engine.send(snap.id, "answer", {"word": "yes", "secret": "hunter2"}, actor="test")
+    assert result.ok and result.snapshot.state == "waiting"
+    assert result.snapshot.allowed_events == ["finish"]  # expire is the system's
+    assert count(services, OutboxMessage) == 1
+    last = engine.history(snap.id)[-1]
+    assert last["source"] == "asking" and last["target"] == "waiting"
+    assert last["data"] == {"word": "yes", "secret": "[redacted]", "explode": False}
+
+
+def test_an_event_the_state_does_not_allow_is_refused(engine: Engine) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    for event in ("finish", "nonsense", "expire"):
+        result = engine.send(snap.id, event, {}, actor="test")
+        assert result.outcome is Outcome.NOT_ALLOWED, event
+    assert engine.snapshot(snap.id).state == "asking"
+    assert [h["outcome"] for h in engine.history(snap.id)][1:] == ["not_allowed"] * 3
+
+
+def test_unknown_instance(engine: Engine) -> None:
+    for bad in ("nope", "", "x" * 500, "a\x00b"):
+        with pytest.raises(UnknownInstance):
+            engine.send(bad, "answer", {}, actor="test")
+
+
+def test_a_crash_in_an_action_leaves_the_step_wholly_undone(
+    engine: Engine, services: Services
+) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    with pytest.raises(RuntimeError):
+        engine.send(snap.id, "answer", {"word": "yes", "explode": "1"}, actor="test")
+    assert engine.snapshot(snap.id).state == "asking"
+    assert count(services, OutboxMessage) == 0
+    with services.db.read() as session:
+        row = session.get(FlowInstance, snap.id)
+        assert row is not None and row.data == {}
+
+
+def test_expiry_takes_the_expire_transition_first(engine: Engine, services: Services) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    assert snap.expires_at is not None
+    services.clock.advance(timedelta(minutes=11))
+    result = engine.send(snap.id, "answer", {"word": "yes"}, actor="test")
+    assert result.outcome is Outcome.EXPIRED
+    assert result.snapshot.state == "expired" and result.snapshot.final
+    history = engine.history(snap.id)
+    assert [(h["event"], h["outcome"], h["actor"]) for h in history[1:]] == [
+        ("expire", "taken", "system"),
+        ("answer", "expired", "test"),
+    ]
+
+
+def test_each_state_sets_its_own_expiry(engine: Engine, services: Services) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    moved = engine.send(snap.id, "answer", {"word": "yes"}, actor="test").snapshot
+    assert moved.expires_at is not None
+    assert moved.expires_at - services.clock() > timedelta(minutes=59)
+    done = engine.send(snap.id, "finish", {}, actor="test").snapshot
+    assert done.final and done.expires_at is None
+
+
+def test_sweep_expires_what_is_overdue(engine: Engine, services: Services) -> None:
+    old = engine.start("toy", actor="test", language="en")
+    services.clock.advance(timedelta(minutes=5))
+    young = engine.start("toy", actor="test", language="en")
+    services.clock.advance(timedelta(minutes=6))
+    assert engine.sweep() == 1
+    assert engine.snapshot(old.id).state == "expired"
+    assert engine.snapshot(young.id).state == "asking"
+
+
+def test_racing_submissions_take_one_transition(engine: Engine, services: Services) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    outcomes: list[Outcome] = []
+    barrier = threading.Barrier(20)
+
+    def submit() -> None:
+        barrier.wait()
+        outcomes.append(engine.send(snap.id, "answer", {"word": "yes"}, actor="t").outcome)
+
+    threads = [threading.Thread(target=submit) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count(Outcome.TAKEN) == 1
+    assert outcomes.count(Outcome.NOT_ALLOWED) == 19
+    assert count(services, OutboxMessage) == 1
+
+
+def test_an_instance_keeps_the_version_it_started_on(services: Services, tmp_path: Path) -> None:
+    (tmp_path / "toy.yaml").write_text(TOY)
+    first = Engine(
+        Registry(tmp_path, models={"toy": Toy}),
+        services.db,
+        services.mailer,
+        services.clock,
+        lambda: "http://x/",
+    )
+    snap = first.start("toy", actor="test", language="en")
+    # The procedure changes: "waiting" is renamed; the old instance must still finish.
+    (tmp_path / "toy.yaml").write_text(TOY.replace("waiting", "pending"))
+    second = Engine(
+        Registry(tmp_path, models={"toy": Toy}),
+        services.db,
+        services.mailer,
+        services.clock,
+        lambda: "http://x/",
+    )
+    assert second.registry.get("toy").version != snap.version
+    result = second.send(snap.id, "answer", {"word": "yes"}, actor="test")
+    assert result.snapshot.state == "waiting" and result.snapshot.version == snap.version
+    assert second.send(snap.id, "finish", {}, actor="test").snapshot.state == "done"
+    fresh = second.start("toy", actor="test", language="en")
+    assert second.send(fresh.id, "answer", {"word": "yes"}, actor="t").snapshot.state == "pending"
+
+
+def test_audit_records_are_one_per_event(engine: Engine, services: Services) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    engine.send(snap.id, "answer", {"word": "no"}, actor="test")
+    engine.send(snap.id, "answer", {"word": "yes"}, actor="test")
+    with services.db.read() as session:
+        rows = session.scalars(select(AuditRecord).where(AuditRecord.instance_id == snap.id))
+        assert [(r.event, r.outcome, r.version) for r in rows] == [
+            ("start", "taken", snap.version),
+            ("answer", "rejected", snap.version),
+            ("answer", "taken", snap.version),
+        ]

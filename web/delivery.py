@@ -1,0 +1,156 @@
+"""Delivering the outbox: SMTP for e-mail, an HTTP webhook for SMS, with retries.
+
+A message is claimed before it is sent, so two processes never send it twice; a
+failure puts it back with a growing delay. Without MONCOMPTE_SMTP_URL nothing is sent:
+the development mailbox (/dev/mailbox, from this machine only) shows the messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import threading
+import urllib.request
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from urllib.parse import unquote, urlsplit
+
+from flask import Flask, abort, render_template, request
+from sqlalchemy import select
+
+from storage import outbox
+from storage.models import OutboxMessage
+from web.services import Services
+
+log = logging.getLogger(__name__)
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
+def deliver_due(services: Services, config: dict[str, object]) -> tuple[int, int]:
+    """Send what waits; returns (sent, failed attempts)."""
+    sent = failed = 0
+    with services.db.read() as session:
+        due = outbox.due(session, services.clock())
+    for message_id in due:
+        with services.db.write() as session:
+            if not outbox.claim(session, message_id, services.clock()):
+                continue
+        with services.db.read() as session:
+            message = session.get(OutboxMessage, message_id)
+        assert message is not None
+        try:
+            _send(message, config)
+        except (OSError, smtplib.SMTPException, ValueError) as exc:
+            failed += 1
+            log.warning("outbox %s: delivery failed: %s", message_id, exc)
+            with services.db.write() as session:
+                row = session.get(OutboxMessage, message_id)
+                assert row is not None
+                outbox.failed(session, row, services.clock(), str(exc))
+            continue
+        with services.db.write() as session:
+            outbox.delivered(session, message_id, services.clock())
+        sent += 1
+    return sent, failed
+
+
+def _send(message: OutboxMessage, config: dict[str, object]) -> None:
+    if message.channel == "sms":
+        _post_sms(message, str(config["SMS_WEBHOOK_URL"] or ""))
+    else:
+        _smtp(message, str(config["SMTP_URL"] or ""), str(config["MAIL_FROM"]))
+
+
+def _smtp(message: OutboxMessage, url: str, sender: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtp+starttls", "smtps"} or not parts.hostname:
+        raise ValueError(f"MONCOMPTE_SMTP_URL must be smtp://host:port, not {parts.scheme!r}")
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail["Date"] = format_datetime(message.created_at)
+    mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(message.body_text)
+    if message.body_html:
+        mail.add_alternative(message.body_html, subtype="html")
+    client_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+    with client_class(parts.hostname, parts.port or 25, timeout=30) as client:
+        if parts.scheme == "smtp+starttls":
+            client.starttls()
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(mail)
+
+
+def _post_sms(message: OutboxMessage, url: str) -> None:
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("MONCOMPTE_SMS_WEBHOOK_URL is not set")
+    body = json.dumps({"to": message.recipient, "body": message.body_text}).encode()
+    request_ = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request_, timeout=30) as answer:  # noqa: S310
+        if answer.status >= 300:
+            raise OSError(f"SMS gateway answered {answer.status}")
+
+
+class Worker:
+    """Delivers in the background and expires overdue instances; woken by new mail."""
+
+    def __init__(self, app: Flask, interval: float = 5.0) -> None:
+        self.app = app
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+
+    def start(self) -> Worker:
+        services: Services = self.app.extensions["moncompte"]
+        services.mailer.wake.append(self._wake.set)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        services: Services = self.app.extensions["moncompte"]
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            try:
+                with self.app.app_context():
+                    if self.app.config["SMTP_URL"] or self.app.config["SMS_WEBHOOK_URL"]:
+                        deliver_due(services, dict(self.app.config))
+                    services.engine.sweep()
+            except Exception:  # the worker must outlive a database hiccup
+                log.exception("background delivery failed; retrying")
+
+
+def init_app(app: Flask) -> None:
+    @app.get("/dev/mailbox")
+    def dev_mailbox() -> str:
+        if app.config["SMTP_URL"] or request.remote_addr not in LOOPBACK:
+            abort(404)
+        services: Services = app.extensions["moncompte"]
+        with services.db.read() as session:
+            messages = list(
+                session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50))
+            )
+        return render_template("dev_mailbox.html", messages=messages)
+
+    @app.get("/dev/mailbox/<int:message_id>")
+    def dev_message(message_id: int) -> str:
+        if app.config["SMTP_URL"] or request.remote_addr not in LOOPBACK:
+            abort(404)
+        services: Services = app.extensions["moncompte"]
+        with services.db.read() as session:
+            message = session.get(OutboxMessage, message_id)
+        if message is None or not message.body_html:
+            abort(404)
+        return message.body_html

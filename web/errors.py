@@ -1,0 +1,40 @@
+"""Error pages in the visitor's language; no stack trace ever reaches a customer."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from web.i18n import LOCALES
+
+log = logging.getLogger(__name__)
+
+
+def _guess_language() -> None:
+    prefix = request.path.strip("/").split("/", 1)[0]
+    if "lang" not in g:
+        g.lang = prefix if prefix in LOCALES else "fr"
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> tuple[str, int]:
+        _guess_language()
+        return render_template("error.html", code=400, kind="csrf"), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int]:
+        _guess_language()
+        code = error.code or 500
+        return render_template("error.html", code=code, kind=str(code)), code
+
+    @app.errorhandler(Exception)
+    def _crash(error: Exception) -> tuple[str, int]:
+        if isinstance(error, HTTPException):  # pragma: no cover - handled above
+            raise error
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        _guess_language()
+        return render_template("error.html", code=500, kind="500"), InternalServerError.code

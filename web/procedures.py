@@ -1,0 +1,189 @@
+"""The customer procedures: render the screen of the instance's state; POST sends an event.
+
+No rule lives here: a view reads the form, picks the event (the button's ``event`` or
+the state's main one), hands both to the engine and redirects (POST → 303 → GET).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from flows import reasons
+from flows.definition import Definition
+from flows.engine import Result, Snapshot, UnknownInstance
+from web.i18n import current_language
+from web.services import current
+
+OWNED_LIMIT = 20
+FORM_ONLY = {"csrf_token", "event", "state"}
+
+
+def init_app(app: Flask) -> None:
+    bp = Blueprint("flows", __name__)
+    for definition in app.extensions["moncompte"].registry:
+        prefix = f"/<any(fr,en):lang>/{definition.route}"
+        defaults = {"flow": definition.name}
+        bp.add_url_rule(prefix, "start", start, methods=["GET", "POST"], defaults=defaults)
+        bp.add_url_rule(
+            f"{prefix}/<instance_id>", "step", step, methods=["GET", "POST"], defaults=defaults
+        )
+        bp.add_url_rule(
+            f"{prefix}/link/<token>", "link", link, methods=["GET", "POST"], defaults=defaults
+        )
+    app.register_blueprint(bp)
+    app.jinja_env.globals["reason_message"] = lambda code: gettext(reasons.message(code))
+
+
+# -- views -----------------------------------------------------------------------------
+
+
+def start(lang: str, flow: str) -> str | Response:
+    definition = current().registry.get(flow)
+    if request.method == "GET":
+        return _render(
+            definition,
+            None,
+            definition.states[definition.initial].screen,
+            url_for("flows.start", flow=flow),
+        )
+    snapshot = current().engine.start(flow, actor="customer", language=lang)
+    _remember(snapshot.id)
+    return _send(definition, snapshot, _event(definition, snapshot))
+
+
+def step(lang: str, flow: str, instance_id: str) -> str | Response:
+    definition = current().registry.get(flow)
+    snapshot = _owned(flow, instance_id)
+    if request.method == "GET":
+        screen = definition.states[snapshot.state].screen
+        return _render(definition, snapshot, screen, request.path)
+    return _send(definition, snapshot, _event(definition, snapshot))
+
+
+def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
+    engine = current().engine
+    definition = current().registry.get(flow)
+    found = engine.inspect_link(token)
+    snapshot = _snapshot(flow, found[0]) if found else None
+    if found is None or snapshot is None:
+        return render_template("link_gone.html", reason="link_invalid"), 404
+    state = definition.states[snapshot.state]
+    event = definition.link_event(snapshot.state)
+    if event is None or state.link_screen is None or (found[1] and request.method == "GET"):
+        return render_template("link_gone.html", reason=found[1] or "link_used"), 410
+    if request.method == "GET":
+        return _render(definition, snapshot, state.link_screen, request.path)
+    result = engine.send(
+        snapshot.id,
+        event,
+        {**_form(), "token": token},
+        actor="customer",
+        language=lang,
+        expected_state=request.form.get("state"),
+    )
+    if result.ok:
+        _remember(snapshot.id)
+        return redirect(url_for("flows.step", flow=flow, instance_id=snapshot.id), 303)
+    _keep_outcome(snapshot.id, result)
+    return redirect(request.path, 303)
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _event(definition: Definition, snapshot: Snapshot) -> str:
+    """The button's event, else the main event of the state the form was drawn for."""
+    seen = request.form.get("state", "")
+    state = seen if seen in definition.states else snapshot.state
+    return request.form.get("event") or definition.main_event(state) or ""
+
+
+def _form() -> dict[str, Any]:
+    return {k: v for k, v in request.form.items() if k not in FORM_ONLY}
+
+
+def _send(definition: Definition, snapshot: Snapshot, event: str) -> Response:
+    result = current().engine.send(
+        snapshot.id,
+        event,
+        _form(),
+        actor="customer",
+        language=current_language(),
+        expected_state=request.form.get("state"),
+    )
+    if not result.ok:
+        _keep_outcome(snapshot.id, result)
+    return redirect(url_for("flows.step", flow=definition.name, instance_id=snapshot.id), 303)
+
+
+def _keep_outcome(instance_id: str, result: Result) -> None:
+    """Carry the errors across the redirect, to show them beside their fields."""
+    session["outcome"] = {
+        "id": instance_id,
+        "outcome": str(result.outcome),
+        "errors": result.errors,
+        "values": result.values,
+    }
+
+
+def _take_outcome(instance_id: str | None) -> dict[str, Any]:
+    outcome = session.get("outcome")
+    if not outcome or outcome.get("id") != instance_id:
+        return {}
+    session.pop("outcome")
+    return dict(outcome)
+
+
+def _remember(instance_id: str) -> None:
+    owned = [i for i in session.get("flows", []) if i != instance_id]
+    session["flows"] = [*owned, instance_id][-OWNED_LIMIT:]
+
+
+def _snapshot(flow: str, instance_id: str) -> Snapshot | None:
+    try:
+        snapshot = current().engine.snapshot(instance_id)
+    except UnknownInstance:
+        return None
+    return snapshot if snapshot.flow == flow else None
+
+
+def _owned(flow: str, instance_id: str) -> Snapshot:
+    """The instance, when it belongs to this browser; anyone else's answers 404."""
+    if instance_id not in session.get("flows", []):
+        abort(404)
+    snapshot = _snapshot(flow, instance_id)
+    if snapshot is None:
+        abort(404)
+    return snapshot
+
+
+def _render(definition: Definition, snapshot: Snapshot | None, screen: str, action: str) -> str:
+    state = definition.states[snapshot.state if snapshot else definition.initial]
+    outcome = _take_outcome(snapshot.id if snapshot else None)
+    errors = dict(outcome.get("errors", {}))
+    notice = errors.pop("event", None)
+    return render_template(
+        screen,
+        definition=definition,
+        state=state,
+        snapshot=snapshot,
+        display=snapshot.display if snapshot else {},
+        errors=errors,
+        notice=notice,
+        values=outcome.get("values", {}),
+        action=action,
+        progress=(state.progress, definition.progress_total) if state.progress else None,
+    )
