@@ -49,10 +49,18 @@ def test_db_upgrade_is_idempotent(app: Flask) -> None:
 def test_outbox_list_and_deliver(mail_app: Flask, smtp_server: SMTPServer) -> None:
     services: Services = mail_app.extensions["moncompte"]
     snap = services.engine.start("registration", actor="cli", language="en")
-    services.engine.send(snap.id, "submit", {
-        "first_name": "Ann", "last_name": "Lee", "email": "ann@example.com",
-        "password": "vélo rouge sous la pluie", "password_confirm": "vélo rouge sous la pluie",
-    }, actor="cli")
+    services.engine.send(
+        snap.id,
+        "submit",
+        {
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "email": "ann@example.com",
+            "password": "vélo rouge sous la pluie",
+            "password_confirm": "vélo rouge sous la pluie",
+        },
+        actor="cli",
+    )
     smtp_server.wait_for("ann@example.com")
     wait_until_sent(services)
     code, output = run(mail_app, "outbox", "list", "--to", "ANN@example.com", "--json")
@@ -76,10 +84,18 @@ def test_failed_delivery_is_retried_later(make_app: object) -> None:
     app: Flask = make_app(SMTP_URL="smtp://127.0.0.1:9")  # type: ignore[operator]
     services: Services = app.extensions["moncompte"]
     snap = services.engine.start("registration", actor="cli", language="fr")
-    services.engine.send(snap.id, "submit", {
-        "first_name": "Bo", "last_name": "Roy", "email": "bo@example.com",
-        "password": "vélo rouge sous la pluie", "password_confirm": "vélo rouge sous la pluie",
-    }, actor="cli")
+    services.engine.send(
+        snap.id,
+        "submit",
+        {
+            "first_name": "Bo",
+            "last_name": "Roy",
+            "email": "bo@example.com",
+            "password": "vélo rouge sous la pluie",
+            "password_confirm": "vélo rouge sous la pluie",
+        },
+        actor="cli",
+    )
     code, output = run(app, "outbox", "deliver")
     assert code == 1 and "failed 1" in output
     _, listed = run(app, "outbox", "list", "--json")
@@ -143,13 +159,22 @@ def test_an_imported_identity_is_a_mini_id_already(app: Flask, tmp_path: Path) -
     csv = tmp_path / "cd.csv"
     csv.write_text(
         "email,first_name,last_name,language,password_hash\n"
-        f"zoe@example.com,Zoé,Roy,fr,{pbkdf2('z')}\n", encoding="utf-8"
+        f"zoe@example.com,Zoé,Roy,fr,{pbkdf2('z')}\n",
+        encoding="utf-8",
     )
     run(app, "identities", "import", str(csv))
     snap = services.engine.start("registration", actor="cli", language="fr")
-    services.engine.send(snap.id, "submit", {
-        "first_name": "Zoé", "last_name": "Roy", "email": "zoe@example.com",
-        "password": "vélo rouge sous la pluie", "password_confirm": "vélo rouge sous la pluie",
-    }, actor="cli")
+    services.engine.send(
+        snap.id,
+        "submit",
+        {
+            "first_name": "Zoé",
+            "last_name": "Roy",
+            "email": "zoe@example.com",
+            "password": "vélo rouge sous la pluie",
+            "password_confirm": "vélo rouge sous la pluie",
+        },
+        actor="cli",
+    )
     _, listed = run(app, "outbox", "list", "--json")
     assert json.loads(listed)[0]["kind"] == "registration/email_already"

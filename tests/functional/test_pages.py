@@ -10,8 +10,13 @@ from tests.support import Browser
 
 @pytest.mark.parametrize(
     ("accept", "target"),
-    [(None, "/fr/"), ("en-CA,en;q=0.9", "/en/"), ("fr-CA,fr;q=0.9,en;q=0.5", "/fr/"),
-     ("de-DE", "/fr/"), ("en-US,fr;q=0.2", "/en/")],
+    [
+        (None, "/fr/"),
+        ("en-CA,en;q=0.9", "/en/"),
+        ("fr-CA,fr;q=0.9,en;q=0.5", "/fr/"),
+        ("de-DE", "/fr/"),
+        ("en-US,fr;q=0.2", "/en/"),
+    ],
 )
 def test_root_picks_the_language(app: Flask, accept: str | None, target: str) -> None:
     headers = {"Accept-Language": accept} if accept else {}
@@ -22,10 +27,24 @@ def test_root_picks_the_language(app: Flask, accept: str | None, target: str) ->
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("fr", ["Mon Compte MINI", "S'inscrire maintenant", "Se connecter",
-                "Découvrez la liste complète des questions"]),
-        ("en", ["Mon Compte MINI", "Register now", "Sign in",
-                "Discover the complete list of questions"]),
+        (
+            "fr",
+            [
+                "Mon Compte MINI",
+                "S'inscrire maintenant",
+                "Se connecter",
+                "Découvrez la liste complète des questions",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Mon Compte MINI",
+                "Register now",
+                "Sign in",
+                "Discover the complete list of questions",
+            ],
+        ),
     ],
 )
 def test_home_in_each_language(browser: Browser, lang: str, words: list[str]) -> None:
@@ -72,18 +91,27 @@ def test_session_cookie_is_secure_when_served_over_https(make_app: object) -> No
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
-@pytest.mark.parametrize(("path", "title"), [("/fr/nulle-part", "Page introuvable"),
-                                             ("/en/nowhere", "Page not found")])
+@pytest.mark.parametrize(
+    ("path", "title"), [("/fr/nulle-part", "Page introuvable"), ("/en/nowhere", "Page not found")]
+)
 def test_not_found_in_the_visitors_language(browser: Browser, path: str, title: str) -> None:
     page = browser.get(path)
     assert page.status == 404 and page.h1 == title
 
 
 def test_what_a_customer_typed_is_escaped(browser: Browser) -> None:
-    page = browser.get("/en/register").form().fill(
-        first_name="<script>alert(1)</script>", last_name="O'Brien", email="bad",
-        password="", password_confirm="",
-    ).submit()
+    page = (
+        browser.get("/en/register")
+        .form()
+        .fill(
+            first_name="<script>alert(1)</script>",
+            last_name="O'Brien",
+            email="bad",
+            password="",
+            password_confirm="",
+        )
+        .submit()
+    )
     assert "<script>alert(1)</script>" not in page.response.get_data(as_text=True)
     assert page.form().values["first_name"] == "<script>alert(1)</script>"
 

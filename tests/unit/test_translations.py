@@ -21,7 +21,9 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     pybabel = Path(sys.executable).parent / "pybabel"
     subprocess.run(  # noqa: S603 - our own tool, our own arguments
         [str(pybabel), "extract", "-F", "babel.cfg", "-k", "N_", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as handle:
         return read_po(handle)
@@ -36,7 +38,8 @@ def catalog(locale: str) -> Catalog:
 def test_every_string_is_translated(extracted: Catalog, locale: str) -> None:
     translations = catalog(locale)
     missing = [
-        m.id for m in extracted
+        m.id
+        for m in extracted
         if m.id and not (translations.get(m.id) and translations[m.id].string)
     ]
     assert missing == [], f"run scripts/i18n, then translate these in {locale}"
