@@ -25,8 +25,11 @@ def run(app: Flask, *args: str) -> tuple[int, str]:
 def pbkdf2(password: str) -> str:
     salt = b"0123456789abcdef"
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 1000)
-    encode = lambda b: base64.b64encode(b).decode().rstrip("=")  # noqa: E731
-    return f"$pbkdf2-sha256$i=1000${encode(salt)}${encode(digest)}"
+    return f"$pbkdf2-sha256$i=1000${b64(salt)}${b64(digest)}"
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode().rstrip("=")
 
 
 def wait_until_sent(services: Services) -> None:
