@@ -14,7 +14,7 @@ from typing import Any
 from flows import links, passwords
 from flows.model import FlowModel
 from storage import identities, outbox
-from storage.models import Identity
+from storage.models import Identity, Token
 
 ROUTE = "register"
 LINK_PURPOSE = "activation"
@@ -25,6 +25,8 @@ MAIL_KINDS = ["registration/email_activate", "registration/email_already"]
 
 
 class Registration(FlowModel):
+    link: Token | None = None  # the activation link, as link_valid found it
+
     # -- guards ----------------------------------------------------------------------
 
     def details_valid(self, data: Mapping[str, Any]) -> bool:
@@ -47,9 +49,9 @@ class Registration(FlowModel):
         return True
 
     def link_valid(self, data: Mapping[str, Any]) -> bool:
-        token = links.find(self.ctx.session, data["token"])
+        self.link = links.find(self.ctx.session, data["token"])
         problem = links.problem(
-            token, purpose=LINK_PURPOSE, instance_id=self.ctx.instance_id, now=self.ctx.now
+            self.link, purpose=LINK_PURPOSE, instance_id=self.ctx.instance_id, now=self.ctx.now
         )
         return self.reject("token", problem) if problem else True
 
@@ -106,9 +108,9 @@ class Registration(FlowModel):
             instance_id=self.ctx.instance_id,
         )
 
-    def activate_identity(self, data: Mapping[str, Any]) -> None:
+    def activate_identity(self) -> None:
         session = self.ctx.session
-        token = links.find(session, data["token"])
+        token = self.link
         assert token is not None and token.identity_id is not None  # link_valid said so
         token.used_at = self.ctx.now
         identity = session.get(Identity, token.identity_id, with_for_update=True)

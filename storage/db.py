@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 
@@ -61,8 +60,7 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            # A file database: every thread gets its own connection, opened on demand.
-            self.engine = create_engine(url, poolclass=NullPool)
+            self.engine = create_engine(url, pool_size=10, max_overflow=40)
             _sqlite_transactions(self.engine)
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
