@@ -1,0 +1,49 @@
+"""Headless Chromium (Debian's) driven by Playwright against the live server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "scripts/setup --test installs Debian's chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(
+    params=[{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
+)
+def page(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = chromium.new_context(viewport=request.param, locale="fr-CA")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def shoot(page: Page, name: str) -> None:
+    """Keep a screenshot for people to look at (test-artifacts/, not committed)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
