@@ -29,7 +29,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from flows import links, passwords
-from flows.registration import LINK_VALID_FOR
+from flows.activation import LINK_VALID_FOR
 from storage import migrate
 from storage.identities import email_key
 from storage.models import AuditRecord, FlowInstance, Identity, OutboxMessage, Token

@@ -33,6 +33,8 @@ class StateInfo:
     technical: bool = False
     progress: int | None = None
     expires_after: timedelta | None = None
+    # Reaching this state signs the customer in, in the browser that got there.
+    signs_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class Definition:
     transitions: tuple[TransitionInfo, ...]
     guards: Mapping[str, GuardInfo]
     progress_total: int = field(default=0)
+    # Requests per client address, in Flask-Limiter's notation ("10 per minute; 100 per hour").
+    rate_limit: str = "30 per minute"
 
     @property
     def initial(self) -> str:
@@ -143,6 +147,7 @@ def compile_definition(document: str, model: type[FlowModel]) -> Definition:
         transitions=transitions,
         guards=_guards(meta, transitions),
         progress_total=max((s.progress or 0 for s in states.values()), default=0),
+        rate_limit=str(meta.get("rate_limit", "30 per minute")),
     )
 
 
@@ -198,6 +203,7 @@ def _states(chart: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, Stat
             technical=bool(info.get("technical", False)),
             progress=info.get("progress"),
             expires_after=parse_duration(info.get("expires_after")),
+            signs_in=bool(info.get("signs_in", False)),
         )
     extra = set(infos) - set(states)
     if extra:

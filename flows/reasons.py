@@ -22,6 +22,11 @@ MESSAGES: dict[str, str] = {
     ),
     "password_personal": N_("Your password may not contain your name or e-mail address."),
     "password_mismatch": N_("The two passwords do not match."),
+    "password_reused": N_("Choose a password different from your current one."),
+    "credentials": N_(
+        "The e-mail address or the password is incorrect. After several attempts, wait a few "
+        "minutes before trying again, or reset your password."
+    ),
     "link_invalid": N_("This link is not valid. Check that you copied it whole."),
     "link_used": N_("This link has already been used."),
     "link_superseded": N_("A newer e-mail was sent: use the link in the most recent one."),

@@ -149,3 +149,33 @@ class OutboxMessage(Base):
         Index("ix_outbox_status_next", "status", "next_attempt_at"),
         Index("ix_outbox_recipient", "recipient_key", "created_at"),
     )
+
+
+class WebSession(Base):
+    """A browser's session, kept server-side so it can be ended from elsewhere."""
+
+    __tablename__ = "web_sessions"
+
+    # SHA-256 of the cookie's value: the table alone lets nobody in.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    identity_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("identities.id", ondelete="CASCADE")
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_web_sessions_identity", "identity_id"),
+        Index("ix_web_sessions_last_seen", "last_seen_at"),
+    )
+
+
+class SignInFailure(Base):
+    """Consecutive failed sign-ins for one address, known or not."""
+
+    __tablename__ = "sign_in_failures"
+
+    email_key: Mapped[str] = mapped_column(String(254), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)

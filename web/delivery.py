@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask, abort, render_template, request
 from sqlalchemy import select
 
-from storage import outbox
+from storage import outbox, sessions
 from storage.models import OutboxMessage
 from web.services import Services
 
@@ -98,7 +98,7 @@ def _post_sms(message: OutboxMessage, url: str) -> None:
 
 
 class Worker:
-    """Delivers in the background and expires overdue instances; woken by new mail."""
+    """Delivers in the background, expires overdue instances and ended sessions."""
 
     def __init__(self, app: Flask, interval: float = 5.0) -> None:
         self.app = app
@@ -128,6 +128,8 @@ class Worker:
                     if self.app.config["SMTP_URL"] or self.app.config["SMS_WEBHOOK_URL"]:
                         deliver_due(services, dict(self.app.config))
                     services.engine.sweep()
+                    with services.db.write() as session:
+                        sessions.sweep(session, services.clock())
             except Exception:  # the worker must outlive a database hiccup
                 log.exception("background delivery failed; retrying")
 

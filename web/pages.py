@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, url_for
+from flask import Blueprint, Flask, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
 from web.i18n import preferred_language
@@ -17,7 +17,7 @@ def root() -> Response:
 
 @bp.get("/<any(fr,en):lang>/")
 def home(lang: str) -> str:
-    return render_template("home.html")
+    return render_template("home.html", notice=session.pop("notice", None))
 
 
 def init_app(app: Flask) -> None:

@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     redirect,
     render_template,
     request,
@@ -19,11 +20,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
+from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
 from flows import reasons
 from flows.definition import Definition
 from flows.engine import Result, Snapshot, UnknownInstance
+from web.auth import current_customer, customer_id, sign_in
 from web.i18n import current_language
 from web.services import current
 
@@ -33,6 +36,7 @@ FORM_ONLY = {"csrf_token", "event", "state"}
 
 def init_app(app: Flask) -> None:
     bp = Blueprint("flows", __name__)
+    bp.before_request(_throttle)
     for definition in app.extensions["moncompte"].registry:
         prefix = f"/<any(fr,en):lang>/{definition.route}"
         defaults = {"flow": definition.name}
@@ -52,6 +56,8 @@ def init_app(app: Flask) -> None:
 
 def start(lang: str, flow: str) -> str | Response:
     definition = current().registry.get(flow)
+    if current_customer() and any(s.signs_in for s in definition.states.values()):
+        return redirect(url_for("account.overview"), 303)
     if request.method == "GET":
         return _render(
             definition,
@@ -96,12 +102,22 @@ def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
     )
     if result.ok:
         _remember(snapshot.id)
-        return redirect(url_for("flows.step", flow=flow, instance_id=snapshot.id), 303)
+        return _after(definition, result)
     _keep_outcome(snapshot.id, result)
     return redirect(request.path, 303)
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _throttle() -> None:
+    """Each procedure's own limit on what one client address may send (429 beyond)."""
+    flow = (request.view_args or {}).get("flow")
+    if request.method != "POST" or flow is None:
+        return
+    limiter: Limiter = current_app.extensions["limiter"]
+    with limiter.limit(current().registry.get(flow).rate_limit, scope=flow):
+        pass
 
 
 def _event(definition: Definition, snapshot: Snapshot) -> str:
@@ -126,6 +142,14 @@ def _send(definition: Definition, snapshot: Snapshot, event: str) -> Response:
     )
     if not result.ok:
         _keep_outcome(snapshot.id, result)
+    return _after(definition, result)
+
+
+def _after(definition: Definition, result: Result) -> Response:
+    """Where the browser goes next: the new state's screen, or in, when it signs in."""
+    snapshot = result.snapshot
+    if result.ok and definition.states[snapshot.state].signs_in and snapshot.customer_id:
+        return sign_in(snapshot.customer_id)
     return redirect(url_for("flows.step", flow=definition.name, instance_id=snapshot.id), 303)
 
 
@@ -161,12 +185,15 @@ def _snapshot(flow: str, instance_id: str) -> Snapshot | None:
 
 
 def _owned(flow: str, instance_id: str) -> Snapshot:
-    """The instance, when it belongs to this browser; anyone else's answers 404."""
-    if instance_id not in session.get("flows", []):
-        abort(404)
+    """The instance, when it belongs to this browser or this customer; else 404."""
     snapshot = _snapshot(flow, instance_id)
-    if snapshot is None:
+    mine = snapshot is not None and (
+        instance_id in session.get("flows", [])
+        or (snapshot.customer_id is not None and snapshot.customer_id == customer_id())
+    )
+    if not mine:
         abort(404)
+    assert snapshot is not None
     return snapshot
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -21,6 +23,14 @@ CSP = "; ".join(
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    # Per client address; shared between processes through Redis when configured.
+    app.extensions["limiter"] = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=app.config["REDIS_URL"] or "memory://",
+        enabled=app.config.get("RATELIMIT_ENABLED", True),
+        headers_enabled=False,
+    )
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -1,0 +1,118 @@
+"""Forgotten password: the guards and actions of password_reset.yaml.
+
+A known address gets the reset link; an unknown one gets an e-mail saying no MINI ID
+uses it (so a customer who registered with another address learns it), and the screen
+is the same for both. A MINI ID still waiting for activation is activated by the reset:
+following the link proves the address as well as the activation link would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flows import links, passwords
+from flows.model import FlowModel
+from storage import identities, outbox
+from storage import sessions as store
+from storage.models import Identity, Token
+
+LINK_PURPOSE = "password_reset"
+LINK_VALID_FOR = timedelta(hours=1)
+MAILS_PER_HOUR = 5
+MAIL_KINDS = ["password_reset/email_link", "password_reset/email_unknown"]
+
+
+class PasswordReset(FlowModel):
+    link: Token | None = None
+    identity: Identity | None = None
+
+    def send_link(self, data: Mapping[str, Any]) -> None:
+        session, now, lang = self.ctx.session, self.ctx.now, self.ctx.language
+        self.data["email"] = data["email"]
+        since = now - timedelta(hours=1)
+        if outbox.recent_count(session, data["email"], since, MAIL_KINDS) >= MAILS_PER_HOUR:
+            return  # flooding an address through this form: write nothing more to it
+        identity = identities.by_email(session, data["email"])
+        values: dict[str, Any]
+        if identity is None or identity.status == "disabled":
+            template = "password_reset/email_unknown"
+            values = {"register_url": self.ctx.url(f"/{lang}/register")}
+        else:
+            template = "password_reset/email_link"
+            token = links.issue(
+                session,
+                purpose=LINK_PURPOSE,
+                instance_id=self.ctx.instance_id,
+                identity_id=identity.id,
+                now=now,
+                valid_for=LINK_VALID_FOR,
+            )
+            values = {
+                "first_name": identity.first_name,
+                "pending": identity.status == "pending",
+                "link": self.ctx.url(links.path(lang, "password-reset", token)),
+            }
+        self.ctx.mailer.email(
+            session,
+            to=data["email"],
+            template=template,
+            language=lang,
+            values=values,
+            instance_id=self.ctx.instance_id,
+        )
+
+    def link_valid(self, data: Mapping[str, Any]) -> bool:
+        self.link = links.find(self.ctx.session, data["token"])
+        problem = links.problem(
+            self.link, purpose=LINK_PURPOSE, instance_id=self.ctx.instance_id, now=self.ctx.now
+        )
+        if problem:
+            return self.reject("token", problem)
+        assert self.link is not None
+        self.identity = self.ctx.session.get(Identity, self.link.identity_id, with_for_update=True)
+        return self.identity is not None or self.reject("token", "link_invalid")
+
+    def password_acceptable(self, data: Mapping[str, Any]) -> bool:
+        identity = self.identity
+        assert identity is not None
+        password = data["password"]
+        personal = [identity.email, identity.first_name, identity.last_name]
+        problem = passwords.policy_problem(password, personal)
+        if problem:
+            return self.reject("password", problem)
+        if passwords.verify(identity.password_hash, password):
+            return self.reject("password", "password_reused")
+        if data["password_confirm"] != password:
+            return self.reject("password_confirm", "password_mismatch")
+        return True
+
+    def set_password(self, data: Mapping[str, Any]) -> None:
+        identity, token, session = self.identity, self.link, self.ctx.session
+        assert identity is not None and token is not None
+        token.used_at = self.ctx.now
+        identity.password_hash = passwords.hash_password(data["password"])
+        if identity.status == "pending":
+            identity.status, identity.activated_at = "active", self.ctx.now
+        store.clear_failures(session, identity.email_key)
+        # Whoever was signed in with the old password is signed out everywhere.
+        store.end_all(session, identity.id)
+        self.ctx.mailer.email(
+            session,
+            to=identity.email,
+            template="password_reset/email_changed",
+            language=identity.language,
+            values={
+                "first_name": identity.first_name,
+                "reset_url": self.ctx.url(f"/{identity.language}/password-reset"),
+            },
+            instance_id=self.ctx.instance_id,
+        )
+
+    @classmethod
+    def display(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"email": data.get("email", "")}
+
+
+MODEL = PasswordReset

@@ -1,0 +1,85 @@
+"""Server-side web sessions and the sign-in failure counters."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy import update as sa_update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import SignInFailure, WebSession
+
+IDLE = timedelta(minutes=30)
+ABSOLUTE = timedelta(hours=12)
+
+
+def key(cookie: str) -> str:
+    return hashlib.sha256(cookie.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def live(session: Session, cookie: str, now: datetime) -> WebSession | None:
+    """The session behind COOKIE, unless it idled out or grew too old (swept later)."""
+    row = session.get(WebSession, key(cookie))
+    if row is None or now - row.last_seen_at > IDLE or now - row.created_at > ABSOLUTE:
+        return None
+    return row
+
+
+def create(
+    session: Session, cookie: str, identity_id: int | None, data: dict[str, Any], now: datetime
+) -> None:
+    session.add(
+        WebSession(
+            id=key(cookie), identity_id=identity_id, data=data, created_at=now, last_seen_at=now
+        )
+    )
+
+
+def update(session: Session, row_id: str, data: dict[str, Any], now: datetime) -> bool:
+    """Save a session's data; False when it no longer exists."""
+    result = session.execute(
+        sa_update(WebSession).where(WebSession.id == row_id).values(data=data, last_seen_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def forget(session: Session, cookie: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.id == key(cookie)))
+
+
+def end_all(session: Session, identity_id: int) -> None:
+    """Sign the customer out everywhere."""
+    session.execute(delete(WebSession).where(WebSession.identity_id == identity_id))
+
+
+def sweep(session: Session, now: datetime) -> None:
+    session.execute(
+        delete(WebSession).where(
+            (WebSession.last_seen_at < now - IDLE) | (WebSession.created_at < now - ABSOLUTE)
+        )
+    )
+
+
+def failures(session: Session, email_key: str, now: datetime) -> SignInFailure:
+    """The failure counter of an address, locked (created at zero when there is none).
+
+    Inserted first and then locked, so two first failures of one address cannot race.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(SignInFailure)
+        .values(email_key=email_key, count=0, last_failed_at=now)
+        .on_conflict_do_nothing(index_elements=["email_key"])
+    )
+    row = session.get(SignInFailure, email_key, with_for_update=True, populate_existing=True)
+    assert row is not None
+    return row
+
+
+def clear_failures(session: Session, email_key: str) -> None:
+    session.execute(delete(SignInFailure).where(SignInFailure.email_key == email_key))

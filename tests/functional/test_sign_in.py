@@ -1,0 +1,259 @@
+"""Sign in, sign out and sessions, through the real forms."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.factories import PASSWORD, identity
+from tests.support import Browser, Form, Page, SMTPServer, body_text, link_in
+from web.services import Services
+
+EMAIL = "jean.t@example.com"
+REFUSED = {
+    "fr": "L'adresse de courriel ou le mot de passe est incorrect. Après plusieurs tentatives, "
+    "patientez quelques minutes avant de réessayer, ou réinitialisez votre mot de passe.",
+    "en": "The e-mail address or the password is incorrect. After several attempts, wait a "
+    "few minutes before trying again, or reset your password.",
+}
+
+
+def sign_in(
+    browser: Browser, email: str = EMAIL, password: str = PASSWORD, lang: str = "fr"
+) -> Page:
+    return browser.get(f"/{lang}/login").form().fill(email=email, password=password).submit()
+
+
+def sign_out(browser: Browser, page: Page) -> Page:
+    form = next(f for f in page.soup.find_all("form") if "logout" in str(f.get("action")))
+    return browser.post(str(form["action"]), {"csrf_token": Form(page, form).values["csrf_token"]})
+
+
+def cookie(browser: Browser) -> str | None:
+    found = browser.client.get_cookie("session")
+    return found.value if found else None
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_register_activate_sign_in_sign_out(
+    lang: str, mail_app: Flask, smtp_server: SMTPServer
+) -> None:
+    email = f"marie.{lang}@example.com"
+    browser = Browser(mail_app)
+    browser.get(f"/{lang}/register").form().fill(
+        first_name="Marie",
+        last_name="Bouchard",
+        email=email,
+        password=PASSWORD,
+        password_confirm=PASSWORD,
+    ).submit()
+    link = link_in(body_text(smtp_server.wait_for(email)[0]))
+    browser.get(link).form().submit()
+
+    home = browser.get(f"/{lang}/")
+    login = browser.get(home.link("Se connecter" if lang == "fr" else "Sign in"))
+    assert login.h1 == ("Se connecter" if lang == "fr" else "Sign in")
+    assert "MINI ID" in login.text
+    assert login.link("Mot de passe oublié?" if lang == "fr" else "Forgot your password?")
+    overview = sign_in(browser, email, lang=lang)
+    assert overview.path == f"/{lang}/overview"
+    assert overview.h1 == ("Présentation" if lang == "fr" else "Overview")
+    assert "Marie" in overview.text
+
+    out = sign_out(browser, overview)
+    assert out.path == f"/{lang}/"
+    assert ("Vous êtes déconnecté." if lang == "fr" else "You are signed out.") in out.text
+    assert browser.get(f"/{lang}/overview").path == f"/{lang}/login"
+
+
+def test_a_page_for_customers_brings_them_back_after_sign_in(app: Flask) -> None:
+    services: Services = app.extensions["moncompte"]
+    identity(services)
+    browser = Browser(app)
+    login = browser.get("/en/overview")
+    assert login.path == "/en/login"
+    assert sign_in(browser, lang="en").path == "/en/overview"
+
+
+def test_the_session_identifier_changes_at_sign_in_and_sign_out(app: Flask) -> None:
+    identity(app.extensions["moncompte"])
+    browser = Browser(app)
+    browser.get("/fr/login")
+    before = cookie(browser)
+    assert before
+    overview = sign_in(browser)
+    during = cookie(browser)
+    assert during and during != before
+    thief = Browser(app)  # someone who planted or stole the old identifier
+    thief.client.set_cookie("session", before)
+    assert thief.get("/fr/overview").path == "/fr/login"
+    sign_out(browser, overview)
+    after = cookie(browser)
+    assert after != during
+    stale = Browser(app)
+    stale.client.set_cookie("session", during)
+    assert stale.get("/fr/overview").path == "/fr/login"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_failures_get_one_answer_in_the_customers_language(app: Flask, lang: str) -> None:
+    services: Services = app.extensions["moncompte"]
+    identity(services)
+    identity(services, "locked@example.com")
+    for _ in range(100):
+        services.clock.advance(timedelta(minutes=16))
+        sign_in(Browser(app), "locked@example.com", "wrong password!", lang)
+    services.clock.advance(timedelta(minutes=16))
+    pages = {
+        "wrong password": sign_in(Browser(app), EMAIL, "wrong password!", lang),
+        "unknown address": sign_in(Browser(app), "nobody@example.com", PASSWORD, lang),
+        "locked": sign_in(Browser(app), "locked@example.com", PASSWORD, lang),
+    }
+    for page in pages.values():
+        assert page.status == 200 and page.notices == [REFUSED[lang]]
+        assert page.field_errors == {}
+    bodies = {
+        k: p.text.replace(EMAIL, "@")
+        .replace("nobody@example.com", "@")
+        .replace("locked@example.com", "@")
+        for k, p in pages.items()
+    }
+    assert len(set(bodies.values())) == 1
+
+
+def median_ms(call: Any, rounds: int = 12) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def test_failures_take_as_long_whether_the_address_is_known_or_not(app: Flask) -> None:
+    services: Services = app.extensions["moncompte"]
+    identity(services)
+    browser = Browser(app)
+    token = browser.get("/fr/login").form().values["csrf_token"]
+    client = browser.client
+
+    def attempt(email: str) -> None:
+        # After 5 failures the address waits; a refused try still costs one hash.
+        response = client.post(
+            "/fr/login", data={"csrf_token": token, "email": email, "password": "wrong password!"}
+        )
+        assert response.status_code == 303
+
+    attempt(EMAIL)  # warm up
+    known = median_ms(lambda: attempt(EMAIL))
+    unknown = median_ms(lambda: attempt("nobody@example.com"))
+    # Both verify one argon2id hash; what is left is noise.
+    assert abs(known - unknown) < max(0.25 * min(known, unknown), 5), (known, unknown)
+
+
+def test_idle_sessions_end_after_30_minutes(app: Flask) -> None:
+    services: Services = app.extensions["moncompte"]
+    identity(services)
+    browser = Browser(app)
+    sign_in(browser)
+    services.clock.advance(timedelta(minutes=29))
+    assert browser.get("/fr/overview").path == "/fr/overview"
+    services.clock.advance(timedelta(minutes=31))
+    assert browser.get("/fr/overview").path == "/fr/login"
+
+
+def test_sessions_end_after_12_hours_whatever_happens(app: Flask) -> None:
+    services: Services = app.extensions["moncompte"]
+    identity(services)
+    browser = Browser(app)
+    sign_in(browser)
+    for _ in range(11 * 3):
+        services.clock.advance(timedelta(minutes=20))
+        assert browser.get("/fr/overview").path == "/fr/overview"
+    services.clock.advance(timedelta(minutes=61))
+    assert browser.get("/fr/overview").path == "/fr/login"
+
+
+def test_a_mini_id_waiting_for_activation_can_ask_for_the_email(
+    mail_app: Flask, smtp_server: SMTPServer
+) -> None:
+    identity(mail_app.extensions["moncompte"], "late@example.com", status="pending")
+    browser = Browser(mail_app)
+    page = sign_in(browser, "late@example.com", lang="en")
+    assert page.h1 == "Your MINI ID is not activated yet"
+    sent = page.form().submit("resend")
+    assert sent.h1 == "Check your e-mail"
+    link = link_in(body_text(smtp_server.wait_for("late@example.com")[0]))
+    assert link.startswith("/en/login/link/")
+    done = Browser(mail_app).get(link).form().submit()
+    assert "Your MINI ID has been activated" in done.text
+    assert sign_in(Browser(mail_app), "late@example.com", lang="en").path == "/en/overview"
+
+
+def test_a_pending_mini_id_with_a_wrong_password_learns_nothing(app: Flask) -> None:
+    identity(app.extensions["moncompte"], "late@example.com", status="pending")
+    page = sign_in(Browser(app), "late@example.com", "wrong password!", "en")
+    assert page.notices == [REFUSED["en"]]
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "errors"),
+    [
+        ("", PASSWORD, {"email": "Ce champ est obligatoire."}),
+        (
+            "pas-une-adresse",
+            PASSWORD,
+            {"email": "Entrez une adresse de courriel valide, par exemple nom@exemple.com."},
+        ),
+        (EMAIL, "", {"password": "Ce champ est obligatoire."}),
+        (
+            "x" * 300,
+            "y" * 5000,
+            {"email": "Cette valeur est trop longue.", "password": "Cette valeur est trop longue."},
+        ),
+    ],
+)
+def test_bad_input_on_the_sign_in_form(
+    browser: Browser, email: str, password: str, errors: dict[str, str]
+) -> None:
+    page = sign_in(browser, email, password)
+    assert page.status == 200 and page.field_errors == errors
+
+
+def test_the_sign_in_form_needs_its_csrf_token(browser: Browser) -> None:
+    response = browser.client.post("/fr/login", data={"email": EMAIL, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_a_crafted_next_page_cannot_lead_elsewhere(app: Flask) -> None:
+    identity(app.extensions["moncompte"])
+    browser = Browser(app)
+    with browser.client.session_transaction() as session:
+        session["next"] = "//evil.example.com/fr/overview"
+    assert sign_in(browser).path == "/fr/overview"
+
+
+def test_one_client_address_is_throttled(make_app: Any) -> None:
+    app = make_app(RATELIMIT_ENABLED=True)
+    browser = Browser(app)
+    token = browser.get("/fr/login").form().values["csrf_token"]
+    statuses = [
+        browser.client.post(
+            "/fr/login",
+            data={"csrf_token": token, "email": f"x{i}@example.com", "password": "wrong password!"},
+        ).status_code
+        for i in range(21)
+    ]
+    assert statuses[:20] == [303] * 20
+    assert statuses[20] == 429
+    page = browser.get("/fr/login")
+    assert page.status == 200  # reading the form is never throttled
+    answer = browser.client.post(
+        "/fr/login", data={"csrf_token": token, "email": EMAIL, "password": PASSWORD}
+    )
+    assert answer.status_code == 429 and "Trop de tentatives" in answer.get_data(as_text=True)

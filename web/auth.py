@@ -1,0 +1,90 @@
+"""Who is signed in: sessions bound to a MINI ID, sign-out, pages for customers only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, g, redirect, request, session, url_for
+from werkzeug.wrappers import Response
+
+from storage.models import Identity
+from web.services import current
+from web.sessions import DatabaseSession
+
+F = TypeVar("F", bound=Callable[..., Any])
+bp = Blueprint("account", __name__)
+
+
+def customer_id() -> int | None:
+    return session.identity_id if isinstance(session, DatabaseSession) else None
+
+
+def current_customer() -> Identity | None:
+    """The signed-in customer, once per request."""
+    if "customer" not in g:
+        found = None
+        if (identity_id := customer_id()) is not None:
+            with current().db.read() as db:
+                found = db.get(Identity, identity_id)
+        g.customer = found if found is not None and found.status == "active" else None
+    customer: Identity | None = g.customer
+    return customer
+
+
+def login_required(view: F) -> F:
+    """Customers only; anyone else is sent to sign in, then brought back here."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_customer() is None:
+            session["next"] = request.path
+            return redirect(url_for("flows.start", flow="sign_in"), 303)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def sign_in(identity_id: int) -> Response:
+    """Bind this browser to the customer under a new session identifier."""
+    assert isinstance(session, DatabaseSession)
+    target = session.pop("next", None)
+    session.renew(identity_id)
+    g.pop("customer", None)
+    return redirect(_safe(target) or url_for("account.overview"), 303)
+
+
+def _safe(target: Any) -> str | None:
+    """Only a path of this site, so a crafted link cannot send anyone elsewhere."""
+    if not isinstance(target, str):
+        return None
+    parts = urlsplit(target)
+    ok = target.startswith("/") and not target.startswith("//") and not parts.netloc
+    return target if ok and "\\" not in target else None
+
+
+@bp.post("/<any(fr,en):lang>/logout")
+def logout(lang: str) -> Response:
+    assert isinstance(session, DatabaseSession)
+    session.clear()
+    session.renew(None)
+    session["notice"] = "signed_out"
+    return redirect(url_for("pages.home"), 303)
+
+
+@bp.get("/<any(fr,en):lang>/overview")
+@login_required
+def overview(lang: str) -> str:
+    from flask import render_template
+
+    return render_template("overview.html", customer=current_customer())
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _customer() -> dict[str, Any]:
+        return {"customer": current_customer()}
