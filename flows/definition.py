@@ -29,7 +29,7 @@ class StateInfo:
     final: bool
     initial: bool
     link_screen: str | None = None
-    faq_steps: tuple[int, ...] = ()
+    faq_steps: tuple[str, ...] = ()
     technical: bool = False
     progress: int | None = None
     expires_after: timedelta | None = None
@@ -73,7 +73,7 @@ class Definition:
     model: type[FlowModel]
     label: str
     route: str
-    faq: Mapping[str, Any]
+    faq_section: int | None
     machine: type[StateChart[Any]]
     states: Mapping[str, StateInfo]
     events: Mapping[str, EventInfo]
@@ -140,7 +140,7 @@ def compile_definition(document: str, model: type[FlowModel]) -> Definition:
         model=model,
         label=str(meta["label"]),
         route=str(meta["route"]),
-        faq=dict(meta.get("faq", {})),
+        faq_section=meta.get("faq_section"),
         machine=machine,
         states=states,
         events=_events(meta, transitions),
@@ -199,7 +199,7 @@ def _states(chart: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, Stat
             final=bool(sdef.get("final", False)),
             initial=bool(sdef.get("initial", False)),
             link_screen=info.get("link_screen"),
-            faq_steps=tuple(int(s) for s in info.get("faq_steps", ())),
+            faq_steps=tuple(str(s) for s in info.get("faq_steps", ())),
             technical=bool(info.get("technical", False)),
             progress=info.get("progress"),
             expires_after=parse_duration(info.get("expires_after")),

@@ -13,8 +13,6 @@ Message = tuple[int, str, str, list[str]]
 def labels(document: dict[str, Any]) -> Iterator[str]:
     meta = document.get("procedure", {})
     yield str(meta["label"])
-    if meta.get("faq", {}).get("question"):
-        yield str(meta["faq"]["question"])
     for section in ("states", "events", "guards"):
         for info in (meta.get(section) or {}).values():
             if info and info.get("label"):

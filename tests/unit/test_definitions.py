@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from statemachine.io import load
 
-from flows import lint
+from flows import faq, lint
 from flows.definition import Definition, compile_definition, parse
 from flows.registry import DEFINITIONS, Registry, model_for
 
@@ -58,6 +58,26 @@ def test_every_state_is_bound_to_an_existing_screen(definition: Definition) -> N
 def test_every_state_claims_an_faq_step_or_is_technical(definition: Definition) -> None:
     for state in definition.states.values():
         assert state.faq_steps or state.technical, f"{state.id} claims no FAQ step"
+
+
+@pytest.mark.parametrize("definition", list(REGISTRY), ids=lambda d: d.name)
+def test_every_step_of_its_faq_section_has_a_state(definition: Definition) -> None:
+    claimed = {s for state in definition.states.values() for s in state.faq_steps}
+    if definition.faq_section is None:
+        assert not claimed, "a procedure outside the FAQ claims no step"
+        return
+    question = faq.section(definition.faq_section)
+    assert question is not None and question.procedure == definition.name
+    steps = {s.step for s in question.steps}
+    assert claimed - steps == set(), "states claim steps the FAQ does not have"
+    assert steps - claimed == set(), "FAQ steps no state implements"
+
+
+def test_every_faq_question_is_in_both_languages() -> None:
+    assert len(faq.questions()) == 5
+    for question in faq.questions():
+        for text in (question.question, question.answer):
+            assert set(text) == {"fr", "en"} and all(text.values())
 
 
 def test_lint_finds_unreachable_trap_and_missing_final_states() -> None:

@@ -1,0 +1,66 @@
+"""The customer FAQ (flows/faq.yaml): questions, answers and numbered procedure steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FAQ = Path(__file__).parent / "faq.yaml"
+LANGUAGES = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class Step:
+    step: str
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: dict[str, str]
+    answer: dict[str, str]
+    note: dict[str, str] | None
+    steps: tuple[Step, ...]
+    section: int | None
+    procedure: str | None
+    link_route: str | None
+    link_label: dict[str, str] | None
+
+
+def _texts(value: Any) -> dict[str, str]:
+    texts = {lang: " ".join(str(value[lang]).split()) for lang in LANGUAGES}
+    if not all(texts.values()):
+        raise ValueError(f"a text lacks a language: {value!r}")
+    return texts
+
+
+def _question(raw: dict[str, Any]) -> Question:
+    link = raw.get("link") or {}
+    return Question(
+        id=str(raw["id"]),
+        question=_texts(raw["question"]),
+        answer=_texts(raw["answer"]),
+        note=_texts(raw["note"]) if raw.get("note") else None,
+        steps=tuple(
+            Step(str(s["step"]), _texts({k: s[k] for k in LANGUAGES})) for s in raw.get("steps", [])
+        ),
+        section=raw.get("section"),
+        procedure=raw.get("procedure"),
+        link_route=link.get("route"),
+        link_label=_texts(link["label"]) if link else None,
+    )
+
+
+@lru_cache(maxsize=1)
+def questions() -> tuple[Question, ...]:
+    document = yaml.safe_load(FAQ.read_text(encoding="utf-8"))
+    return tuple(_question(q) for q in document["questions"])
+
+
+def section(number: int) -> Question | None:
+    return next((q for q in questions() if q.section == number), None)
