@@ -34,9 +34,13 @@ class Activation(FlowModel):
         return True
 
     def link_valid(self, data: Mapping[str, Any]) -> bool:
-        self.link = links.find(self.ctx.session, data["token"])
-        problem = links.problem(
-            self.link, purpose=LINK_PURPOSE, instance_id=self.ctx.instance_id, now=self.ctx.now
+        ctx = self.ctx
+        self.link, problem = links.check(
+            ctx.session,
+            data["token"],
+            purpose=LINK_PURPOSE,
+            instance_id=ctx.instance_id,
+            now=ctx.now,
         )
         return self.reject("token", problem) if problem else True
 

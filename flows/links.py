@@ -59,6 +59,14 @@ def find(session: Session, token: str) -> Token | None:
     return session.scalar(select(Token).where(Token.token_hash == digest(token)))
 
 
+def check(
+    session: Session, token: str, *, purpose: str, instance_id: str, now: datetime
+) -> tuple[Token | None, str | None]:
+    """The link behind TOKEN, and why it cannot be used (None when it can)."""
+    row = find(session, token)
+    return row, problem(row, purpose=purpose, instance_id=instance_id, now=now)
+
+
 def problem(row: Token | None, *, purpose: str, instance_id: str, now: datetime) -> str | None:
     """Why the link cannot be used (a reason code), or None when it can."""
     if row is None or row.purpose != purpose or row.instance_id != instance_id:

@@ -64,29 +64,30 @@ class PasswordReset(FlowModel):
         )
 
     def link_valid(self, data: Mapping[str, Any]) -> bool:
-        self.link = links.find(self.ctx.session, data["token"])
-        problem = links.problem(
-            self.link, purpose=LINK_PURPOSE, instance_id=self.ctx.instance_id, now=self.ctx.now
+        ctx = self.ctx
+        self.link, problem = links.check(
+            ctx.session,
+            data["token"],
+            purpose=LINK_PURPOSE,
+            instance_id=ctx.instance_id,
+            now=ctx.now,
         )
         if problem:
             return self.reject("token", problem)
         assert self.link is not None
-        self.identity = self.ctx.session.get(Identity, self.link.identity_id, with_for_update=True)
+        self.identity = ctx.session.get(Identity, self.link.identity_id, with_for_update=True)
         return self.identity is not None or self.reject("token", "link_invalid")
 
     def password_acceptable(self, data: Mapping[str, Any]) -> bool:
         identity = self.identity
         assert identity is not None
-        password = data["password"]
-        personal = [identity.email, identity.first_name, identity.last_name]
-        problem = passwords.policy_problem(password, personal)
-        if problem:
-            return self.reject("password", problem)
-        if passwords.verify(identity.password_hash, password):
-            return self.reject("password", "password_reused")
-        if data["password_confirm"] != password:
-            return self.reject("password_confirm", "password_mismatch")
-        return True
+        found = passwords.new_password_problem(
+            data["password"],
+            data["password_confirm"],
+            [identity.email, identity.first_name, identity.last_name],
+            current_hash=identity.password_hash,
+        )
+        return self.reject(*found) if found else True
 
     def set_password(self, data: Mapping[str, Any]) -> None:
         identity, token, session = self.identity, self.link, self.ctx.session

@@ -117,6 +117,20 @@ def policy_problem(password: str, personal: list[str]) -> str | None:
     return None
 
 
+def new_password_problem(
+    password: str, confirm: str, personal: list[str], current_hash: str | None = None
+) -> tuple[str, str] | None:
+    """(field, reason) for a new password and its confirmation that break the rules."""
+    problem = policy_problem(password, personal)
+    if problem:
+        return "password", problem
+    if current_hash and verify(current_hash, password):
+        return "password", "password_reused"
+    if confirm != password:
+        return "password_confirm", "password_mismatch"
+    return None
+
+
 def _personal_parts(personal: list[str]) -> set[str]:
     """The address, its local part and the names, whole and word by word."""
     parts: set[str] = set()

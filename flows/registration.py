@@ -19,14 +19,12 @@ class Registration(Activation):
     route = "register"
 
     def details_valid(self, data: Mapping[str, Any]) -> bool:
-        password = data["password"]
-        personal = [data["email"], data["first_name"], data["last_name"]]
-        problem = passwords.policy_problem(password, personal)
-        if problem:
-            self.reject("password", problem)
-        elif data["password_confirm"] != password:
-            self.reject("password_confirm", "password_mismatch")
-        return not self.errors
+        found = passwords.new_password_problem(
+            data["password"],
+            data["password_confirm"],
+            [data["email"], data["first_name"], data["last_name"]],
+        )
+        return self.reject(*found) if found else True
 
     def register(self, data: Mapping[str, Any]) -> None:
         # Hashed whether or not the address is known, so both answers take as long.
