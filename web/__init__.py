@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+from web import api, delivery, errors, i18n, pages, procedures, security
 from web import config as configuration
-from web import delivery, errors, i18n, pages, procedures, security
 from web.services import Services
 
 
@@ -29,6 +29,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
 
     Services.init_app(app)
-    for part in (i18n, security, errors, delivery, pages, procedures):
+    for part in (i18n, security, errors, delivery, pages, procedures, api):
         part.init_app(app)
     return app
