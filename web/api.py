@@ -42,7 +42,7 @@ TO = {"to": FieldSpec("to", "string", max_length=254)}
 MESSAGES = {
     "unauthorized": N_("A valid bearer token is required (Authorization: Bearer …)."),
     "bad_json": N_("The body must be a JSON object."),
-    "invalid": N_("The request is not valid: see errors."),
+    "invalid_request": N_("The request is not valid: see errors."),
     "too_large": N_("The request body is too large."),
     "not_found": N_("There is nothing at this address."),
     "method_not_allowed": N_("This method is not allowed at this address."),
@@ -107,7 +107,7 @@ def start() -> tuple[Response, int, dict[str, str]]:
     try:
         definition = current().registry.get(values["flow"])
     except UnknownFlow:
-        raise ApiError(422, "invalid", {"flow": "unknown_flow"}) from None
+        raise ApiError(422, "invalid_request", {"flow": "unknown_flow"}) from None
     snapshot = current().engine.start(
         definition.name,
         actor=ACTOR,
@@ -132,7 +132,7 @@ def send(instance_id: str) -> Response:
     event = _checked(EVENT, body)["event"]
     data = body.get("data") or {}
     if not isinstance(data, dict):
-        raise ApiError(422, "invalid", {"data": "invalid"})
+        raise ApiError(422, "invalid_request", {"data": "invalid"})
     try:
         result = current().engine.send(instance_id, event, data, actor=ACTOR)
     except UnknownInstance:
@@ -178,7 +178,7 @@ def _body() -> dict[str, Any]:
 def _checked(specs: Mapping[str, FieldSpec], raw: Mapping[str, Any]) -> dict[str, Any]:
     checked = fields.check(specs, raw)
     if checked.errors:
-        raise ApiError(422, "invalid", checked.errors)
+        raise ApiError(422, "invalid_request", checked.errors)
     return checked.values
 
 
@@ -195,7 +195,7 @@ def _customer(email: str | None) -> int | None:
     with current().db.read() as session:
         identity = identities.by_email(session, email)
     if identity is None:
-        raise ApiError(422, "invalid", {"customer": "unknown_customer"})
+        raise ApiError(422, "invalid_request", {"customer": "unknown_customer"})
     return identity.id
 
 
@@ -243,7 +243,7 @@ def _http_error(error: HTTPException) -> Response:
 
 def _from_http(error: HTTPException) -> ApiError:
     status = error.code or 500
-    return ApiError(status, HTTP_CODES.get(status, "internal" if status >= 500 else "invalid"))
+    return ApiError(status, HTTP_CODES.get(status, "internal" if status >= 500 else "bad_request"))
 
 
 def message(code: str) -> str:

@@ -54,7 +54,7 @@ def document(registry: Registry) -> dict[str, Any]:
             ),
         },
         "security": [{"bearer": []}],
-        "paths": _paths(),
+        "paths": _paths([d.name for d in registry]),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {**_schemas(registry), **_event_schemas(registry)},
@@ -94,7 +94,7 @@ def _operation(
     return operation
 
 
-def _paths() -> dict[str, Any]:
+def _paths(flows: list[str]) -> dict[str, Any]:
     unknown = ("Error", "no instance with this id")
     flow_links = {
         name: {"operationId": target, "parameters": {"id": "$response.body#/id"}}
@@ -111,7 +111,6 @@ def _paths() -> dict[str, Any]:
         body="StartFlow",
     )
     start["responses"]["201"]["links"] = flow_links
-    name = {"name": "name", "in": "path", "required": True, "schema": STRING}
     return {
         "/api/v1/definitions": {
             "get": _operation(
@@ -123,7 +122,7 @@ def _paths() -> dict[str, Any]:
                 "getDefinition",
                 "States, events (with their data), transitions (with their guards)",
                 {200: ("Definition", "the definition"), 404: ("Error", "no such procedure")},
-                [name],
+                [{"name": "name", "in": "path", "required": True, "schema": _one_of(flows)}],
             )
         },
         "/api/v1/flows": {"post": start},
@@ -174,6 +173,10 @@ def _paths() -> dict[str, Any]:
 # -- schemas ---------------------------------------------------------------------------
 
 
+def _one_of(names: list[str]) -> dict[str, Any]:
+    return {"type": "string", "enum": names}
+
+
 def _object(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": properties}
 
@@ -183,7 +186,7 @@ def _schemas(registry: Registry) -> dict[str, Any]:
     summary = _object(
         ["name", "label", "version", "route", "states", "events"],
         {
-            "name": {"type": "string", "enum": flows},
+            "name": _one_of(flows),
             "label": STRING,
             "version": STRING,
             "route": STRING,
@@ -207,7 +210,7 @@ def _schemas(registry: Registry) -> dict[str, Any]:
         "StartFlow": _object(
             ["flow"],
             {
-                "flow": {"type": "string", "enum": flows},
+                "flow": _one_of(flows),
                 "customer": {**STRING_OR_NULL, "format": "email", "maxLength": 254},
             },
         ),
@@ -228,7 +231,7 @@ def _snapshot(flows: list[str]) -> dict[str, Any]:
         ["id", "flow", "version", "state", "allowed_events", "expires_at", "final"],
         {
             "id": STRING,
-            "flow": {"type": "string", "enum": flows},
+            "flow": _one_of(flows),
             "version": STRING,
             "state": STRING,
             "allowed_events": _array(STRING),
@@ -339,7 +342,7 @@ def _event_schemas(registry: Registry) -> dict[str, Any]:
             data = data_schema(event)
             body = _object(
                 ["event", "data"] if data.get("required") else ["event"],
-                {"event": {"type": "string", "enum": [event.id]}, "data": data},
+                {"event": _one_of([event.id]), "data": data},
             )
             body["description"] = f"{definition.name}: {event.label}"
             schemas[event_schema_name(definition.name, event.id)] = body

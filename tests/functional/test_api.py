@@ -247,17 +247,23 @@ def test_a_flow_started_for_a_customer_belongs_to_them(api: Api) -> None:
         ("GET", "/definitions/nope", {}, 404, "unknown_flow"),
         ("GET", "/nothing-here", {}, 404, "not_found"),
         ("DELETE", "/flows", {}, 405, "method_not_allowed"),
-        ("POST", "/flows", {"json": {"flow": "nope"}}, 422, "invalid"),
-        ("POST", "/flows", {"json": {"flow": ["registration"]}}, 422, "invalid"),
-        ("POST", "/flows", {"json": {"flow": "registration", "customer": 5}}, 422, "invalid"),
-        ("POST", "/flows", {"json": {}}, 422, "invalid"),
+        ("POST", "/flows", {"json": {"flow": "nope"}}, 422, "invalid_request"),
+        ("POST", "/flows", {"json": {"flow": ["registration"]}}, 422, "invalid_request"),
+        (
+            "POST",
+            "/flows",
+            {"json": {"flow": "registration", "customer": 5}},
+            422,
+            "invalid_request",
+        ),
+        ("POST", "/flows", {"json": {}}, 422, "invalid_request"),
         ("POST", "/flows", {"data": b"{not json"}, 400, "bad_json"),
         ("POST", "/flows", {"data": b"\xff\xfe\x00"}, 400, "bad_json"),
         ("POST", "/flows", {"json": ["registration"]}, 400, "bad_json"),
         ("POST", "/flows", {"data": b""}, 400, "bad_json"),
         ("POST", "/flows", {"data": b"[" * 50_000}, 400, "bad_json"),
         ("POST", "/flows", {"json": {"flow": "x" * 70_000}}, 413, "too_large"),
-        ("GET", "/outbox", {"query_string": {"to": "a\x00b"}}, 422, "invalid"),
+        ("GET", "/outbox", {"query_string": {"to": "a\x00b"}}, 422, "invalid_request"),
     ],
 )
 def test_bad_input_gets_a_json_error_never_a_crash(
@@ -295,6 +301,7 @@ def test_wrongly_typed_data_is_a_rejection_not_a_crash(api: Api) -> None:
     answer = api.send(instance, "submit", junk)
     assert answer.status_code == 422
     errors = answer.json["errors"]  # type: ignore[index]
+    assert errors["first_name"]["message"] == "Cette valeur n'est pas valide."
     assert {k: v["reason"] for k, v in errors.items()} == {
         "first_name": "invalid",
         "last_name": "invalid",
