@@ -9,10 +9,11 @@ messages in the caller's language (Accept-Language: fr, the default, or en).
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Flask, Response, current_app, g, request, url_for
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
@@ -93,16 +94,16 @@ def init_app(app: Flask) -> None:
 
 @bp.get("/definitions")
 def definitions() -> Response:
-    return jsonify(definitions=[describe.summary(d, gettext) for d in current().registry])
+    return answer({"definitions": [describe.summary(d, gettext) for d in current().registry]})
 
 
 @bp.get("/definitions/<name>")
 def definition(name: str) -> Response:
-    return jsonify(describe.detail(_definition(name), gettext))
+    return answer(describe.detail(_definition(name), gettext))
 
 
 @bp.post("/flows")
-def start() -> tuple[Response, int, dict[str, str]]:
+def start() -> Response:
     values = _checked(START, _body())
     try:
         definition = current().registry.get(values["flow"])
@@ -114,14 +115,15 @@ def start() -> tuple[Response, int, dict[str, str]]:
         language=current_language(),
         customer_id=_customer(values.get("customer")),
     )
-    location = url_for(".flow", instance_id=snapshot.id)
-    return jsonify(snapshot.as_json()), 201, {"Location": location}
+    response = answer(snapshot.as_json(), 201)
+    response.headers["Location"] = url_for(".flow", instance_id=snapshot.id)
+    return response
 
 
 @bp.get("/flows/<instance_id>")
 def flow(instance_id: str) -> Response:
     try:
-        return jsonify(current().engine.snapshot(instance_id).as_json())
+        return answer(current().engine.snapshot(instance_id).as_json())
     except UnknownInstance:
         raise ApiError(404, "unknown_instance") from None
 
@@ -146,7 +148,7 @@ def history(instance_id: str) -> Response:
         records = current().engine.history(instance_id)
     except UnknownInstance:
         raise ApiError(404, "unknown_instance") from None
-    return jsonify(id=instance_id, history=records)
+    return answer({"id": instance_id, "history": records})
 
 
 @bp.get("/outbox")
@@ -154,12 +156,18 @@ def messages() -> Response:
     to = _checked(TO, request.args).get("to")
     with current().db.read() as session:
         found = [outbox.as_json(m) for m in outbox.newest(session, to)]
-    return jsonify(messages=found)
+    return answer({"messages": found})
 
 
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
-    return jsonify(openapi.document(current().registry))
+    return answer(openapi.document(current().registry))
+
+
+def answer(value: Any, status: int = 200) -> Response:
+    """JSON as a person reads it in a terminal: indented, accents as they are."""
+    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    return current_app.response_class(text, status=status, mimetype="application/json")
 
 
 # -- parsing ---------------------------------------------------------------------------
@@ -202,7 +210,7 @@ def _customer(email: str | None) -> int | None:
 def _answer(result: Result) -> Response:
     snapshot = result.snapshot.as_json()
     if result.outcome is Outcome.TAKEN:
-        return jsonify(snapshot)
+        return answer(snapshot)
     if result.outcome is Outcome.REJECTED:
         raise ApiError(422, "rejected", result.errors, snapshot)
     code = "expired" if result.outcome is Outcome.EXPIRED else "not_allowed"
@@ -260,8 +268,7 @@ def error_response(error: ApiError) -> Response:
         }
     if error.snapshot is not None:
         body["snapshot"] = error.snapshot
-    response = jsonify(body)
-    response.status_code = error.status
+    response = answer(body, error.status)
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="moncompte"'
     return response
