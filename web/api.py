@@ -164,12 +164,6 @@ def openapi_document() -> Response:
     return answer(openapi.document(current().registry))
 
 
-def answer(value: Any, status: int = 200) -> Response:
-    """JSON as a person reads it in a terminal: indented, accents as they are."""
-    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
-    return current_app.response_class(text, status=status, mimetype="application/json")
-
-
 # -- parsing ---------------------------------------------------------------------------
 
 
@@ -252,6 +246,12 @@ def _http_error(error: HTTPException) -> Response:
 def _from_http(error: HTTPException) -> ApiError:
     status = error.code or 500
     return ApiError(status, HTTP_CODES.get(status, "internal" if status >= 500 else "bad_request"))
+
+
+def answer(value: Any, status: int = 200) -> Response:
+    """JSON as a person reads it in a terminal: indented, accents as they are."""
+    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    return current_app.response_class(text, status=status, mimetype="application/json")
 
 
 def message(code: str) -> str:
