@@ -132,7 +132,8 @@ def flow(instance_id: str) -> Response:
 def send(instance_id: str) -> Response:
     body = _body()
     event = _checked(EVENT, body)["event"]
-    data = body.get("data") or {}
+    data = body.get("data")
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise ApiError(422, "invalid_request", {"data": "invalid"})
     try:

@@ -283,6 +283,7 @@ def test_bad_input_gets_a_json_error_never_a_crash(
         ({"event": "e" * 65}, "event", "too_long"),
         ({"event": "submit", "data": "first_name=A"}, "data", "invalid"),
         ({"event": "submit", "data": [1, 2]}, "data", "invalid"),
+        ({"event": "submit", "data": []}, "data", "invalid"),
     ],
 )
 def test_a_malformed_event_is_refused_by_field(
