@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 SYSTEM = "system"
 # Instance ids and link tokens are secrets.token_urlsafe output; nothing else is looked up.
 _URLSAFE = re.compile(r"[A-Za-z0-9_-]+")
+_EVENT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+UNKNOWN_EVENT = "(unknown)"
 
 
 class Outcome(StrEnum):
@@ -207,6 +209,9 @@ class Engine:
         definition, row = step.definition, step.row
         step.source = row.state
         info = definition.events.get(event)
+        if info is None and not _EVENT_NAME.fullmatch(event):
+            # The audit column holds 64 printable characters; PostgreSQL refuses NUL.
+            event = UNKNOWN_EVENT
         if self._overdue(step):
             self._expire(step)
             return self._finish(step, event, Outcome.EXPIRED, {"event": "expired"})

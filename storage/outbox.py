@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +27,33 @@ def recent_count(session: Session, recipient: str, since: datetime, kinds: list[
         )
         or 0
     )
+
+
+def newest(session: Session, to: str | None = None, limit: int = 100) -> list[OutboxMessage]:
+    """The newest messages, to one address or number when TO is given."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if to:
+        query = query.where(OutboxMessage.recipient_key == email_key(to))
+    return list(session.scalars(query))
+
+
+def as_json(m: OutboxMessage) -> dict[str, Any]:
+    """A message as testers read it, with the link or code it carries (``extras``)."""
+    return {
+        "id": m.id,
+        "channel": m.channel,
+        "to": m.recipient,
+        "kind": m.kind,
+        "language": m.language,
+        "subject": m.subject,
+        "body": m.body_text,
+        "extras": m.extras,
+        "instance_id": m.instance_id,
+        "status": m.status,
+        "attempts": m.attempts,
+        "created_at": m.created_at.isoformat(),
+        "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+    }
 
 
 def due(session: Session, now: datetime, limit: int = 50) -> list[int]:

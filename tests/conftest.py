@@ -20,6 +20,9 @@ from web import create_app
 from web.delivery import Worker
 from web.services import Services
 
+# Collects the audit records of the whole run: the transition-coverage table and gate.
+pytest_plugins = ["tests.transition_coverage"]
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import auth, delivery, errors, i18n, pages, procedures, security, sessions
+from web import api, auth, delivery, errors, i18n, pages, procedures, security, sessions
 from web import config as configuration
 from web.services import Services
 
@@ -29,6 +29,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
 
     Services.init_app(app)
-    for part in (sessions, i18n, security, errors, delivery, auth, pages, procedures):
+    for part in (sessions, i18n, security, errors, delivery, auth, pages, procedures, api):
         part.init_app(app)
     return app

@@ -1,22 +1,19 @@
-"""The ``moncompte`` command: serve, migrate, and operate the outbox and identities."""
+"""The ``moncompte`` command: serve, migrate, operate the outbox, identities and flows."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import select
 
-from storage import migrate
-from storage.identities import email_key
-from storage.models import OutboxMessage
+from storage import migrate, outbox
 from web import create_app
 from web.delivery import Worker, deliver_due
+from web.flows_cli import flows_group
 from web.services import Services, current
 
 
@@ -27,6 +24,9 @@ def _app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_app, add_default_commands=False)
 def main() -> None:
     """Mon Compte MINI."""
+
+
+main.add_command(flows_group)
 
 
 @main.command()
@@ -73,11 +73,8 @@ def outbox_group() -> None:
 @with_appcontext
 def outbox_list(to: str | None, as_json: bool) -> None:
     """List the newest messages."""
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)
-    if to:
-        query = query.where(OutboxMessage.recipient_key == email_key(to))
     with current().db.read() as session:
-        rows = [message_json(m) for m in session.scalars(query)]
+        rows = [outbox.as_json(m) for m in outbox.newest(session, to)]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -90,23 +87,6 @@ def outbox_list(to: str | None, as_json: bool) -> None:
         )
         for key, value in m["extras"].items():
             click.echo(f"        {key}: {value}")
-
-
-def message_json(m: OutboxMessage) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "channel": m.channel,
-        "to": m.recipient,
-        "kind": m.kind,
-        "language": m.language,
-        "subject": m.subject,
-        "body": m.body_text,
-        "extras": m.extras,
-        "status": m.status,
-        "attempts": m.attempts,
-        "created_at": m.created_at.isoformat(),
-        "sent_at": m.sent_at.isoformat() if m.sent_at else None,
-    }
 
 
 @outbox_group.command("deliver")

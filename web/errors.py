@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from web import api
 from web.i18n import LOCALES
 
 log = logging.getLogger(__name__)
@@ -26,15 +27,19 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", code=400, kind="csrf"), 400
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> tuple[str, int] | Response:
+        if api.answers(request.path):  # no API route matched: still answer JSON
+            return api.http_error(error)
         _guess_language()
         code = error.code or 500
         return render_template("error.html", code=code, kind=str(code)), code
 
     @app.errorhandler(Exception)
-    def _crash(error: Exception) -> tuple[str, int]:
+    def _crash(error: Exception) -> tuple[str, int] | Response:
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             raise error
         log.exception("unhandled error on %s %s", request.method, request.path)
+        if api.answers(request.path):
+            return api.http_error(InternalServerError())
         _guess_language()
         return render_template("error.html", code=500, kind="500"), InternalServerError.code

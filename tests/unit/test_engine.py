@@ -232,3 +232,10 @@ def test_audit_records_are_one_per_event(engine: Engine, services: Services) -> 
             ("answer", "rejected", snap.version),
             ("answer", "taken", snap.version),
         ]
+
+
+@pytest.mark.parametrize("event", ["a\x00b", "e" * 65, "", "dé"])
+def test_a_junk_event_name_is_refused_and_recorded_plainly(engine: Engine, event: str) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    assert engine.send(snap.id, event, {}, actor="test").outcome is Outcome.NOT_ALLOWED
+    assert engine.history(snap.id)[-1]["event"] == "(unknown)"

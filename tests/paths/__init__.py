@@ -1,0 +1,124 @@
+"""Test plans generated from the definitions: a shortest path to every transition.
+
+Each procedure has a module here, named after it (``tests/paths/registration.py``), whose
+``STEPS`` map a (state, event) to a function giving the data that satisfies the guards
+there — or a (state, event, target) where one event leads to several targets, the
+function then also making the records that send it there. System events are not in it:
+``expire`` is reached by moving the clock past the instance's expiry and sweeping, any
+other system event is sent as the system.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import deque
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from flows.definition import Definition, TransitionInfo
+from flows.engine import SYSTEM, Snapshot
+from storage.models import OutboxMessage
+from web.services import Services
+
+ACTOR = "test-plan"
+Step = Callable[["Walk"], dict[str, Any]]
+Steps = Mapping[tuple[str, ...], Step]
+
+
+def shortest_paths(definition: Definition) -> dict[str, list[TransitionInfo]]:
+    """For each reachable state, the fewest transitions that lead there from the initial one."""
+    paths: dict[str, list[TransitionInfo]] = {definition.initial: []}
+    queue = deque([definition.initial])
+    while queue:
+        state = queue.popleft()
+        for t in definition.transitions:
+            if t.source == state and t.target not in paths:
+                paths[t.target] = [*paths[state], t]
+                queue.append(t.target)
+    return paths
+
+
+def plan(definition: Definition) -> list[list[TransitionInfo]]:
+    """One path per transition: the shortest way to its source, then the transition."""
+    paths = shortest_paths(definition)
+    return [[*paths[t.source], t] for t in definition.transitions if t.source in paths]
+
+
+def steps_for(definition: Definition) -> Steps:
+    """The procedure's STEPS; a procedure without its module fails the test, saying so."""
+    try:
+        module = importlib.import_module(f"{__name__}.{definition.name}")
+    except ModuleNotFoundError:
+        pytest.fail(
+            f"procedure {definition.name!r} has no test data: add tests/paths/"
+            f"{definition.name}.py with STEPS = {{(state, event): data function}} "
+            "(see tests/paths/registration.py)",
+            pytrace=False,
+        )
+    steps: Steps = module.STEPS
+    return steps
+
+
+class Walk:
+    """One instance driven along a path, with what a step's data may need."""
+
+    def __init__(self, services: Services, definition: Definition) -> None:
+        self.services = services
+        self.definition = definition
+        self.snapshot: Snapshot = services.engine.start(definition.name, actor=ACTOR, language="fr")
+
+    @property
+    def id(self) -> str:
+        return self.snapshot.id
+
+    def advance(self, delta: timedelta) -> None:
+        self.services.clock.advance(delta)
+
+    def extras(self) -> dict[str, Any]:
+        """What the newest message sent for this instance carries (link, code), if any."""
+        with self.services.db.read() as session:
+            message = session.scalar(
+                select(OutboxMessage)
+                .where(OutboxMessage.instance_id == self.id)
+                .order_by(OutboxMessage.id.desc())
+            )
+        return dict(message.extras) if message else {}
+
+    def link_token(self) -> str:
+        """The token of the newest e-mailed link ("" when none was sent: a rejection)."""
+        return str(self.extras().get("link", "")).rpartition("/")[2]
+
+    def take(self, transition: TransitionInfo, steps: Steps) -> None:
+        assert self.snapshot.state == transition.source
+        event = self.definition.events[transition.event]
+        if event.system:
+            self._system(transition)
+        else:
+            t = transition
+            step = steps.get((t.source, t.event, t.target)) or steps.get((t.source, t.event))
+            if step is None:
+                pytest.fail(
+                    f"tests/paths/{self.definition.name}.py: STEPS has no data for "
+                    f"({transition.source!r}, {transition.event!r})",
+                    pytrace=False,
+                )
+            result = self.services.engine.send(self.id, event.id, step(self), actor=ACTOR)
+            assert result.ok, f"{transition}: {result.outcome} {result.errors}"
+            self.snapshot = result.snapshot
+        assert self.snapshot.state == transition.target
+
+    def _system(self, transition: TransitionInfo) -> None:
+        engine = self.services.engine
+        expires_at = self.snapshot.expires_at
+        if transition.event == "expire" and expires_at is not None:
+            self.advance(expires_at - self.services.clock() + timedelta(seconds=1))
+            assert engine.sweep() >= 1
+            self.snapshot = engine.snapshot(self.id)
+        else:
+            result = engine.send(self.id, transition.event, {}, actor=SYSTEM)
+            assert result.ok, f"{transition}: {result.outcome} {result.errors}"
+            self.snapshot = result.snapshot

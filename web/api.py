@@ -1,0 +1,290 @@
+"""The testers' API under /api/v1: drive any procedure's instances without pages.
+
+Only parsing and answering live here: every decision is the engine's, so the API gets the
+same guards and the same rejections as the web pages. Registered only when API_TOKEN is
+set; every call carries it as a bearer token. Answers are JSON, errors included, with
+messages in the caller's language (Accept-Language: fr, the default, or en).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, request, url_for
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
+
+from flows import describe, fields, reasons
+from flows.definition import Definition
+from flows.engine import Outcome, Result, UnknownInstance
+from flows.fields import FieldSpec
+from flows.reasons import N_
+from flows.registry import UnknownFlow
+from storage import identities, outbox
+from web import openapi
+from web.i18n import current_language, preferred_language
+from web.security import csrf
+from web.services import current
+
+PREFIX = "/api/v1"
+ACTOR = "api"
+MAX_BODY = 64 * 1024
+# The top-level members of request bodies, checked by the engine's own field rules.
+START = {
+    "flow": FieldSpec("flow", "string", required=True, max_length=64),
+    "customer": FieldSpec("customer", "email"),
+}
+EVENT = {"event": FieldSpec("event", "string", required=True, max_length=64)}
+TO = {"to": FieldSpec("to", "string", max_length=254)}
+
+MESSAGES = {
+    "unauthorized": N_("A valid bearer token is required (Authorization: Bearer …)."),
+    "bad_json": N_("The body must be a JSON object."),
+    "invalid_request": N_("The request is not valid: see errors."),
+    "too_large": N_("The request body is too large."),
+    "not_found": N_("There is nothing at this address."),
+    "method_not_allowed": N_("This method is not allowed at this address."),
+    "unknown_flow": N_("There is no procedure by this name."),
+    "unknown_instance": N_("There is no instance with this id."),
+    "unknown_customer": N_("No MINI ID has this e-mail address."),
+    "not_allowed": N_("This event is not allowed in the instance's current state."),
+    "rejected": N_("The event was rejected: see errors."),
+    "internal": N_("Something went wrong on our side."),
+}
+HTTP_CODES = {
+    400: "bad_json",
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+class ApiError(Exception):
+    """An answer other than success: HTTP status, error code, reasons by field."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        errors: Mapping[str, str] | None = None,
+        snapshot: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.errors = errors
+        self.snapshot = snapshot
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("API_TOKEN"):
+        return
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+
+
+# -- the calls -------------------------------------------------------------------------
+
+
+@bp.get("/definitions")
+def definitions() -> Response:
+    return answer({"definitions": [describe.summary(d, gettext) for d in current().registry]})
+
+
+@bp.get("/definitions/<name>")
+def definition(name: str) -> Response:
+    return answer(describe.detail(_definition(name), gettext))
+
+
+@bp.post("/flows")
+def start() -> Response:
+    values = _checked(START, _body())
+    try:
+        definition = current().registry.get(values["flow"])
+    except UnknownFlow:
+        raise ApiError(422, "invalid_request", {"flow": "unknown_flow"}) from None
+    snapshot = current().engine.start(
+        definition.name,
+        actor=ACTOR,
+        language=current_language(),
+        customer_id=_customer(values.get("customer")),
+    )
+    response = answer(snapshot.as_json(), 201)
+    response.headers["Location"] = url_for(".flow", instance_id=snapshot.id)
+    return response
+
+
+@bp.get("/flows/<instance_id>")
+def flow(instance_id: str) -> Response:
+    try:
+        return answer(current().engine.snapshot(instance_id).as_json())
+    except UnknownInstance:
+        raise ApiError(404, "unknown_instance") from None
+
+
+@bp.post("/flows/<instance_id>/events")
+def send(instance_id: str) -> Response:
+    body = _body()
+    event = _checked(EVENT, body)["event"]
+    data = body.get("data")
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid_request", {"data": "invalid"})
+    try:
+        result = current().engine.send(instance_id, event, data, actor=ACTOR)
+    except UnknownInstance:
+        raise ApiError(404, "unknown_instance") from None
+    return _answer(result)
+
+
+@bp.get("/flows/<instance_id>/history")
+def history(instance_id: str) -> Response:
+    try:
+        records = current().engine.history(instance_id)
+    except UnknownInstance:
+        raise ApiError(404, "unknown_instance") from None
+    return answer({"id": instance_id, "history": records})
+
+
+@bp.get("/outbox")
+def messages() -> Response:
+    to = _checked(TO, request.args).get("to")
+    with current().db.read() as session:
+        found = [outbox.as_json(m) for m in outbox.newest(session, to)]
+    return answer({"messages": found})
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    return answer(openapi.document(current().registry))
+
+
+# -- parsing ---------------------------------------------------------------------------
+
+
+def _body() -> dict[str, Any]:
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:  # absurdly nested JSON
+        body = None
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_json")
+    return body
+
+
+def _checked(specs: Mapping[str, FieldSpec], raw: Mapping[str, Any]) -> dict[str, Any]:
+    checked = fields.check(specs, raw)
+    if checked.errors:
+        raise ApiError(422, "invalid_request", checked.errors)
+    return checked.values
+
+
+def _definition(name: str) -> Definition:
+    try:
+        return current().registry.get(name)
+    except UnknownFlow:
+        raise ApiError(404, "unknown_flow") from None
+
+
+def _customer(email: str | None) -> int | None:
+    if email is None:
+        return None
+    with current().db.read() as session:
+        identity = identities.by_email(session, email)
+    if identity is None:
+        raise ApiError(422, "invalid_request", {"customer": "unknown_customer"})
+    return identity.id
+
+
+def _answer(result: Result) -> Response:
+    snapshot = result.snapshot.as_json()
+    if result.outcome is Outcome.TAKEN:
+        return answer(snapshot)
+    if result.outcome is Outcome.REJECTED:
+        raise ApiError(422, "rejected", result.errors, snapshot)
+    code = "expired" if result.outcome is Outcome.EXPIRED else "not_allowed"
+    raise ApiError(409, code, None, snapshot)
+
+
+# -- answers ---------------------------------------------------------------------------
+
+
+@bp.before_request
+def _authorize() -> None:
+    g.lang = preferred_language()
+    request.max_content_length = MAX_BODY
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    token = str(current_app.config["API_TOKEN"])
+    # Constant time, so the answer's timing does not tell how much of a guess was right.
+    good = hmac.compare_digest(given.strip().encode(), token.encode())
+    if scheme.lower() != "bearer" or not good:
+        raise ApiError(401, "unauthorized")
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    # Answers carry links and codes: no cache keeps them.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return error_response(error)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    return http_error(error)
+
+
+def _from_http(error: HTTPException) -> ApiError:
+    status = error.code or 500
+    return ApiError(status, HTTP_CODES.get(status, "internal" if status >= 500 else "bad_request"))
+
+
+def answer(value: Any, status: int = 200) -> Response:
+    """JSON as a person reads it in a terminal: indented, accents as they are."""
+    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    return current_app.response_class(text, status=status, mimetype="application/json")
+
+
+def message(code: str) -> str:
+    """The message for an error or reason code, in the caller's language."""
+    return str(gettext(MESSAGES.get(code) or reasons.message(code)))
+
+
+def error_response(error: ApiError) -> Response:
+    body: dict[str, Any] = {"error": error.code, "message": message(error.code)}
+    if error.errors is not None:
+        body["errors"] = {
+            name: {"reason": reason, "message": message(reason)}
+            for name, reason in error.errors.items()
+        }
+    if error.snapshot is not None:
+        body["snapshot"] = error.snapshot
+    response = answer(body, error.status)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="moncompte"'
+    return response
+
+
+def answers(path: str) -> bool:
+    """Whether PATH is the API's, on an application that serves it."""
+    return "api" in current_app.blueprints and (path == PREFIX or path.startswith(PREFIX + "/"))
+
+
+def http_error(error: HTTPException) -> Response:
+    """An HTTP error (no route, wrong method, body too large…) as the API answers it."""
+    g.lang = preferred_language()
+    response = error_response(_from_http(error))
+    allow = dict(error.get_headers()).get("Allow")
+    if allow:
+        response.headers["Allow"] = allow
+    return response

@@ -1,0 +1,223 @@
+"""``moncompte flows``: the procedures, their diagrams, and driving instances from a shell.
+
+Exit codes: 0 done; 1 the engine said no (rejected, not allowed, expired); 2 the command
+was wrong (unknown procedure, instance or customer, bad arguments). ``--json`` prints one
+JSON document on stdout. Every event is sent as actor "cli", the same engine as the pages.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from flask.cli import with_appcontext
+from statemachine.contrib.diagram import GraphvizError
+
+from flows import describe, diagrams, reasons
+from flows.definition import Definition
+from flows.engine import Outcome, Result, Snapshot, UnknownInstance
+from flows.registry import UnknownFlow
+from storage import identities
+from web.services import current
+
+ACTOR = "cli"
+REFUSED = 1
+WRONG = 2
+json_option = click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+
+
+@click.group("flows")
+def flows_group() -> None:
+    """The procedures and their instances."""
+
+
+@flows_group.command("list")
+@json_option
+@with_appcontext
+def flows_list(as_json: bool) -> None:
+    """The procedures, their versions, states and events."""
+    found = [describe.summary(d) for d in current().registry]
+    if as_json:
+        _print_json(found)
+        return
+    for d in found:
+        click.echo(f"{d['name']}  version {d['version']}  «{d['label']}»")
+        click.echo(f"  states: {', '.join(d['states'])}")
+        click.echo(f"  events: {', '.join(d['events'])}")
+
+
+@flows_group.command("diagram")
+@click.argument("name")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(diagrams.FORMATS)),
+    default="mermaid",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@with_appcontext
+def flows_diagram(name: str, fmt: str, output: Path | None) -> None:
+    """A procedure's diagram (SVG needs Graphviz)."""
+    try:
+        drawn = diagrams.render(_definition(name), fmt)
+    except GraphvizError as exc:
+        _fail(f"Cannot draw SVG: {exc}")
+    if output is None:
+        click.echo(drawn)
+        return
+    output.write_text(drawn, encoding="utf-8")
+    click.echo(f"Wrote {output}")
+
+
+@flows_group.command("start")
+@click.argument("name")
+@click.option("--customer", help="E-mail address of the MINI ID the instance is for.")
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@json_option
+@with_appcontext
+def flows_start(name: str, customer: str | None, language: str, as_json: bool) -> None:
+    """Start an instance of procedure NAME."""
+    definition = _definition(name)
+    customer_id = _customer(customer) if customer else None
+    snapshot = current().engine.start(
+        definition.name, actor=ACTOR, language=language, customer_id=customer_id
+    )
+    _print_snapshot(snapshot, as_json)
+
+
+@flows_group.command("show")
+@click.argument("instance_id")
+@json_option
+@with_appcontext
+def flows_show(instance_id: str, as_json: bool) -> None:
+    """An instance's snapshot."""
+    try:
+        snapshot = current().engine.snapshot(instance_id)
+    except UnknownInstance:
+        _fail(f"No instance {instance_id!r}.")
+    _print_snapshot(snapshot, as_json)
+
+
+@flows_group.command("send")
+@click.argument("instance_id")
+@click.argument("event")
+@click.argument("data", nargs=-1)
+@json_option
+@with_appcontext
+def flows_send(instance_id: str, event: str, data: tuple[str, ...], as_json: bool) -> None:
+    """Send EVENT to an instance, with its data as key=value pairs."""
+    values = _pairs(data)
+    try:
+        result = current().engine.send(instance_id, event, values, actor=ACTOR)
+    except UnknownInstance:
+        _fail(f"No instance {instance_id!r}.")
+    if as_json:
+        _print_json(_result_json(result))
+    else:
+        _print_result(event, result)
+    if not result.ok:
+        sys.exit(REFUSED)
+
+
+@flows_group.command("history")
+@click.argument("instance_id")
+@json_option
+@with_appcontext
+def flows_history(instance_id: str, as_json: bool) -> None:
+    """An instance's audit trail: every event sent, taken or not."""
+    try:
+        records = current().engine.history(instance_id)
+    except UnknownInstance:
+        _fail(f"No instance {instance_id!r}.")
+    if as_json:
+        _print_json(records)
+        return
+    for r in records:
+        moved = f"{r['source']} → {r['target']}" if r["target"] else r["source"]
+        reasons_ = ", ".join(f"{k}: {v}" for k, v in r["reasons"].items())
+        click.echo(
+            f"{r['at'][:19]}  {r['actor']:<8} {r['event']:<12} {r['outcome']:<11} {moved}"
+            + (f"  ({reasons_})" if reasons_ else "")
+        )
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(WRONG)
+
+
+def _definition(name: str) -> Definition:
+    try:
+        return current().registry.get(name)
+    except UnknownFlow:
+        known = ", ".join(d.name for d in current().registry)
+        _fail(f"No procedure {name!r}. Known: {known}.")
+
+
+def _customer(email: str) -> int:
+    with current().db.read() as session:
+        identity = identities.by_email(session, email)
+    if identity is None:
+        _fail(f"No MINI ID has the address {email!r}.")
+    return identity.id
+
+
+def _pairs(data: tuple[str, ...]) -> dict[str, str]:
+    values = {}
+    for pair in data:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r}: give data as key=value", param_hint="DATA")
+        values[key] = value
+    return values
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _print_snapshot(snapshot: Snapshot, as_json: bool) -> None:
+    if as_json:
+        _print_json(snapshot.as_json())
+        return
+    expires = snapshot.expires_at.isoformat(timespec="seconds") if snapshot.expires_at else "-"
+    click.echo(f"Instance   {snapshot.id}")
+    click.echo(f"Procedure  {snapshot.flow} (version {snapshot.version})")
+    click.echo(f"State      {snapshot.state}" + (" (final)" if snapshot.final else ""))
+    click.echo(f"Events     {', '.join(snapshot.allowed_events) or '-'}")
+    click.echo(f"Expires    {expires}")
+
+
+def _result_json(result: Result) -> dict[str, Any]:
+    return {
+        "outcome": str(result.outcome),
+        "errors": {
+            name: {"reason": reason, "message": reasons.message(reason)}
+            for name, reason in result.errors.items()
+        },
+        "snapshot": result.snapshot.as_json(),
+    }
+
+
+def _print_result(event: str, result: Result) -> None:
+    state = result.snapshot.state
+    if result.outcome is Outcome.TAKEN:
+        click.echo(f"Taken: {event}; the instance is now in state {state}.")
+    elif result.outcome is Outcome.REJECTED:
+        click.echo(f"Rejected: {event}; the instance stays in state {state}.")
+        for name, reason in result.errors.items():
+            click.echo(f"  {name}: {reasons.message(reason)} [{reason}]")
+    elif result.outcome is Outcome.EXPIRED:
+        click.echo(f"Expired: the instance ran out of time and is now in state {state}.")
+    else:
+        allowed = ", ".join(result.snapshot.allowed_events) or "none"
+        click.echo(f"Not allowed: {event} in state {state}. Allowed: {allowed}.")
+    if result.ok:
+        _print_snapshot(result.snapshot, as_json=False)
