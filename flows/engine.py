@@ -365,7 +365,7 @@ class Engine:
             outcome=str(outcome),
             reasons=reasons,
             data=data,
-            actor=actor,
+            actor=actor[:64],
             customer_id=row.customer_id,
             created_at=now,
         )

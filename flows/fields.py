@@ -104,9 +104,11 @@ def _check_one(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
         return _as_boolean(raw)
     if raw is None or raw == "":
         return None, "required" if spec.required else None
-    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and abs(raw) < 10**15:
+        raw = str(raw)  # a number where text is expected: its digits, when reasonable
+    if not isinstance(raw, str):
         return None, "invalid"
-    text = str(raw)
+    text = raw
     if _CONTROL.search(text):
         return None, "invalid_characters"
     if spec.type != "password":

@@ -239,3 +239,16 @@ def test_a_junk_event_name_is_refused_and_recorded_plainly(engine: Engine, event
     snap = engine.start("toy", actor="test", language="en")
     assert engine.send(snap.id, event, {}, actor="test").outcome is Outcome.NOT_ALLOWED
     assert engine.history(snap.id)[-1]["event"] == "(unknown)"
+
+
+def test_numbers_where_text_is_expected(engine: Engine) -> None:
+    snap = engine.start("toy", actor="test", language="en")
+    assert engine.send(snap.id, "answer", {"word": 10**5000}, actor="t").errors == {
+        "word": "invalid"
+    }
+    assert engine.send(snap.id, "answer", {"word": float("nan")}, actor="t").errors == {
+        "word": "invalid"
+    }
+    assert engine.send(snap.id, "answer", {"word": 42}, actor="x" * 200).errors == {
+        "word": "not_yes"
+    }
