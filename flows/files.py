@@ -66,11 +66,3 @@ def store(folder: Path, accepted: AcceptedFile) -> str:
     name = storage_name(accepted.extension)
     (folder / name).write_bytes(accepted.content)
     return name
-
-
-def path_of(folder: Path, name: str) -> Path:
-    """The stored file NAME in FOLDER; a name that would leave FOLDER is refused."""
-    path = (folder / name).resolve()
-    if path.parent != folder.resolve():
-        raise FileRefused("file_missing")
-    return path

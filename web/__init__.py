@@ -7,7 +7,20 @@ from typing import Any
 
 from flask import Flask
 
-from web import auth, delivery, errors, i18n, pages, procedures, security, sessions
+from web import (
+    auth,
+    delivery,
+    errors,
+    formatting,
+    i18n,
+    labels,
+    messages,
+    overview,
+    pages,
+    procedures,
+    security,
+    sessions,
+)
 from web import config as configuration
 from web.services import Services
 
@@ -30,5 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     Services.init_app(app)
     for part in (sessions, i18n, security, errors, delivery, auth, pages, procedures):
+        part.init_app(app)
+    for part in (formatting, labels, overview, messages):
         part.init_app(app)
     return app
