@@ -204,11 +204,8 @@ def _documents(
         month_end = month_start - timedelta(days=1)
         wanted.append(("statement", month_end))
         month_start = date(month_end.year, month_end.month, 1)
-    have = set(
-        session.execute(
-            select(Document.kind, Document.issued_on).where(Document.contract_id == contract.id)
-        ).tuples()
-    )
+    query = select(Document.kind, Document.issued_on).where(Document.contract_id == contract.id)
+    have = {(kind, issued) for kind, issued in session.execute(query)}
     for kind, issued in wanted:
         if (kind, issued) not in have:
             content, name = _pdf(session, contract, kind, issued, lang)
