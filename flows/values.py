@@ -40,9 +40,9 @@ def vin_check_digit(vin: str) -> str:
 def parse_vin(text: str) -> str:
     vin = text.strip().upper()
     if not VIN_ALPHABET.match(vin):
-        raise BadValue("VIN must be 17 letters and digits, without I, O or Q")
+        raise BadValue("must be 17 letters and digits, without I, O or Q")
     if vin[8] != vin_check_digit(vin):
-        raise BadValue("VIN check digit (9th character) does not match")
+        raise BadValue("check digit (9th character) does not match")
     return vin
 
 
@@ -51,9 +51,9 @@ def parse_phone(text: str) -> str:
     try:
         number = phonenumbers.parse(text.strip(), "CA")
     except phonenumbers.NumberParseException:
-        raise BadValue("phone is not a phone number") from None
+        raise BadValue("is not a phone number") from None
     if not phonenumbers.is_valid_number(number):
-        raise BadValue("phone is not a valid phone number")
+        raise BadValue("is not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

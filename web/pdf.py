@@ -66,7 +66,13 @@ class Letter(FPDF):
 
     def amounts(self, rows: list[tuple[str, str]], total: tuple[str, str] | None) -> None:
         self.set_font(FONT, "", 11)
-        with self.table(col_widths=(120, 56), text_align=("LEFT", "RIGHT")) as table:
+        with self.table(
+            col_widths=(120, 56),
+            text_align=("LEFT", "RIGHT"),
+            first_row_as_headings=False,
+            borders_layout="HORIZONTAL_LINES",
+            line_height=8,
+        ) as table:
             for name, value in rows:
                 table.row((name, value))
             if total:

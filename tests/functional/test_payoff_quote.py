@@ -140,3 +140,17 @@ def test_a_date_outside_the_next_30_days_is_refused(
     assert not page.soup.select("table.quote")
     pdf = browser.client.get(f"/{lang}/overview/contracts/{loan}/payoff.pdf?date={asked}")
     assert pdf.status_code == 303 and "/payoff?date=" in pdf.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [("fr", "Intérêts courus sur 11 jours"), ("en", "Interest accrued over 11 days")],
+)
+def test_a_loan_quote_counts_the_days_of_interest(
+    app: Flask, services: Services, jean: int, today: date, lang: str, line: str
+) -> None:
+    loan = contract(services, identity_id=jean, last_payment_date=today - timedelta(days=11))
+    page = signed_in(app, lang=lang).get(
+        f"/{lang}/overview/contracts/{loan}/payoff?date={today.isoformat()}"
+    )
+    assert line in [th.get_text(strip=True) for th in page.soup.select("table.quote tbody th")]
