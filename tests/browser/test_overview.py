@@ -54,3 +54,18 @@ def test_faq(page: Page, live_server: str, lang: str) -> None:
     page.goto(f"{live_server}/{lang}/faq")
     expect(page.locator(".question")).to_have_count(5)
     shoot(page, f"faq-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_customer_without_a_contract_is_invited_to_link_one(
+    page: Page, live_server: str, demo_data: None, lang: str
+) -> None:
+    page.goto(f"{live_server}/{lang}/login")
+    page.locator("#email").fill(demo.SOPHIE.email)
+    page.locator("#password").fill(demo.PASSWORD)
+    page.get_by_role("button", name=TEXT[lang][0]).click()
+    link = "Associez votre compte" if lang == "fr" else "Link your account"
+    page.get_by_role("link", name=link).click()
+    expect(page).to_have_url(f"{live_server}/{lang}/faq#link-account")
+    page.go_back()
+    shoot(page, f"overview-unlinked-{lang}")
