@@ -7,6 +7,7 @@ import os
 import secrets
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,7 +61,7 @@ def _empty(url: str) -> None:
 
 
 @pytest.fixture
-def make_app(database_url: str) -> Iterator[Any]:
+def make_app(database_url: str, tmp_path: Path) -> Iterator[Any]:
     _empty(database_url)
     made: list[Flask] = []
 
@@ -73,6 +74,7 @@ def make_app(database_url: str) -> Iterator[Any]:
             "BASE_URL": None,
             "API_TOKEN": None,
             "RATELIMIT_ENABLED": False,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             **overrides,
         }
         app = create_app(config)

@@ -7,7 +7,21 @@ from typing import Any
 
 from flask import Flask
 
-from web import api, auth, delivery, errors, i18n, pages, procedures, security, sessions
+from web import (
+    api,
+    auth,
+    delivery,
+    errors,
+    formatting,
+    i18n,
+    labels,
+    messages,
+    overview,
+    pages,
+    procedures,
+    security,
+    sessions,
+)
 from web import config as configuration
 from web.services import Services
 
@@ -29,6 +43,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
 
     Services.init_app(app)
-    for part in (sessions, i18n, security, errors, delivery, auth, pages, procedures, api):
+    parts = (
+        sessions,
+        i18n,
+        security,
+        errors,
+        delivery,
+        auth,
+        formatting,
+        labels,
+        pages,
+        procedures,
+        overview,
+        messages,
+        api,
+    )
+    for part in parts:
         part.init_app(app)
     return app

@@ -53,7 +53,7 @@ def sign_in(identity_id: int) -> Response:
     target = session.pop("next", None)
     session.renew(identity_id)
     g.pop("customer", None)
-    return redirect(_safe(target) or url_for("account.overview"), 303)
+    return redirect(_safe(target) or url_for("overview.show"), 303)
 
 
 def _safe(target: Any) -> str | None:
@@ -72,14 +72,6 @@ def logout(lang: str) -> Response:
     session.renew(None)
     session["notice"] = "signed_out"
     return redirect(url_for("pages.home"), 303)
-
-
-@bp.get("/<any(fr,en):lang>/overview")
-@login_required
-def overview(lang: str) -> str:
-    from flask import render_template
-
-    return render_template("overview.html", customer=current_customer())
 
 
 def init_app(app: Flask) -> None:

@@ -5,16 +5,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 
 from storage import migrate, outbox
+from storage.models import Identity
 from web import create_app
 from web.delivery import Worker, deliver_due
 from web.flows_cli import flows_group
 from web.services import Services, current
+
+if TYPE_CHECKING:
+    from flows.imports import Report
 
 
 def _app() -> Flask:
@@ -39,6 +45,10 @@ def run(host: str, port: int) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     migrate.upgrade(app.config["DATABASE_URL"])
+    with current().db.read() as session:
+        empty = session.scalar(select(Identity.id).limit(1)) is None
+    if empty:
+        _load_demo()
     worker = Worker(app).start()
     if not app.config["SMTP_URL"]:
         click.echo(f"E-mails stay in the development mailbox: http://{host}:{port}/dev/mailbox")
@@ -123,3 +133,60 @@ def identities_import(file: Path) -> None:
         click.echo(f"Nothing imported: {len(report.errors)} bad row(s).", err=True)
         sys.exit(1)
     click.echo(f"Imported {report.created} new, updated {report.updated}.")
+
+
+@main.group("contracts")
+def contracts_group() -> None:
+    """Loan and lease contracts of the system of record."""
+
+
+def _report(report: Report, what: str) -> None:
+    for line in report.errors:
+        click.echo(line, err=True)
+    if report.errors:
+        click.echo(f"Nothing imported: {len(report.errors)} bad row(s).", err=True)
+        sys.exit(1)
+    click.echo(f"Imported {report.created} new {what}, updated {report.updated}.")
+
+
+@contracts_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def contracts_import(file: Path) -> None:
+    """Create or update contracts from a CSV file (see README)."""
+    from flows.contract_import import import_contracts
+
+    _report(import_contracts(current().db, file, current().clock()), "contract(s)")
+
+
+@contracts_group.command("import-payments")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def payments_import(file: Path) -> None:
+    """Create or update the payment history of known contracts from a CSV file."""
+    from flows.contract_import import import_payments
+
+    _report(import_payments(current().db, file), "payment(s)")
+
+
+@main.group("demo")
+def demo_group() -> None:
+    """The demo data set."""
+
+
+@demo_group.command("load")
+@with_appcontext
+def demo_load() -> None:
+    """Load the demo customers, contracts, payments and documents (again: updates them)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+    _load_demo()
+
+
+def _load_demo() -> None:
+    from web import demo
+
+    report = demo.load(current(), Path(current_app.config["UPLOAD_FOLDER"]))
+    click.echo(f"Demo data loaded ({report.created} new contract(s), {report.updated} updated).")
+    click.echo("Sign in with one of these demo MINI IDs:")
+    for customer in demo.CUSTOMERS:
+        click.echo(f"  {customer.email}  password: {demo.PASSWORD}  ({demo.describe(customer)})")

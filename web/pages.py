@@ -1,11 +1,15 @@
-"""Pages that are not a procedure: the language choice and the home page."""
+"""Pages that are not a procedure: the language choice, the home page and the FAQ."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, session, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, session, url_for
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from web.i18n import preferred_language
+from flows import faq
+from web.i18n import current_language, preferred_language
+from web.services import current
 
 bp = Blueprint("pages", __name__)
 
@@ -20,5 +24,43 @@ def home(lang: str) -> str:
     return render_template("home.html", notice=session.pop("notice", None))
 
 
+@bp.get("/<any(fr,en):lang>/faq")
+def questions(lang: str) -> str:
+    return render_template("faq.html", questions=faq.questions(), step_labels=step_labels)
+
+
+def procedure_url(route: str | None) -> str | None:
+    """Where ROUTE's procedure or page starts, when this version of the site has it."""
+    if not route:
+        return None
+    definition = current().registry.by_route.get(route)
+    if definition is not None:
+        return url_for("flows.start", flow=definition.name)
+    path = f"/{current_language()}/{route}"
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        return None
+    return path
+
+
+def step_labels(question: faq.Question) -> list[tuple[str, str]]:
+    """(label, text) of each step as the FAQ numbers them: Step 1, 2…, an alternative
+    to a step («1a»), and what happens later."""
+    shown: list[tuple[str, str]] = []
+    number = 0
+    for step in question.steps:
+        if step.step.isdigit():
+            number += 1
+            name = gettext("Step %(number)s:", number=number)
+        elif step.step == "later":
+            name = gettext("Later:")
+        else:
+            name = gettext("Step %(number)s (alternative):", number=number)
+        shown.append((name, step.text[current_language()]))
+    return shown
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals["procedure_url"] = procedure_url

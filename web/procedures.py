@@ -57,7 +57,7 @@ def init_app(app: Flask) -> None:
 def start(lang: str, flow: str) -> str | Response:
     definition = current().registry.get(flow)
     if current_customer() and any(s.signs_in for s in definition.states.values()):
-        return redirect(url_for("account.overview"), 303)
+        return redirect(url_for("overview.show"), 303)
     if request.method == "GET":
         return _render(
             definition,

@@ -1,0 +1,62 @@
+"""A contract's payment schedule: due dates, the next payment, what remains, its status.
+
+Payment k (k = 1, 2, …) is due k periods after the start date, as long as it falls on or
+before the end of the term (start date + term in months). Monthly payments keep the
+start's day of the month, or the month's last day when it is shorter.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from storage.contracts import Contract
+
+FREQUENCIES = ("monthly", "biweekly", "weekly")
+_DAYS = {"biweekly": 14, "weekly": 7}
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def end_date(contract: Contract) -> date:
+    return add_months(contract.start_date, contract.term_months)
+
+
+def due_dates(contract: Contract) -> Iterator[date]:
+    end = end_date(contract)
+    k = 1
+    while (due := _due(contract, k)) <= end:
+        yield due
+        k += 1
+
+
+def _due(contract: Contract, k: int) -> date:
+    if contract.frequency == "monthly":
+        return add_months(contract.start_date, k)
+    return contract.start_date + timedelta(days=_DAYS[contract.frequency] * k)
+
+
+def remaining_dates(contract: Contract) -> list[date]:
+    """The due dates not yet paid: those after the last payment on record."""
+    return [d for d in due_dates(contract) if d > contract.last_payment_date]
+
+
+@dataclass(frozen=True)
+class Standing:
+    status: str  # current | past_due | completed
+    next_due: date | None
+    remaining: int
+
+
+def standing(contract: Contract, today: date) -> Standing:
+    """Where the contract stands today, as the overview shows it."""
+    left = remaining_dates(contract)
+    if not left:
+        return Standing("completed", None, 0)
+    return Standing("past_due" if left[0] < today else "current", left[0], len(left))

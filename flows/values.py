@@ -1,0 +1,87 @@
+"""Values of the system of record: VIN, phone number, money and dates, checked and normalized.
+
+Each ``parse_*`` returns the normalized value or raises ``BadValue`` with a reason that
+an operator can read; account association reuses them to compare what a customer types.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import phonenumbers
+
+VIN_ALPHABET = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # no I, O, Q
+VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+# ISO 3779 / 49 CFR 565 transliteration of letters to digits.
+VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+MONEY = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+
+
+class BadValue(ValueError):
+    pass
+
+
+def vin_check_digit(vin: str) -> str:
+    """The check digit (position 9) that the other 16 characters call for; 10 is X."""
+    total = sum(VIN_VALUES[c] * w for c, w in zip(vin, VIN_WEIGHTS, strict=True))
+    remainder = total % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def parse_vin(text: str) -> str:
+    vin = text.strip().upper()
+    if not VIN_ALPHABET.match(vin):
+        raise BadValue("must be 17 letters and digits, without I, O or Q")
+    if vin[8] != vin_check_digit(vin):
+        raise BadValue("check digit (9th character) does not match")
+    return vin
+
+
+def parse_phone(text: str) -> str:
+    """E.164 (+15145550123) from an international or North-American number."""
+    try:
+        number = phonenumbers.parse(text.strip(), "CA")
+    except phonenumbers.NumberParseException:
+        raise BadValue("is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise BadValue("is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_cents(text: str) -> int:
+    """Cents from a plain amount with a dot and at most two decimals: 512.37 -> 51237."""
+    value = text.strip()
+    if not MONEY.match(value):
+        raise BadValue("must be an amount such as 512.37")
+    return int(Decimal(value) * 100)
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadValue("must be a date such as 2025-03-15") from None
+
+
+def parse_int(text: str, low: int, high: int) -> int:
+    value = text.strip()
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise BadValue(f"must be a whole number from {low} to {high}")
+    return int(value)
+
+
+def parse_rate(text: str) -> int:
+    """An annual rate in percent (4.99) as hundredths of a percent (499)."""
+    value = text.strip()
+    if not re.match(r"^\d{1,2}(\.\d{1,2})?$", value):
+        raise BadValue("must be a yearly rate in percent such as 4.99")
+    return int(Decimal(value) * 100)

@@ -1,0 +1,71 @@
+"""The overview, a payoff quote and the FAQ in a real browser, in both languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import shoot
+from web import demo
+from web.services import Services
+
+pytestmark = pytest.mark.browser
+
+TEXT = {
+    "fr": (
+        "Se connecter",
+        "Présentation",
+        "Obtenir une citation de remboursement",
+        "Montant à payer",
+    ),
+    "en": ("Sign in", "Overview", "Get a payoff quote", "Amount to pay"),
+}
+
+
+@pytest.fixture
+def demo_data(app: Flask) -> None:
+    services: Services = app.extensions["moncompte"]
+    with app.app_context():
+        demo.load(services, Path(app.config["UPLOAD_FOLDER"]))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_overview_and_payoff_quote(
+    page: Page, live_server: str, demo_data: None, lang: str
+) -> None:
+    sign_in, overview, get_quote, total = TEXT[lang]
+    page.goto(f"{live_server}/{lang}/login")
+    page.locator("#email").fill(demo.EMILIE.email)
+    page.locator("#password").fill(demo.PASSWORD)
+    page.get_by_role("button", name=sign_in).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(overview)
+    shoot(page, f"overview-{lang}")
+
+    page.locator(".contract").last.get_by_role("button", name=get_quote).click()
+    expect(page.locator("table.quote tfoot")).to_contain_text(total)
+    shoot(page, f"payoff-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_faq(page: Page, live_server: str, lang: str) -> None:
+    page.goto(f"{live_server}/{lang}/faq")
+    expect(page.locator(".question")).to_have_count(5)
+    shoot(page, f"faq-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_customer_without_a_contract_is_invited_to_link_one(
+    page: Page, live_server: str, demo_data: None, lang: str
+) -> None:
+    page.goto(f"{live_server}/{lang}/login")
+    page.locator("#email").fill(demo.SOPHIE.email)
+    page.locator("#password").fill(demo.PASSWORD)
+    page.get_by_role("button", name=TEXT[lang][0]).click()
+    link = "Associez votre compte" if lang == "fr" else "Link your account"
+    page.get_by_role("link", name=link).click()
+    expect(page).to_have_url(f"{live_server}/{lang}/faq#link-account")
+    page.go_back()
+    shoot(page, f"overview-unlinked-{lang}")

@@ -1,0 +1,57 @@
+"""`moncompte demo load`: customers who can sign in and see their contracts right away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from storage.contracts import Contract, Document, Payment
+from storage.models import Identity
+from tests.functional.test_cli import run
+from tests.functional.test_sign_in import sign_in
+from tests.support import Browser
+from web import demo
+from web.services import Services
+
+
+def counts(services: Services) -> list[int]:
+    with services.db.read() as session:
+        return [
+            session.scalar(select(func.count()).select_from(table)) or 0
+            for table in (Identity, Contract, Payment, Document)
+        ]
+
+
+def test_demo_load_twice_adds_nothing_the_second_time(
+    app: Flask, services: Services, uploads: Path
+) -> None:
+    code, output = run(app, "demo", "load")
+    assert code == 0
+    assert "Demo data loaded (4 new contract(s), 0 updated)." in output
+    assert f"emilie.gagnon@example.com  password: {demo.PASSWORD}" in output
+    first = counts(services)
+    assert first[0] == 3 and first[1] == 4 and first[2] >= 20 and first[3] == 12
+    assert len(list(uploads.iterdir())) == 12
+    code, output = run(app, "demo", "load")
+    assert code == 0 and "(0 new contract(s), 4 updated)" in output
+    assert counts(services) == first
+
+
+def test_a_demo_customer_signs_in_and_sees_the_overview(app: Flask) -> None:
+    run(app, "demo", "load")
+    browser = Browser(app)
+    page = sign_in(browser, demo.EMILIE.email, demo.PASSWORD)
+    assert page.path == "/fr/overview" and "Bonjour Émilie." in page.text
+    assert len(page.soup.select(".contract")) == 2
+    assert "Prêt · Contrat PR-23-048173" in page.text and "Location" in page.text
+    statement = page.soup.select_one("table.documents a")
+    assert statement is not None
+    download = browser.client.get(str(statement["href"]))
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+
+    english = sign_in(Browser(app), demo.DAVID.email, demo.PASSWORD, "en")
+    assert "Returned" in english.text and "Lease · Contract LO-25-027716" in english.text
+    waiting = sign_in(Browser(app), demo.SOPHIE.email, demo.PASSWORD)
+    assert "Associez votre compte" in waiting.text and not waiting.soup.select(".contract")

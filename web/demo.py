@@ -1,0 +1,235 @@
+"""The demo data set: MINI IDs, loans and leases with a year of payments, and documents.
+
+Dates follow today's, so the overview always looks current. Contracts and payments go
+through the import's own code; loading again updates them and adds nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flows import documents, files, passwords
+from flows.contract_import import Record, save_contract, save_payment
+from flows.imports import Report
+from flows.payoff import round_cents
+from flows.schedule import add_months, due_dates
+from flows.values import vin_check_digit
+from storage import identities
+from storage.contracts import Contract, Document, Payment
+from storage.models import Identity
+from web import pdf
+from web.formatting import today as local_today
+from web.services import Services
+
+# Printed by `moncompte run` for anyone to try the demo: not a secret.
+PASSWORD = "Mini Cooper sous la neige"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class Customer:
+    email: str
+    first_name: str
+    last_name: str
+    language: str
+    phone: str
+    customer_number: str
+
+
+EMILIE = Customer(
+    "emilie.gagnon@example.com", "Émilie", "Gagnon", "fr", "+15145550142", "MM4820193"
+)
+DAVID = Customer("david.chen@example.com", "David", "Chen", "en", "+14165550199", "MM5530718")
+# A MINI ID whose contract is on record but not linked yet: «Associez votre compte».
+SOPHIE = Customer(
+    "sophie.tremblay@example.com", "Sophie", "Tremblay", "fr", "+14185550117", "MM6120455"
+)
+CUSTOMERS = (EMILIE, DAVID, SOPHIE)
+
+
+@dataclass(frozen=True)
+class DemoContract:
+    number: str
+    holder: Customer
+    linked: bool
+    kind: str
+    vehicle_model: str
+    vehicle_year: int
+    vin16: str  # the VIN without its check digit (position 9)
+    months_ago: int
+    term_months: int
+    financed_cents: int = 0  # loans: amount financed, amortized at rate_bp
+    rate_bp: int = 0
+    payment_cents: int = 0  # leases: the payment; loans: computed
+    residual_cents: int = 0
+    km_allowance: int = 0
+
+
+CONTRACTS = (
+    DemoContract(
+        "PR-23-048173", EMILIE, True, "loan", "MINI Cooper S 5 portes", 2023,
+        "WMW53DK0P2T48173", 26, 72, financed_cents=38_500_00, rate_bp=549,
+    ),
+    DemoContract(
+        "LO-24-019284", EMILIE, True, "lease", "MINI Countryman ALL4", 2024,
+        "WMZ23GA0R7N19284", 14, 48, payment_cents=612_45, residual_cents=21_860_00,
+        km_allowance=20_000,
+    ),
+    DemoContract(
+        "LO-25-027716", DAVID, True, "lease", "MINI Cooper SE", 2025,
+        "WMW13DJ0S2V27716", 9, 36, payment_cents=538_90, residual_cents=19_425_00,
+        km_allowance=16_000,
+    ),
+    DemoContract(
+        "PR-22-061530", SOPHIE, False, "loan", "MINI Clubman", 2022,
+        "WMWLV7C0N2R61530", 40, 60, financed_cents=31_200_00, rate_bp=429,
+    ),
+)  # fmt: skip
+
+
+def vin(body: str) -> str:
+    """A VIN with its check digit, from the 16 other characters."""
+    draft = body[:8] + "0" + body[8:]
+    return draft[:8] + vin_check_digit(draft) + draft[9:]
+
+
+def amortized(financed: int, rate_bp: int, term: int, paid: int) -> tuple[int, int]:
+    """(monthly payment, principal left after PAID payments), both in cents."""
+    rate = Fraction(rate_bp, 10_000 * 12)
+    growth = (1 + rate) ** term
+    payment = Fraction(financed) * rate * growth / (growth - 1)
+    after = (1 + rate) ** paid
+    left = Fraction(financed) * after - payment * (after - 1) / rate
+    return round_cents(payment), max(round_cents(left), 0)
+
+
+def record(spec: DemoContract, today: date) -> Record:
+    """The contract as the system of record would send it, with its last payment."""
+    start = add_months(date(today.year, today.month, 15), -spec.months_ago)
+    payment = spec.payment_cents
+    if spec.kind == "loan":
+        payment, _ = amortized(spec.financed_cents, spec.rate_bp, spec.term_months, 0)
+    draft = Contract(start_date=start, term_months=spec.term_months, frequency="monthly")
+    paid = [d for d in due_dates(draft) if d <= today]
+    values: Record = {
+        "number": spec.number,
+        "kind": spec.kind,
+        "vehicle_model": spec.vehicle_model,
+        "vehicle_year": spec.vehicle_year,
+        "vin": vin(spec.vin16),
+        "first_name": spec.holder.first_name,
+        "last_name": spec.holder.last_name,
+        "email": spec.holder.email,
+        "phone": spec.holder.phone,
+        "customer_number": spec.holder.customer_number,
+        "start_date": start,
+        "term_months": spec.term_months,
+        "payment_cents": payment,
+        "frequency": "monthly",
+        "last_payment_cents": payment,
+        "last_payment_date": paid[-1] if paid else start,
+    }
+    if spec.kind == "loan":
+        _, left = amortized(spec.financed_cents, spec.rate_bp, spec.term_months, len(paid))
+        return {**values, "rate_bp": spec.rate_bp, "balance_cents": left}
+    return {**values, "residual_cents": spec.residual_cents, "km_allowance": spec.km_allowance}
+
+
+def payments(contract: Contract, today: date) -> list[Record]:
+    """A year of payments, each on its due date; one came back and was paid again."""
+    year_ago = today - timedelta(days=365)
+    due = [d for d in due_dates(contract) if year_ago < d <= contract.last_payment_date]
+    amount = contract.payment_cents
+    rows: list[Record] = [{"paid_on": d, "amount_cents": amount, "status": "paid"} for d in due]
+    if contract.email == DAVID.email and len(due) > 4:
+        rows[-4]["status"] = "returned"
+        rows.append(
+            {"paid_on": due[-4] + timedelta(days=3), "amount_cents": amount, "status": "paid"}
+        )
+    return rows
+
+
+def load(services: Services, uploads: Path) -> Report:
+    """Load (or refresh) the demo; the report counts contracts and payments."""
+    now: datetime = services.clock()
+    today = local_today(now)
+    report = Report()
+    with services.db.write() as session:
+        ids = {c.email: _identity(session, c, now) for c in CUSTOMERS}
+        for spec in CONTRACTS:
+            contract = save_contract(session, record(spec, today), now, report)
+            if spec.linked and contract.identity_id is None:
+                contract.identity_id = ids[spec.holder.email]
+            for row in payments(contract, today):
+                save_payment(session, contract.id, row, Report())
+            if spec.linked:
+                _documents(session, contract, spec.holder.language, uploads, now)
+    return report
+
+
+def _identity(session: Session, customer: Customer, now: datetime) -> int:
+    found = identities.by_email(session, customer.email)
+    if found is not None:
+        return found.id
+    identity = Identity(
+        email=customer.email,
+        email_key=identities.email_key(customer.email),
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        password_hash=passwords.hash_password(PASSWORD),
+        status="active",
+        language=customer.language,
+        source="demo",
+        created_at=now,
+        activated_at=now,
+    )
+    session.add(identity)
+    session.flush()
+    return identity.id
+
+
+def _documents(
+    session: Session, contract: Contract, lang: str, uploads: Path, now: datetime
+) -> None:
+    """The contract summary, and a statement for each of the last three months."""
+    today = local_today(now)
+    wanted = [("contract", contract.start_date)]
+    month_start = date(today.year, today.month, 1)
+    for _ in range(3):
+        month_end = month_start - timedelta(days=1)
+        wanted.append(("statement", month_end))
+        month_start = date(month_end.year, month_end.month, 1)
+    query = select(Document.kind, Document.issued_on).where(Document.contract_id == contract.id)
+    have = {(kind, issued) for kind, issued in session.execute(query)}
+    for kind, issued in wanted:
+        if (kind, issued) not in have:
+            content, name = _pdf(session, contract, kind, issued, lang)
+            accepted = files.check(content, name)
+            documents.add(session, contract.id, kind, issued, accepted, uploads, now=now)
+
+
+def _pdf(
+    session: Session, contract: Contract, kind: str, issued: date, lang: str
+) -> tuple[bytes, str]:
+    if kind == "contract":
+        return pdf.contract_document(contract, lang), f"{contract.number}.pdf"
+    month = [
+        p
+        for p in session.scalars(select(Payment).where(Payment.contract_id == contract.id))
+        if (p.paid_on.year, p.paid_on.month) == (issued.year, issued.month)
+    ]
+    return pdf.statement(contract, issued, month, lang), f"{contract.number}-{issued:%Y-%m}.pdf"
+
+
+def describe(customer: Customer) -> str:
+    """What a demo customer shows, for whoever picks one to sign in with."""
+    linked = [c for c in CONTRACTS if c.holder == customer and c.linked]
+    if not linked:
+        return "no linked contract yet: «Associez votre compte»"
+    kinds = ", ".join(f"{c.kind} {c.number}" for c in linked)
+    return f"{'French' if customer.language == 'fr' else 'English'}; {kinds}"
