@@ -175,6 +175,8 @@ class _Paint:
         self.translate = translate
         self.heat = heat
         self.levels = state_levels(heat) if heat else {}
+        # Rejections are counted per state and event: told once, on the first of its arrows.
+        self.told: set[tuple[str, str]] = set()
         self.top_edge = max([*heat.taken.values(), 0]) if heat else 0
 
     def guards(self, t: TransitionInfo) -> list[str]:
@@ -215,7 +217,9 @@ class _Paint:
         heat = level(taken, self.top_edge)
         attrs["color"] = PALETTE[heat - 1] if heat else COLD
         attrs["penwidth"] = f"{1 + 1.5 * heat:.1f}"
-        if rejected:  # beside the source: refused on the way out of it
+        if rejected and (t.source, t.event) not in self.told:
+            # Beside the source: refused on the way out of it.
+            self.told.add((t.source, t.event))
             attrs["taillabel"] = f"✕ {rejected}"
             attrs.update(labelfontcolor="#b3261e", labelfontsize="10", labeldistance="2.5")
             attrs["labelangle"] = "-35"

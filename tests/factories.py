@@ -40,3 +40,16 @@ def identity(
         session.add(row)
         session.flush()
         return row.id
+
+
+def staff_member(
+    services: Services,
+    email: str = "analyste@servicesfinanciersmini.ca",
+    *,
+    role: str = "analyst",
+    password: str = PASSWORD,
+) -> int:
+    """A staff account as `moncompte staff add` makes it."""
+    from flows import staff
+
+    return staff.add(services.db, email, role=role, password=password, now=services.clock()).id

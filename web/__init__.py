@@ -7,7 +7,19 @@ from typing import Any
 
 from flask import Flask
 
-from web import auth, delivery, errors, i18n, pages, procedures, security, sessions
+from web import (
+    analyst,
+    audit,
+    auth,
+    delivery,
+    errors,
+    i18n,
+    pages,
+    procedures,
+    security,
+    sessions,
+    staff,
+)
 from web import config as configuration
 from web.services import Services
 
@@ -30,5 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     Services.init_app(app)
     for part in (sessions, i18n, security, errors, delivery, auth, pages, procedures):
+        part.init_app(app)
+    for part in (staff, analyst, audit):  # the staff console
         part.init_app(app)
     return app

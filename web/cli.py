@@ -16,6 +16,7 @@ from storage import migrate
 from storage.identities import email_key
 from storage.models import OutboxMessage
 from web import create_app
+from web.cli_staff import flows_group, staff_group
 from web.delivery import Worker, deliver_due
 from web.services import Services, current
 
@@ -143,3 +144,8 @@ def identities_import(file: Path) -> None:
         click.echo(f"Nothing imported: {len(report.errors)} bad row(s).", err=True)
         sys.exit(1)
     click.echo(f"Imported {report.created} new, updated {report.updated}.")
+
+
+# The console's commands live beside it (staff accounts, diagrams).
+main.add_command(staff_group)
+main.add_command(flows_group)
