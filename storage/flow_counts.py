@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,9 +28,11 @@ class CountRow:
     count: int
 
 
-def add(session: Session, record: AuditRecord) -> None:
-    """Count RECORD: once, and once more under each reason code it gives."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def keys(record: AuditRecord) -> list[dict[str, Any]]:
+    """The counts RECORD adds one to: its own, and one per reason code it gives.
+
+    Always in the same order, so concurrent steps cannot lock two rows crosswise.
+    """
     key = {
         "flow": record.flow,
         "hour": record.created_at.replace(minute=0, second=0, microsecond=0),
@@ -39,12 +42,17 @@ def add(session: Session, record: AuditRecord) -> None:
         "target": record.target or "",
         "outcome": record.outcome,
     }
-    # Always in the same order, so concurrent steps cannot lock two rows crosswise.
-    for reason in ["", *sorted(set(record.reasons.values()))]:
-        statement = insert(FlowCount).values(**key, reason=str(reason), count=1)
+    return [{**key, "reason": str(r)} for r in ["", *sorted(set(record.reasons.values()))]]
+
+
+def add(session: Session, record: AuditRecord) -> None:
+    """Count RECORD, in the session's transaction."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for key in keys(record):
+        statement = insert(FlowCount).values(**key, count=1)
         session.execute(
             statement.on_conflict_do_update(
-                index_elements=[*key, "reason"], set_={"count": FlowCount.count + 1}
+                index_elements=list(key), set_={"count": FlowCount.count + 1}
             )
         )
 

@@ -74,8 +74,16 @@ class FlowInstance(Base):
         Index("ix_flow_instances_flow_state", "flow", "state"),
         Index("ix_flow_instances_expires_at", "expires_at"),
         Index("ix_flow_instances_customer", "customer_id"),
-        # The analysts' funnel and search: a procedure's instances started in a period.
-        Index("ix_flow_instances_flow_created", "flow", "created_at"),
+        # The analysts' funnel: where a procedure's instances started in a period are now.
+        # Covering, so counting a month of them reads the index alone.
+        Index(
+            "ix_flow_instances_flow_created",
+            "flow",
+            "created_at",
+            "state",
+            "ended_at",
+            "expires_at",
+        ),
     )
 
 

@@ -47,7 +47,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_web_sessions_staff", ["staff_id"], unique=False)
     with op.batch_alter_table("flow_instances", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_flow_instances_flow_created", ["flow", "created_at"], unique=False
+            "ix_flow_instances_flow_created",
+            ["flow", "created_at", "state", "ended_at", "expires_at"],
+            unique=False,
         )
     counts = op.create_table(
         "flow_counts",
