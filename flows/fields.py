@@ -31,8 +31,15 @@ SECRET_TYPES = frozenset({"password", "token", "code"})
 AUDIT_POLICIES = frozenset({"plain", "mask", "omit"})
 # The reason codes check() gives, before any guard runs.
 FIELD_REASONS = frozenset(
-    {"required", "invalid", "invalid_characters", "too_long", "invalid_choice"}
-    | {"email_invalid", "code_format"}
+    {
+        "required",
+        "invalid",
+        "invalid_characters",
+        "too_long",
+        "invalid_choice",
+        "email_invalid",
+        "code_format",
+    }
 )
 REDACTED = "[redacted]"
 # Control characters, and what broken encodings leave behind (U+FFFD, lone surrogates).
