@@ -23,6 +23,7 @@ from flows import fields, links
 from flows.definition import Definition
 from flows.model import FlowModel, Mailer, StepContext
 from flows.registry import Registry
+from storage import flow_counts
 from storage.db import Database
 from storage.models import AuditRecord, FlowInstance
 
@@ -147,7 +148,9 @@ class Engine:
         with self.db.write() as session:
             session.add(row)
             session.flush()
-            session.add(self._audit(row, "start", initial.id, Outcome.TAKEN, {}, {}, actor, now))
+            self._write_audit(
+                session, self._audit(row, "start", initial.id, Outcome.TAKEN, {}, {}, actor, now)
+            )
         return self._snapshot(row, definition)
 
     def snapshot(self, instance_id: str) -> Snapshot:
@@ -275,7 +278,8 @@ class Engine:
         if taken:
             self._enter(system_step, model.state)
         outcome = Outcome.TAKEN if taken else Outcome.REJECTED
-        step.session.add(self._audit(step.row, "expire", source, outcome, {}, {}, SYSTEM, step.now))
+        record = self._audit(step.row, "expire", source, outcome, {}, {}, SYSTEM, step.now)
+        self._write_audit(step.session, record)
 
     def _finish(
         self,
@@ -292,8 +296,9 @@ class Engine:
             specs = definition.events[event].fields
             audit_data = fields.for_audit(specs, checked.values)
             values = {k: v for k, v in checked.values.items() if not specs[k].secret}
-        step.session.add(
-            self._audit(row, event, step.source, outcome, errors, audit_data, step.actor, step.now)
+        self._write_audit(
+            step.session,
+            self._audit(row, event, step.source, outcome, errors, audit_data, step.actor, step.now),
         )
         return Result(outcome, self._snapshot(row, definition), errors, values)
 
@@ -343,6 +348,12 @@ class Engine:
             customer_id=row.customer_id,
             display=definition.model.display(row.data),
         )
+
+    @staticmethod
+    def _write_audit(session: Session, record: AuditRecord) -> None:
+        session.add(record)
+        # The analysts' hourly counts move with the trail, in the same transaction.
+        flow_counts.add(session, record)
 
     @staticmethod
     def _audit(

@@ -29,6 +29,18 @@ FIELD_TYPES: dict[str, tuple[int, str]] = {
 }
 SECRET_TYPES = frozenset({"password", "token", "code"})
 AUDIT_POLICIES = frozenset({"plain", "mask", "omit"})
+# The reason codes check() gives, before any guard runs.
+FIELD_REASONS = frozenset(
+    {
+        "required",
+        "invalid",
+        "invalid_characters",
+        "too_long",
+        "invalid_choice",
+        "email_invalid",
+        "code_format",
+    }
+)
 REDACTED = "[redacted]"
 # Control characters, and what broken encodings leave behind (U+FFFD, lone surrogates).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]")

@@ -74,6 +74,16 @@ class FlowInstance(Base):
         Index("ix_flow_instances_flow_state", "flow", "state"),
         Index("ix_flow_instances_expires_at", "expires_at"),
         Index("ix_flow_instances_customer", "customer_id"),
+        # The analysts' funnel: where a procedure's instances started in a period are now.
+        # Covering, so counting a month of them reads the index alone.
+        Index(
+            "ix_flow_instances_flow_created",
+            "flow",
+            "created_at",
+            "state",
+            "ended_at",
+            "expires_at",
+        ),
     )
 
 
@@ -161,6 +171,8 @@ class WebSession(Base):
     identity_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("identities.id", ondelete="CASCADE")
     )
+    # A session is bound to a customer (identity_id) or to a staff member, never both.
+    staff_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id", ondelete="CASCADE"))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -168,6 +180,7 @@ class WebSession(Base):
     __table_args__ = (
         Index("ix_web_sessions_identity", "identity_id"),
         Index("ix_web_sessions_last_seen", "last_seen_at"),
+        Index("ix_web_sessions_staff", "staff_id"),
     )
 
 
@@ -179,3 +192,40 @@ class SignInFailure(Base):
     email_key: Mapped[str] = mapped_column(String(254), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Staff(Base):
+    """Someone at MINI Financial Services: an agent (secure messages) or an analyst."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # agent | analyst
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | disabled
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FlowCount(Base):
+    """Audit records counted by the hour, kept in the engine's transaction.
+
+    What the analysts' heatmap reads: a period's counts come from a few thousand rows
+    whatever the size of the audit trail. ``reason`` is empty on the row counting the
+    records themselves; a rejected record also adds one to a row per reason code it gave.
+    """
+
+    __tablename__ = "flow_counts"
+
+    flow: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(16), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" unless taken
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

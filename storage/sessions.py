@@ -31,11 +31,21 @@ def live(session: Session, cookie: str, now: datetime) -> WebSession | None:
 
 
 def create(
-    session: Session, cookie: str, identity_id: int | None, data: dict[str, Any], now: datetime
+    session: Session,
+    cookie: str,
+    identity_id: int | None,
+    data: dict[str, Any],
+    now: datetime,
+    staff_id: int | None = None,
 ) -> None:
     session.add(
         WebSession(
-            id=key(cookie), identity_id=identity_id, data=data, created_at=now, last_seen_at=now
+            id=key(cookie),
+            identity_id=identity_id,
+            staff_id=staff_id,
+            data=data,
+            created_at=now,
+            last_seen_at=now,
         )
     )
 

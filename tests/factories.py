@@ -112,3 +112,16 @@ def document(
         return documents.add(
             session, contract_id, kind, day, accepted, folder, now=services.clock()
         ).id
+
+
+def staff_member(
+    services: Services,
+    email: str = "analyste@servicesfinanciersmini.ca",
+    *,
+    role: str = "analyst",
+    password: str = PASSWORD,
+) -> int:
+    """A staff account as `moncompte staff add` makes it."""
+    from flows import staff
+
+    return staff.add(services.db, email, role=role, password=password, now=services.clock()).id

@@ -8,7 +8,9 @@ from typing import Any
 from flask import Flask
 
 from web import (
+    analyst,
     api,
+    audit,
     auth,
     delivery,
     errors,
@@ -21,6 +23,7 @@ from web import (
     procedures,
     security,
     sessions,
+    staff,
 )
 from web import config as configuration
 from web.services import Services
@@ -57,6 +60,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         overview,
         messages,
         api,
+        staff,  # the staff console
+        analyst,
+        audit,
     )
     for part in parts:
         part.init_app(app)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from storage import migrate, outbox
 from storage.models import Identity
 from web import create_app
+from web.cli_staff import staff_group
 from web.delivery import Worker, deliver_due
 from web.flows_cli import flows_group
 from web.services import Services, current
@@ -190,3 +191,7 @@ def _load_demo() -> None:
     click.echo("Sign in with one of these demo MINI IDs:")
     for customer in demo.CUSTOMERS:
         click.echo(f"  {customer.email}  password: {demo.PASSWORD}  ({demo.describe(customer)})")
+
+
+# The console's commands live beside it.
+main.add_command(staff_group)

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale, gettext
 from statemachine.contrib.diagram import GraphvizError
 
 from flows import describe, diagrams, reasons
@@ -21,6 +22,7 @@ from flows.definition import Definition
 from flows.engine import Outcome, Result, Snapshot, UnknownInstance
 from flows.registry import UnknownFlow
 from storage import identities
+from web.i18n import LOCALES
 from web.services import current
 
 ACTOR = "cli"
@@ -58,12 +60,14 @@ def flows_list(as_json: bool) -> None:
     default="mermaid",
     show_default=True,
 )
+@click.option("--lang", type=click.Choice(sorted(LOCALES)), default="fr", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @with_appcontext
-def flows_diagram(name: str, fmt: str, output: Path | None) -> None:
-    """A procedure's diagram (SVG needs Graphviz)."""
+def flows_diagram(name: str, fmt: str, lang: str, output: Path | None) -> None:
+    """A procedure's diagram, its labels in French or English (SVG needs Graphviz)."""
     try:
-        drawn = diagrams.render(_definition(name), fmt)
+        with force_locale(LOCALES[lang]):
+            drawn = diagrams.render(_definition(name), fmt, translate=gettext)
     except GraphvizError as exc:
         _fail(f"Cannot draw SVG: {exc}")
     if output is None:

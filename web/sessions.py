@@ -36,16 +36,18 @@ class DatabaseSession(CallbackDict[str, Any], SessionMixin):
         self.cookie = cookie
         self.row = row
         self.identity_id = row.identity_id if row else None
+        self.staff_id = row.staff_id if row else None
         self.replaced: list[str] = []  # cookies of sessions this one replaces
         self.modified = False
 
-    def renew(self, identity_id: int | None) -> None:
+    def renew(self, identity_id: int | None, staff_id: int | None = None) -> None:
         """A new identifier for a new identity (sign-in, sign-out); the old one ends."""
         if self.cookie:
             self.replaced.append(self.cookie)
         self.cookie = None
         self.row = None
         self.identity_id = identity_id
+        self.staff_id = staff_id
         self.modified = True
 
 
@@ -72,13 +74,15 @@ class DatabaseSessionInterface(SessionInterface):
         with self.services.db.write() as db:
             for old in session.replaced:
                 store.forget(db, old)
-            if not session and session.identity_id is None:
+            if not session and session.identity_id is None and session.staff_id is None:
                 if session.cookie:
                     store.forget(db, session.cookie)
                 self._drop_cookie(app, response)
             elif session.row is None:
                 session.cookie = secrets.token_urlsafe(32)
-                store.create(db, session.cookie, session.identity_id, dict(session), now)
+                store.create(
+                    db, session.cookie, session.identity_id, dict(session), now, session.staff_id
+                )
                 self._set_cookie(app, response, session.cookie)
             elif not store.update(db, session.row.id, dict(session), now):
                 # Ended elsewhere meanwhile (a password reset): it must not come back.

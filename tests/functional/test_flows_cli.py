@@ -59,18 +59,27 @@ def test_list_the_procedures(app: Flask) -> None:
 def test_diagrams_in_every_format(app: Flask, tmp_path: Path) -> None:
     code, mermaid = run(app, "flows", "diagram", "registration", "--format", "mermaid")
     assert code == 0 and mermaid.startswith("stateDiagram-v2")
-    assert "awaiting_activation --> activated : Activate [link_valid]" in mermaid
-    code, table = run(app, "flows", "diagram", "registration", "--format", "md")
-    assert code == 0 and "| Details             | Submit   | details_valid |" in table
+    assert "awaiting_activation --> activated : Activer maintenant [Le lien" in mermaid
+    code, table = run(app, "flows", "diagram", "registration", "--format", "md", "--lang", "en")
+    assert code == 0 and "| Registration form | Register | The names are given" in table
     code, dot = run(app, "flows", "diagram", "registration", "--format", "dot")
     assert code == 0 and dot.startswith("digraph registration {")
     target = tmp_path / "registration.svg"
     code, output = run(
-        app, "flows", "diagram", "registration", "--format", "svg", "-o", str(target)
+        app,
+        "flows",
+        "diagram",
+        "registration",
+        "--format",
+        "svg",
+        "--lang",
+        "en",
+        "-o",
+        str(target),
     )
     assert code == 0 and output == f"Wrote {target}\n"
     svg = target.read_text()
-    assert "<svg" in svg and "Awaiting activation" in svg
+    assert "<svg" in svg and "Activation e-mail sent" in svg
 
 
 def test_a_diagram_of_nothing_is_an_error(app: Flask) -> None:

@@ -9,8 +9,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from flows import passwords
+from flows.credentials import LOCK_AFTER, delay_after
 from flows.engine import Outcome, Result
-from flows.sign_in import LOCK_AFTER, delay_after
 from storage.identities import by_email
 from storage.models import Identity, OutboxMessage
 from tests.factories import PASSWORD, identity

@@ -1,0 +1,95 @@
+"""Staff accounts: who may sign in to the console, and what each role may see.
+
+Agents answer secure messages; analysts audit the procedures. The sign-in applies the
+customers' rules (flows.credentials) to a failure counter of its own per address.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy.orm import Session
+
+from flows import credentials, fields, passwords
+from storage import staff as store
+from storage.db import Database
+from storage.identities import email_key
+from storage.models import Staff
+
+ROLES = ("agent", "analyst")
+_EMAIL = {"email": fields.FieldSpec("email", "email", required=True)}
+# The sign-in form's fields, checked as the customers' are.
+SIGN_IN_FIELDS = {**_EMAIL, "password": fields.FieldSpec("password", "password", required=True)}
+
+
+class Refused(ValueError):
+    """An account that cannot be added; ``code`` says why (a reason code of flows.reasons)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def add(
+    db: Database,
+    email: str,
+    *,
+    role: str,
+    password: str,
+    now: datetime,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> Staff:
+    """Create an active staff account, under the customers' password rules."""
+    checked = fields.check(_EMAIL, {"email": email})
+    if checked.errors:
+        raise Refused(checked.errors["email"])
+    address = str(checked.values["email"])
+    if role not in ROLES:
+        raise Refused("invalid_choice")
+    personal = [address, *(n for n in (first_name, last_name) if n)]
+    problem = passwords.policy_problem(password, personal)
+    if problem:
+        raise Refused(problem)
+    hashed = passwords.hash_password(password)
+    with db.write() as session:
+        try:
+            return store.add(
+                session,
+                email=address,
+                role=role,
+                password_hash=hashed,
+                first_name=first_name or None,
+                last_name=last_name or None,
+                now=now,
+            )
+        except store.AlreadyExists:
+            raise Refused("staff_exists") from None
+
+
+def failure_key(email: str) -> str:
+    """The failure counter of a staff address, apart from a customer's of the same address.
+
+    Cut to the column's width: only addresses no staff account can have are cut.
+    """
+    return f"staff:{email_key(email)}"[:254]
+
+
+def sign_in(session: Session, email: str, password: str, now: datetime) -> Staff | None:
+    """The staff member, when EMAIL and PASSWORD are right and the address may try now."""
+    member = credentials.check(
+        session,
+        failure_key=failure_key(email),
+        find=partial(store.by_email, session, email, lock=True),
+        password=password,
+        usable={"active"},
+        now=now,
+    )
+    if member is not None and passwords.needs_rehash(member.password_hash):
+        member.password_hash = passwords.hash_password(password)
+    return member
+
+
+def sees_flows(member: Staff) -> bool:
+    return member.role == "analyst"

@@ -1,0 +1,57 @@
+"""Each state and transition traced to the FAQ step it implements; what is missing fails."""
+
+from __future__ import annotations
+
+from flows import traceability
+from flows.definition import compile_definition
+from flows.registration import MODEL
+from flows.registry import DEFINITIONS, Registry
+
+REGISTRY = Registry()
+
+
+def test_every_built_procedure_traces_to_its_faq_section() -> None:
+    for definition in REGISTRY:
+        assert traceability.problems(definition) == [], definition.name
+
+
+def test_a_missing_step_and_a_state_claiming_nothing_fail() -> None:
+    document = (DEFINITIONS / "registration.yaml").read_text()
+    document = document.replace("      faq_steps: [2]\n", "")
+    broken = compile_definition(document, MODEL)
+    assert [p.english() for p in traceability.problems(broken)] == [
+        "State awaiting_activation claims no FAQ step and is not marked technical",
+        "FAQ step 2 has no state",
+    ]
+
+
+def test_sections_show_each_step_with_its_states_and_what_is_not_built() -> None:
+    sections = {s.question.section: s for s in traceability.sections(list(REGISTRY))}
+    registration = sections[1]
+    assert registration.built and registration.procedure == "registration"
+    assert [(t.step.step, t.states) for t in registration.steps] == [
+        ("0", ("details",)),
+        ("1", ("details",)),
+        ("2", ("awaiting_activation",)),
+        ("3", ("activated",)),
+    ]
+    assert not sections[3].built and sections[3].procedure == "link_account"
+    assert not sections[4].built and sections[4].procedure == "secure_message"
+
+
+def test_the_faq_page_can_link_back_to_a_built_procedure() -> None:
+    built = [d.name for d in REGISTRY]
+    assert traceability.procedure_for_section(2, built) == "password_reset"
+    assert traceability.procedure_for_section(3, built) is None  # not built yet
+    assert traceability.procedure_for_section(9, built) is None
+
+
+def test_a_transition_carries_out_its_source_states_steps() -> None:
+    registration = REGISTRY.get("registration")
+    steps = {
+        (t.source, t.event): traceability.transition_steps(registration, t)
+        for t in registration.transitions
+    }
+    assert steps[("details", "submit")] == ("0", "1")
+    assert steps[("awaiting_activation", "activate")] == ("2",)
+    assert steps[("details", "expire")] == ()  # the system's, not the FAQ's

@@ -1,0 +1,170 @@
+"""The staff console: its own sign-in, its language, its home; agents and analysts only.
+
+Customers and visitors get 404 everywhere under /staff/ but the sign-in page, so the
+console does not even show it exists; an agent gets 403 on the analysts' pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter import Limiter
+from werkzeug.wrappers import Response
+
+from flows import fields
+from flows import staff as rules
+from storage.models import Staff
+from web.i18n import LOCALES
+from web.services import current
+from web.sessions import DatabaseSession
+
+F = TypeVar("F", bound=Callable[..., Any])
+LANGUAGE = "staff_lang"
+SIGN_IN_LIMIT = "20 per minute; 200 per hour"
+
+
+def current_staff() -> Staff | None:
+    """The signed-in staff member, once per request."""
+    if "staff" not in g:
+        found = None
+        staff_id = session.staff_id if isinstance(session, DatabaseSession) else None
+        if staff_id is not None:
+            with current().db.read() as db:
+                found = db.get(Staff, staff_id)
+        g.staff = found if found is not None and found.status == "active" else None
+    member: Staff | None = g.staff
+    return member
+
+
+def staff_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_staff() is None:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def analyst_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        member = current_staff()
+        if member is None:
+            abort(404)
+        if not rules.sees_flows(member):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def use_staff_language() -> None:
+    """Staff pages have no /fr/ or /en/: the language is the one chosen in the session."""
+    chosen = session.get(LANGUAGE)
+    g.lang = chosen if chosen in LOCALES else "fr"
+
+
+def _forbidden(_error: Exception) -> tuple[str, int]:
+    return render_template("staff/forbidden.html"), 403
+
+
+def console(blueprint: Blueprint) -> Blueprint:
+    """A part of the console: pages in the staff member's language, its own 403 page."""
+    blueprint.before_request(use_staff_language)
+    blueprint.register_error_handler(403, _forbidden)
+    return blueprint
+
+
+bp = console(Blueprint("staff", __name__, url_prefix="/staff"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    if request.method == "GET":
+        return render_template("staff/login.html", notice=session.pop("staff_notice", None))
+    limiter: Limiter = current_app.extensions["limiter"]
+    with limiter.limit(SIGN_IN_LIMIT, scope="staff_login"):
+        pass
+    checked = fields.check(rules.SIGN_IN_FIELDS, request.form)
+    values = checked.values
+    member_id = None if checked.errors else _check(values["email"], values["password"])
+    if member_id is None:
+        return render_template(
+            "staff/login.html",
+            errors=checked.errors,
+            refused=None if checked.errors else "credentials",
+            email=values.get("email", ""),
+        )
+    _renew(member_id)
+    return redirect(url_for("staff.home"), 303)
+
+
+def _check(email: str, password: str) -> int | None:
+    with current().db.write() as db:
+        member = rules.sign_in(db, email, password, current().clock())
+        return member.id if member else None
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    _renew(None)
+    session["staff_notice"] = "signed_out"
+    return redirect(url_for("staff.login"), 303)
+
+
+def _renew(staff_id: int | None) -> None:
+    """A new session identifier, bound to the staff member (or to nobody); language kept."""
+    assert isinstance(session, DatabaseSession)
+    language = session.get(LANGUAGE)
+    session.clear()
+    session.renew(None, staff_id=staff_id)
+    if language:
+        session[LANGUAGE] = language
+    g.pop("staff", None)
+
+
+@bp.post("/language")
+def language() -> Response:
+    chosen = request.form.get("lang", "")
+    if chosen in LOCALES:
+        session[LANGUAGE] = chosen
+    return redirect(_back(request.form.get("next")) or url_for("staff.login"), 303)
+
+
+def _back(target: str | None) -> str | None:
+    """Only a page of the console, so a crafted form cannot send anyone elsewhere."""
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return (
+        target
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/staff/")
+        else None
+    )
+
+
+@bp.get("/")
+@staff_required
+def home() -> str:
+    return render_template("staff/home.html")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals["current_staff"] = current_staff
