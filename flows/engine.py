@@ -158,18 +158,23 @@ class Engine:
             row = self._load(session, instance_id, lock=False)
         return self._snapshot(row, self._definition(row))
 
-    def inspect_link(self, token: str) -> tuple[str, str | None] | None:
+    def inspect_link(self, token: str) -> tuple[Snapshot, str | None] | None:
         """The instance an e-mailed link belongs to, and why it cannot be used (or None)."""
         if len(token) > 200 or not _URLSAFE.fullmatch(token):
             return None
         with self.db.read() as session:
             row = links.find(session, token)
-            if row is None:
+            instance = session.get(FlowInstance, row.instance_id) if row else None
+            if row is None or instance is None:
                 return None
             problem = links.problem(
                 row, purpose=row.purpose, instance_id=row.instance_id, now=self.clock()
             )
-            return row.instance_id, problem
+        return self._snapshot(instance, self._definition(instance)), problem
+
+    def definition_of(self, snapshot: Snapshot) -> Definition:
+        """The definition an instance runs: the version it started on."""
+        return self.registry.version(self.db, snapshot.flow, snapshot.version)
 
     def history(self, instance_id: str) -> list[dict[str, Any]]:
         with self.db.read() as session:

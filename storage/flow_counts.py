@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -45,16 +46,22 @@ def keys(record: AuditRecord) -> list[dict[str, Any]]:
     return [{**key, "reason": str(r)} for r in ["", *sorted(set(record.reasons.values()))]]
 
 
+KEY = ("flow", "hour", "version", "source", "event", "target", "outcome", "reason")
+
+
+@lru_cache(maxsize=2)
+def _upsert(dialect: str) -> Any:
+    """One statement per dialect, built once: compiled once, run on every step."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(FlowCount).on_conflict_do_update(
+        index_elements=list(KEY), set_={"count": FlowCount.count + 1}
+    )
+
+
 def add(session: Session, record: AuditRecord) -> None:
     """Count RECORD, in the session's transaction."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    for key in keys(record):
-        statement = insert(FlowCount).values(**key, count=1)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=list(key), set_={"count": FlowCount.count + 1}
-            )
-        )
+    statement = _upsert(session.get_bind().dialect.name)
+    session.execute(statement, [{**key, "count": 1} for key in keys(record)])
 
 
 def totals(session: Session, flow: str, since: datetime, until: datetime) -> list[CountRow]:

@@ -71,8 +71,8 @@ def start(lang: str, flow: str) -> str | Response:
 
 
 def step(lang: str, flow: str, instance_id: str) -> str | Response:
-    definition = current().registry.get(flow)
     snapshot = _owned(flow, instance_id)
+    definition = current().engine.definition_of(snapshot)
     if request.method == "GET":
         screen = definition.states[snapshot.state].screen
         return _render(definition, snapshot, screen, request.path)
@@ -81,11 +81,11 @@ def step(lang: str, flow: str, instance_id: str) -> str | Response:
 
 def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
     engine = current().engine
-    definition = current().registry.get(flow)
     found = engine.inspect_link(token)
-    snapshot = _snapshot(flow, found[0]) if found else None
+    snapshot = found[0] if found and found[0].flow == flow else None
     if found is None or snapshot is None:
         return render_template("link_gone.html", reason="link_invalid"), 404
+    definition = engine.definition_of(snapshot)
     state = definition.states[snapshot.state]
     event = definition.link_event(snapshot.state)
     if event is None or state.link_screen is None or (found[1] and request.method == "GET"):
