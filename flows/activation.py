@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from flows import links
 from flows.model import FlowModel
 from storage import outbox
-from storage.models import Identity, Token
+from storage.models import Identity
 
 LINK_PURPOSE = "activation"
 LINK_VALID_FOR = timedelta(hours=24)
@@ -22,7 +22,6 @@ class Activation(FlowModel):
     """Guards and actions of the activation steps; ``data`` holds email and identity_id."""
 
     route: ClassVar[str]
-    link: Token | None = None  # the activation link, as link_valid found it
 
     def resend_allowed(self) -> bool:
         sent = [datetime.fromisoformat(t) for t in self.data.get("sent", [])]
@@ -34,15 +33,7 @@ class Activation(FlowModel):
         return True
 
     def link_valid(self, data: Mapping[str, Any]) -> bool:
-        ctx = self.ctx
-        self.link, problem = links.check(
-            ctx.session,
-            data["token"],
-            purpose=LINK_PURPOSE,
-            instance_id=ctx.instance_id,
-            now=ctx.now,
-        )
-        return self.reject("token", problem) if problem else True
+        return self.accept_link(data["token"], LINK_PURPOSE)
 
     def activate_identity(self) -> None:
         token = self.link

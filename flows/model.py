@@ -9,6 +9,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from flows import links
+from storage.models import Token
+
 
 class Mailer(Protocol):
     """Writes a message to the outbox, in the step's transaction."""
@@ -57,10 +60,19 @@ class FlowModel:
         self.errors: dict[str, str] = {}
         # Set by an action when the step leaves the instance to a known customer.
         self.customer_id: int | None = ctx.customer_id
+        self.link: Token | None = None  # the e-mailed link accept_link found
 
     def reject(self, field: str, reason: str) -> bool:
         self.errors.setdefault(field, reason)
         return False
+
+    def accept_link(self, token: str, purpose: str) -> bool:
+        """Whether TOKEN is a usable e-mailed link of this instance; kept in ``self.link``."""
+        ctx = self.ctx
+        self.link, problem = links.check(
+            ctx.session, token, purpose=purpose, instance_id=ctx.instance_id, now=ctx.now
+        )
+        return self.reject("token", problem) if problem else True
 
     @classmethod
     def display(cls, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from flows import links, passwords
 from flows.model import FlowModel
 from storage import identities, outbox
 from storage import sessions as store
-from storage.models import Identity, Token
+from storage.models import Identity
 
 LINK_PURPOSE = "password_reset"
 LINK_VALID_FOR = timedelta(hours=1)
@@ -25,7 +25,6 @@ MAIL_KINDS = ["password_reset/email_link", "password_reset/email_unknown"]
 
 
 class PasswordReset(FlowModel):
-    link: Token | None = None
     identity: Identity | None = None
 
     def send_link(self, data: Mapping[str, Any]) -> None:
@@ -64,18 +63,10 @@ class PasswordReset(FlowModel):
         )
 
     def link_valid(self, data: Mapping[str, Any]) -> bool:
-        ctx = self.ctx
-        self.link, problem = links.check(
-            ctx.session,
-            data["token"],
-            purpose=LINK_PURPOSE,
-            instance_id=ctx.instance_id,
-            now=ctx.now,
-        )
-        if problem:
-            return self.reject("token", problem)
+        if not self.accept_link(data["token"], LINK_PURPOSE):
+            return False
         assert self.link is not None
-        self.identity = ctx.session.get(Identity, self.link.identity_id, with_for_update=True)
+        self.identity = self.ctx.session.get(Identity, self.link.identity_id, with_for_update=True)
         return self.identity is not None or self.reject("token", "link_invalid")
 
     def password_acceptable(self, data: Mapping[str, Any]) -> bool:
