@@ -54,14 +54,6 @@ def states_for_step(definition: Definition, step: str) -> tuple[str, ...]:
     return tuple(s.id for s in definition.states.values() if step in s.faq_steps)
 
 
-def procedure_for_section(section: int, built: Collection[str]) -> str | None:
-    """The procedure implementing FAQ section SECTION when it is built (for links back)."""
-    question = faq.section(section)
-    if question is None or question.procedure not in built:
-        return None
-    return question.procedure
-
-
 def sections(definitions: Collection[Definition]) -> list[SectionTrace]:
     """Every procedure section of the FAQ, with the states implementing each step."""
     by_name = {d.name: d for d in definitions}

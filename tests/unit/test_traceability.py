@@ -39,13 +39,6 @@ def test_sections_show_each_step_with_its_states_and_what_is_not_built() -> None
     assert not sections[4].built and sections[4].procedure == "secure_message"
 
 
-def test_the_faq_page_can_link_back_to_a_built_procedure() -> None:
-    built = [d.name for d in REGISTRY]
-    assert traceability.procedure_for_section(2, built) == "password_reset"
-    assert traceability.procedure_for_section(3, built) is None  # not built yet
-    assert traceability.procedure_for_section(9, built) is None
-
-
 def test_a_transition_carries_out_its_source_states_steps() -> None:
     registration = REGISTRY.get("registration")
     steps = {
