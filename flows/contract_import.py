@@ -8,7 +8,6 @@ never changes which MINI ID a contract is linked to.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -21,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows import values
-from flows.imports import Report
+from flows.imports import Raw, Report, read_csv
 from flows.schedule import FREQUENCIES
 from storage import contracts
 from storage.contracts import Contract, Payment
@@ -29,7 +28,6 @@ from storage.db import Database
 
 Parser = Callable[[str], Any]
 Record = dict[str, Any]
-Raw = dict[str | None, Any]  # a csv.DictReader row: None holds the extra fields
 _CODE = re.compile(r"^[A-Z0-9-]{1,32}$")
 PAYMENT_STATUSES = ("paid", "pending", "returned")
 
@@ -103,21 +101,6 @@ BY_KIND: Mapping[str, Mapping[str, tuple[str, Parser]]] = {
 }
 CONTRACT_COLUMNS = (*COMMON, *BY_KIND["loan"], *BY_KIND["lease"])
 PAYMENT_COLUMNS = ("contract_number", "date", "amount", "status")
-
-
-def read_csv(path: Path, columns: tuple[str, ...], report: Report) -> list[tuple[int, Raw]]:
-    """(line number, raw row) for each data row, or nothing when the file is unreadable."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                report.errors.append(f"line 1: missing column(s): {', '.join(missing)}")
-                return []
-            return list(enumerate(reader, 2))
-    except (UnicodeDecodeError, csv.Error) as exc:
-        report.errors.append(f"{path.name}: not a UTF-8 CSV file ({exc})")
-        return []
 
 
 def _parse(raw: Raw, spec: Mapping[str, tuple[str, Parser]], problems: list[str]) -> Record:

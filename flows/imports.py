@@ -21,6 +21,7 @@ from storage import identities
 from storage.db import Database
 from storage.models import Identity
 
+Raw = dict[str | None, Any]  # a csv.DictReader row: None holds the extra fields
 COLUMNS = ("email", "first_name", "last_name", "language", "password_hash")
 
 
@@ -41,18 +42,23 @@ class Row:
     password_hash: str
 
 
-def read_rows(path: Path, report: Report) -> list[Row]:
+def read_csv(path: Path, columns: tuple[str, ...], report: Report) -> list[tuple[int, Raw]]:
+    """(line number, raw row) for each data row, or nothing when the file is unreadable."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:
                 report.errors.append(f"line 1: missing column(s): {', '.join(missing)}")
                 return []
-            return [r for r in (_row(n, raw, report) for n, raw in enumerate(reader, 2)) if r]
+            return list(enumerate(reader, 2))
     except (UnicodeDecodeError, csv.Error) as exc:
         report.errors.append(f"{path.name}: not a UTF-8 CSV file ({exc})")
         return []
+
+
+def read_rows(path: Path, report: Report) -> list[Row]:
+    return [r for r in (_row(n, raw, report) for n, raw in read_csv(path, COLUMNS, report)) if r]
 
 
 def _row(line: int, raw: dict[str | None, Any], report: Report) -> Row | None:

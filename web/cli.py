@@ -115,6 +115,17 @@ def outbox_deliver() -> None:
         sys.exit(1)
 
 
+def _report(report: Report, what: str = "") -> None:
+    """An import's outcome: every bad row and exit 1, or the counts."""
+    for line in report.errors:
+        click.echo(line, err=True)
+    if report.errors:
+        click.echo(f"Nothing imported: {len(report.errors)} bad row(s).", err=True)
+        sys.exit(1)
+    new = f"new {what}" if what else "new"
+    click.echo(f"Imported {report.created} {new}, updated {report.updated}.")
+
+
 @main.group("identities")
 def identities_group() -> None:
     """MINI IDs."""
@@ -127,27 +138,12 @@ def identities_import(file: Path) -> None:
     """Import ConnectedDrive identities from a CSV file (see README)."""
     from flows.imports import import_identities
 
-    report = import_identities(current().db, file, current().clock())
-    for line in report.errors:
-        click.echo(line, err=True)
-    if report.errors:
-        click.echo(f"Nothing imported: {len(report.errors)} bad row(s).", err=True)
-        sys.exit(1)
-    click.echo(f"Imported {report.created} new, updated {report.updated}.")
+    _report(import_identities(current().db, file, current().clock()))
 
 
 @main.group("contracts")
 def contracts_group() -> None:
     """Loan and lease contracts of the system of record."""
-
-
-def _report(report: Report, what: str) -> None:
-    for line in report.errors:
-        click.echo(line, err=True)
-    if report.errors:
-        click.echo(f"Nothing imported: {len(report.errors)} bad row(s).", err=True)
-        sys.exit(1)
-    click.echo(f"Imported {report.created} new {what}, updated {report.updated}.")
 
 
 @contracts_group.command("import")
