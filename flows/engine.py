@@ -29,7 +29,7 @@ from storage.models import AuditRecord, FlowInstance
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
-# Instance ids and link tokens are secrets.token_urlsafe output; nothing else is looked up.
+# Instance ids (hex) and link tokens (URL-safe base64) are all that is ever looked up.
 _URLSAFE = re.compile(r"[A-Za-z0-9_-]+")
 _EVENT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 UNKNOWN_EVENT = "(unknown)"
@@ -134,7 +134,9 @@ class Engine:
         now = self.clock()
         initial = definition.states[definition.initial]
         row = FlowInstance(
-            id=secrets.token_urlsafe(16),
+            # Hex: never begins with "-" (read as an option by a shell command, as a
+            # formula by a spreadsheet); 128 bits all the same.
+            id=secrets.token_hex(16),
             flow=definition.name,
             version=definition.version,
             state=initial.id,
