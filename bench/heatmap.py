@@ -36,7 +36,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import create_engine, func, insert, select, text
 
-from flows import staff
+from flows.accounts import staff
 from storage import flow_counts, migrate
 from storage.models import AuditRecord, FlowCount, FlowInstance
 from web import create_app

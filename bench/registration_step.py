@@ -30,8 +30,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from flows import links, passwords
-from flows.activation import LINK_VALID_FOR
+from flows.accounts import links, passwords
+from flows.procedures.steps.activation import LINK_VALID_FOR
 from storage import flow_counts, migrate
 from storage.identities import email_key
 from storage.models import AuditRecord, FlowInstance, Identity, OutboxMessage, Token

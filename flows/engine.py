@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows import fields, links
+from flows import fields
+from flows.accounts import links
 from flows.definition import Definition
 from flows.model import FlowModel, Mailer, StepContext
 from flows.registry import Registry

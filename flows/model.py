@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from flows import links
+from flows.accounts import links
 from storage.models import Token
 
 

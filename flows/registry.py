@@ -24,8 +24,8 @@ class UnknownFlow(LookupError):
 
 
 def model_for(name: str) -> type[FlowModel]:
-    """The model of procedure NAME: ``MODEL`` in ``flows/NAME.py``."""
-    module = importlib.import_module(f"flows.{name}")
+    """The model of procedure NAME: ``MODEL`` in ``flows/procedures/NAME.py``."""
+    module = importlib.import_module(f"flows.procedures.{name}")
     model: type[FlowModel] = module.MODEL
     return model
 

@@ -1,4 +1,4 @@
-"""Server-side web sessions and the sign-in failure counters."""
+"""Server-side web sessions: created at sign-in, idle 30 min, absolute 12 h."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy import update as sa_update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import SignInFailure, WebSession
+from storage.models import WebSession
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
@@ -73,23 +71,3 @@ def sweep(session: Session, now: datetime) -> None:
             (WebSession.last_seen_at < now - IDLE) | (WebSession.created_at < now - ABSOLUTE)
         )
     )
-
-
-def failures(session: Session, email_key: str, now: datetime) -> SignInFailure:
-    """The failure counter of an address, locked (created at zero when there is none).
-
-    Inserted first and then locked, so two first failures of one address cannot race.
-    """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(SignInFailure)
-        .values(email_key=email_key, count=0, last_failed_at=now)
-        .on_conflict_do_nothing(index_elements=["email_key"])
-    )
-    row = session.get(SignInFailure, email_key, with_for_update=True, populate_existing=True)
-    assert row is not None
-    return row
-
-
-def clear_failures(session: Session, email_key: str) -> None:
-    session.execute(delete(SignInFailure).where(SignInFailure.email_key == email_key))

@@ -6,10 +6,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flows import documents, files, passwords
-from flows.contract_import import save_contract, save_payment
-from flows.imports import Report
-from flows.schedule import add_months
+from flows.accounts import passwords
+from flows.contracts import documents, files
+from flows.contracts.contract_import import save_contract, save_payment
+from flows.contracts.schedule import add_months
+from flows.csv_import import Report
 from storage.identities import email_key
 from storage.models import Identity
 from web.formatting import today as local_today
@@ -122,6 +123,6 @@ def staff_member(
     password: str = PASSWORD,
 ) -> int:
     """A staff account as `moncompte staff add` makes it."""
-    from flows import staff
+    from flows.accounts import staff
 
     return staff.add(services.db, email, role=role, password=password, now=services.clock()).id

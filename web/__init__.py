@@ -8,9 +8,7 @@ from typing import Any
 from flask import Flask
 
 from web import (
-    analyst,
     api,
-    audit,
     auth,
     delivery,
     errors,
@@ -60,9 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         overview,
         messages,
         api,
-        staff,  # the staff console
-        analyst,
-        audit,
+        staff,
     )
     for part in parts:
         part.init_app(app)

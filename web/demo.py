@@ -14,12 +14,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows import documents, files, passwords
-from flows.contract_import import Record, save_contract, save_payment
-from flows.imports import Report
-from flows.payoff import round_cents
-from flows.schedule import add_months, due_dates
-from flows.values import vin_check_digit
+from flows.accounts import passwords
+from flows.contracts import documents, files
+from flows.contracts.contract_import import Record, save_contract, save_payment
+from flows.contracts.payoff import round_cents
+from flows.contracts.schedule import add_months, due_dates
+from flows.contracts.values import vin_check_digit
+from flows.csv_import import Report
 from storage import identities
 from storage.contracts import Contract, Document, Payment
 from storage.models import Identity

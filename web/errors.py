@@ -8,7 +8,7 @@ from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from web import api
+from web.api import routes as api
 from web.i18n import LOCALES
 
 log = logging.getLogger(__name__)

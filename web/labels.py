@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import gettext, ngettext
 
-from flows.payoff import Line
+from flows.contracts.payoff import Line
 from web.formatting import money
 
 

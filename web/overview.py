@@ -28,8 +28,8 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from flows import documents, files, payoff, values
-from flows.schedule import Standing, end_date, standing
+from flows.contracts import documents, files, payoff, values
+from flows.contracts.schedule import Standing, end_date, standing
 from storage import contracts
 from storage.contracts import Contract, Document, Payment
 from web import pdf

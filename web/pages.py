@@ -7,7 +7,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from flows import faq
+from flows.analysis import faq
 from web.i18n import current_language, preferred_language
 from web.services import current
 

@@ -13,7 +13,7 @@ from flask_babel import force_locale, gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from flows.payoff import Quote
+from flows.contracts.payoff import Quote
 from storage.contracts import Contract, Payment
 from web.formatting import day, money
 from web.i18n import LOCALES

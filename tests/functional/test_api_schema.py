@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from flows.registry import Registry
-from web import openapi
+from web.api import openapi
 
 TOKEN = "schema-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from flows import passwords
+from flows.accounts import passwords
 from storage.identities import by_email
 from tests.support import SMTPServer
 from web.cli import main

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from flows import files
+from flows.contracts import files
 from storage.contracts import Document
 from tests.factories import contract, document
 from tests.functional.test_overview import long_date, rows, signed_in

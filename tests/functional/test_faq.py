@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows import faq
+from flows.analysis import faq
 from tests.support import Browser
 
 

@@ -10,7 +10,7 @@ import pytest
 from babel.dates import format_date
 from flask import Flask
 
-from flows.schedule import add_months
+from flows.contracts.schedule import add_months
 from tests.factories import contract, document, identity, payment
 from tests.functional.test_sign_in import sign_in
 from tests.support import Browser, Page

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
-from flows.schedule import add_months
+from flows.contracts.schedule import add_months
 from tests.factories import contract
 from tests.functional.test_overview import long_date, signed_in
 from web.services import Services

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from flows import passwords
+from flows.accounts import passwords
 from storage import staff as store
 from tests.factories import PASSWORD, identity, staff_member
 from tests.support import Browser, Form, Page

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from statemachine.io import load
 
-from flows import faq, lint
+from flows import lint
+from flows.analysis import faq
 from flows.definition import Definition, compile_definition, parse
 from flows.registry import DEFINITIONS, Registry, model_for
 

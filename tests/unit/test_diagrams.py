@@ -12,9 +12,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from flows import diagrams
+from flows.analysis import diagrams
+from flows.analysis.heatmap import Heat
 from flows.definition import Definition
-from flows.heatmap import Heat
 from flows.registry import Registry
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"

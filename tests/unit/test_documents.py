@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import documents, files
+from flows.contracts import documents, files
 from tests.factories import contract
 from web.services import Services
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from flows import heatmap
-from flows.heatmap import Heat
+from flows.analysis import heatmap
+from flows.analysis.heatmap import Heat
 from storage import flow_counts, trail
 from storage.models import AuditRecord, OutboxMessage
 from tests.factories import PASSWORD, identity

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.describe import data_schema
+from flows.analysis.describe import data_schema
 from flows.registry import DEFINITIONS, Registry
 from tests.unit.test_engine import TOY, Toy
-from web import openapi
+from web.api import openapi
 
 
 def test_each_event_of_each_procedure_has_its_request_schema() -> None:

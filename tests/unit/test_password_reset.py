@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from flows import passwords
+from flows.accounts import passwords
 from flows.engine import Outcome, Result
 from storage import sessions as store
 from storage.identities import by_email

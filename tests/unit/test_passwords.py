@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from argon2 import PasswordHasher, extract_parameters
 
-from flows import passwords
+from flows.accounts import passwords
 
 PERSONAL = ["jean.tremblay@example.com", "Jean", "Tremblay"]
 

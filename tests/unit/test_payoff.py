@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from flows import payoff
-from flows.schedule import add_months, due_dates, standing
+from flows.contracts import payoff
+from flows.contracts.schedule import add_months, due_dates, standing
 from storage.contracts import Contract
 
 

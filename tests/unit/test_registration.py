@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from flows import passwords
+from flows.accounts import passwords
 from flows.engine import Outcome
 from storage.identities import by_email
 from storage.models import AuditRecord, Identity, OutboxMessage

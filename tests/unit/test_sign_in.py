@@ -8,8 +8,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from flows import passwords
-from flows.credentials import LOCK_AFTER, delay_after
+from flows.accounts import passwords
+from flows.accounts.credentials import LOCK_AFTER, delay_after
 from flows.engine import Outcome, Result
 from storage.identities import by_email
 from storage.models import Identity, OutboxMessage

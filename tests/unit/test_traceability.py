@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flows import traceability
+from flows.analysis import traceability
 from flows.definition import compile_definition
-from flows.registration import MODEL
+from flows.procedures.registration import MODEL
 from flows.registry import DEFINITIONS, Registry
 
 REGISTRY = Registry()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows import files, values
+from flows.contracts import files, values
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32

@@ -13,13 +13,14 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from flask_babel import gettext
 from markupsafe import Markup
 
-from flows import diagrams, heatmap, lint, traceability
+from flows import lint
+from flows.analysis import diagrams, heatmap, traceability
 from flows.definition import Definition
 from flows.registry import UnknownFlow
 from storage import flow_counts, trail
-from web.exports import csv_download
 from web.services import current
-from web.staff import analyst_required, console
+from web.staff.console import analyst_required, console
+from web.staff.exports import csv_download
 
 bp = console(Blueprint("analyst", __name__, url_prefix="/staff/flows"))
 DOWNLOADS = {

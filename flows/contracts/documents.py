@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from flows import files
+from flows.contracts import files
 from storage.contracts import Document
 
 

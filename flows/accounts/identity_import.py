@@ -8,28 +8,20 @@ A file with any bad row loads nothing; importing again updates names and languag
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from flows import passwords
+from flows.accounts import passwords
+from flows.csv_import import Report, read_csv
 from storage import identities
 from storage.db import Database
 from storage.models import Identity
 
-Raw = dict[str | None, Any]  # a csv.DictReader row: None holds the extra fields
 COLUMNS = ("email", "first_name", "last_name", "language", "password_hash")
-
-
-@dataclass
-class Report:
-    created: int = 0
-    updated: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -40,21 +32,6 @@ class Row:
     last_name: str
     language: str
     password_hash: str
-
-
-def read_csv(path: Path, columns: tuple[str, ...], report: Report) -> list[tuple[int, Raw]]:
-    """(line number, raw row) for each data row, or nothing when the file is unreadable."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                report.errors.append(f"line 1: missing column(s): {', '.join(missing)}")
-                return []
-            return list(enumerate(reader, 2))
-    except (UnicodeDecodeError, csv.Error) as exc:
-        report.errors.append(f"{path.name}: not a UTF-8 CSV file ({exc})")
-        return []
 
 
 def read_rows(path: Path, report: Report) -> list[Row]:

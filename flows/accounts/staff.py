@@ -11,7 +11,8 @@ from functools import partial
 
 from sqlalchemy.orm import Session
 
-from flows import credentials, fields, passwords
+from flows import fields
+from flows.accounts import credentials, passwords
 from storage import staff as store
 from storage.db import Database
 from storage.identities import email_key

@@ -12,16 +12,16 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
 
-from flows import heatmap
+from flows.analysis import heatmap
 from flows.engine import Outcome
 from flows.registry import UnknownFlow
 from storage import trail
 from storage.identities import email_key
 from storage.models import AuditRecord
-from web.analyst import zone
-from web.exports import csv_download
 from web.services import current
-from web.staff import analyst_required, console
+from web.staff.analyst import zone
+from web.staff.console import analyst_required, console
+from web.staff.exports import csv_download
 
 bp = console(Blueprint("trail", __name__, url_prefix="/staff/trail"))
 PAGE = 50

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
-from flows.schedule import remaining_dates
+from flows.contracts.schedule import remaining_dates
 from storage.contracts import Contract
 
 MAX_DAYS_AHEAD = 30

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from flows import faq
+from flows.analysis import faq
 from flows.definition import Definition, TransitionInfo
 
 

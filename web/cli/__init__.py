@@ -15,13 +15,13 @@ from sqlalchemy import select
 from storage import migrate, outbox
 from storage.models import Identity
 from web import create_app
-from web.cli_staff import staff_group
+from web.cli.flows import flows_group
+from web.cli.staff import staff_group
 from web.delivery import Worker, deliver_due
-from web.flows_cli import flows_group
 from web.services import Services, current
 
 if TYPE_CHECKING:
-    from flows.imports import Report
+    from flows.csv_import import Report
 
 
 def _app() -> Flask:
@@ -136,7 +136,7 @@ def identities_group() -> None:
 @with_appcontext
 def identities_import(file: Path) -> None:
     """Import ConnectedDrive identities from a CSV file (see README)."""
-    from flows.imports import import_identities
+    from flows.accounts.identity_import import import_identities
 
     _report(import_identities(current().db, file, current().clock()))
 
@@ -151,7 +151,7 @@ def contracts_group() -> None:
 @with_appcontext
 def contracts_import(file: Path) -> None:
     """Create or update contracts from a CSV file (see README)."""
-    from flows.contract_import import import_contracts
+    from flows.contracts.contract_import import import_contracts
 
     _report(import_contracts(current().db, file, current().clock()), "contract(s)")
 
@@ -161,7 +161,7 @@ def contracts_import(file: Path) -> None:
 @with_appcontext
 def payments_import(file: Path) -> None:
     """Create or update the payment history of known contracts from a CSV file."""
-    from flows.contract_import import import_payments
+    from flows.contracts.contract_import import import_payments
 
     _report(import_payments(current().db, file), "payment(s)")
 

@@ -15,8 +15,8 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
-from flows import passwords
-from storage import sessions as store
+from flows.accounts import passwords
+from storage import sign_in_failures
 
 FREE_FAILURES = 5
 FIRST_DELAY = timedelta(seconds=30)
@@ -55,7 +55,7 @@ def check(
     FAILURE_KEY names the address's failure counter, locked before FIND runs; an account
     whose status is not in USABLE is refused like an unknown address.
     """
-    failures = store.failures(session, failure_key, now)
+    failures = sign_in_failures.counter(session, failure_key, now)
     account = find()
     waiting = now < failures.last_failed_at + delay_after(failures.count)
     may_try = account is not None and account.status in usable
@@ -65,7 +65,7 @@ def check(
         passwords.spend_verify_time(password)
         valid = False
     if valid:
-        store.clear_failures(session, failures.email_key)
+        sign_in_failures.clear(session, failures.email_key)
         return account
     if not waiting:  # a try during the delay is refused without counting
         failures.count += 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.describe import data_schema
+from flows.analysis.describe import data_schema
 from flows.registry import Registry
 
 STRING = {"type": "string"}

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from flows import credentials, passwords
-from flows.activation import Activation
+from flows.accounts import credentials, passwords
+from flows.procedures.steps.activation import Activation
 from storage import identities
 from storage.models import Identity
 

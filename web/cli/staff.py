@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from flows import reasons
-from flows import staff as rules
+from flows.accounts import staff as rules
 from web.services import current
 
 REFUSALS = {

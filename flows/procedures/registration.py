@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows import passwords
-from flows.activation import Activation
+from flows.accounts import passwords
+from flows.procedures.steps.activation import Activation
 from storage import identities
 
 

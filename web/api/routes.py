@@ -17,14 +17,15 @@ from flask import Blueprint, Flask, Response, current_app, g, request, url_for
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
-from flows import describe, fields, reasons
+from flows import fields, reasons
+from flows.analysis import describe
 from flows.definition import Definition
 from flows.engine import Outcome, Result, UnknownInstance
 from flows.fields import FieldSpec
 from flows.reasons import N_
 from flows.registry import UnknownFlow
 from storage import identities, outbox
-from web import openapi
+from web.api import openapi
 from web.i18n import current_language, preferred_language
 from web.security import csrf
 from web.services import current

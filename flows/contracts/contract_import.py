@@ -19,9 +19,9 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows import values
-from flows.imports import Raw, Report, read_csv
-from flows.schedule import FREQUENCIES
+from flows.contracts import values
+from flows.contracts.schedule import FREQUENCIES
+from flows.csv_import import Raw, Report, read_csv
 from storage import contracts
 from storage.contracts import Contract, Payment
 from storage.db import Database

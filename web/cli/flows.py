@@ -17,7 +17,8 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 from statemachine.contrib.diagram import GraphvizError
 
-from flows import describe, diagrams, reasons
+from flows import reasons
+from flows.analysis import describe, diagrams
 from flows.definition import Definition
 from flows.engine import Outcome, Result, Snapshot, UnknownInstance
 from flows.registry import UnknownFlow

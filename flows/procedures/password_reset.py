@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flows import links, passwords
+from flows.accounts import links, passwords
 from flows.model import FlowModel
-from storage import identities, outbox
+from storage import identities, outbox, sign_in_failures
 from storage import sessions as store
 from storage.models import Identity
 
@@ -87,7 +87,7 @@ class PasswordReset(FlowModel):
         identity.password_hash = passwords.hash_password(data["password"])
         if identity.status == "pending":
             identity.status, identity.activated_at = "active", self.ctx.now
-        store.clear_failures(session, identity.email_key)
+        sign_in_failures.clear(session, identity.email_key)
         # Whoever was signed in with the old password is signed out everywhere.
         store.end_all(session, identity.id)
         self.ctx.mailer.email(

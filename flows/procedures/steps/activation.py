@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from flows import links
+from flows.accounts import links
 from flows.model import FlowModel
 from storage import outbox
 from storage.models import Identity

@@ -30,9 +30,9 @@ from statemachine.contrib.diagram.renderers.dot import DotRenderer, DotRendererC
 from statemachine.contrib.diagram.renderers.mermaid import MermaidRenderer
 
 from flows import reasons
+from flows.analysis.heatmap import Heat
+from flows.analysis.traceability import transition_steps
 from flows.definition import Definition, TransitionInfo
-from flows.heatmap import Heat
-from flows.traceability import transition_steps
 
 Translate = Callable[[str], str]
 FORMATS = ("svg", "dot", "mermaid", "md")

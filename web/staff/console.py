@@ -27,7 +27,7 @@ from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
 from flows import fields
-from flows import staff as rules
+from flows.accounts import staff as rules
 from storage.models import Staff
 from web.i18n import LOCALES
 from web.services import current

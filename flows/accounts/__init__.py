@@ -1,0 +1,1 @@
+"""MINI IDs and staff accounts: passwords, credentials, e-mailed links, identity import."""

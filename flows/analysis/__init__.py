@@ -1,0 +1,1 @@
+"""What analysts read about the procedures: descriptions, diagrams, heatmap, FAQ tracing."""

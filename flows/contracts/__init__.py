@@ -1,0 +1,1 @@
+"""Loan and lease contracts of record: values, schedule, payoff, import, documents, files."""

@@ -1,0 +1,1 @@
+"""Steps several procedures share: written once, used by each."""
