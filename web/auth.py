@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from flows.accounts import credentials
 from storage.models import Identity
 from web.services import current
 from web.sessions import DatabaseSession
@@ -29,7 +30,7 @@ def current_customer() -> Identity | None:
         if (identity_id := customer_id()) is not None:
             with current().db.read() as db:
                 found = db.get(Identity, identity_id)
-        g.customer = found if found is not None and found.status == "active" else None
+        g.customer = found if credentials.active(found) else None
     customer: Identity | None = g.customer
     return customer
 

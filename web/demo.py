@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from fractions import Fraction
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,8 +16,7 @@ from sqlalchemy.orm import Session
 from flows.accounts import passwords
 from flows.contracts import documents, files
 from flows.contracts.contract_import import Record, save_contract, save_payment
-from flows.contracts.payoff import round_cents
-from flows.contracts.schedule import add_months, due_dates
+from flows.contracts.schedule import add_months, amortized, due_dates
 from flows.contracts.values import vin_check_digit
 from flows.csv_import import Report
 from storage import identities
@@ -97,16 +95,6 @@ def vin(body: str) -> str:
     """A VIN with its check digit, from the 16 other characters."""
     draft = body[:8] + "0" + body[8:]
     return draft[:8] + vin_check_digit(draft) + draft[9:]
-
-
-def amortized(financed: int, rate_bp: int, term: int, paid: int) -> tuple[int, int]:
-    """(monthly payment, principal left after PAID payments), both in cents."""
-    rate = Fraction(rate_bp, 10_000 * 12)
-    growth = (1 + rate) ** term
-    payment = Fraction(financed) * rate * growth / (growth - 1)
-    after = (1 + rate) ** paid
-    left = Fraction(financed) * after - payment * (after - 1) / rate
-    return round_cents(payment), max(round_cents(left), 0)
 
 
 def record(spec: DemoContract, today: date) -> Record:

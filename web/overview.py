@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +47,6 @@ class ContractCard:
     end: date
     payments: list[Payment]
     documents: list[Document]
-
-    @property
-    def remaining_cents(self) -> int:
-        return self.standing.remaining * self.contract.payment_cents
 
 
 def _customer_id() -> int:
@@ -94,7 +90,8 @@ def show(lang: str) -> str:
 
 
 def _date_limits(today: date) -> dict[str, Any]:
-    return {"today": today, "last_day": today + timedelta(days=payoff.MAX_DAYS_AHEAD)}
+    first, last = payoff.date_window(today)
+    return {"today": first, "last_day": last}
 
 
 def _quote(contract: Contract, today: date) -> tuple[payoff.Quote | None, str | None]:

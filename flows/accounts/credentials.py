@@ -32,6 +32,11 @@ class Account(Protocol):
 A = TypeVar("A", bound=Account)
 
 
+def active(account: Account | None) -> bool:
+    """Whether ACCOUNT may be signed in to (a session of a disabled one is worth nothing)."""
+    return account is not None and account.status == "active"
+
+
 def delay_after(failures: int) -> timedelta:
     """How long an address waits after FAILURES consecutive failures."""
     if failures < FREE_FAILURES:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
-from flows.contracts.schedule import remaining_dates
+from flows.contracts.schedule import remaining_dates, round_half_up
 from storage.contracts import Contract
 
 MAX_DAYS_AHEAD = 30
@@ -58,10 +58,16 @@ class Quote:
         object.__setattr__(self, "total_cents", sum(line.cents for line in self.lines))
 
 
+def date_window(today: date) -> tuple[date, date]:
+    """The first and last payoff dates a quote asked for on TODAY may name."""
+    return today, today + timedelta(days=MAX_DAYS_AHEAD)
+
+
 def check_date(payoff_date: date, today: date) -> None:
-    if payoff_date < today:
+    first, last = date_window(today)
+    if payoff_date < first:
         raise PayoffDateRefused("payoff_date_past")
-    if payoff_date > today + timedelta(days=MAX_DAYS_AHEAD):
+    if payoff_date > last:
         raise PayoffDateRefused("payoff_date_too_far")
 
 
@@ -71,11 +77,6 @@ def quote(contract: Contract, payoff_date: date, today: date) -> Quote:
     if contract.kind == "loan":
         return _loan(contract, payoff_date)
     return _lease(contract, payoff_date)
-
-
-def round_cents(amount: Fraction) -> int:
-    """Half a cent or more rounds up (amounts here are never negative)."""
-    return int(amount + Fraction(1, 2))
 
 
 def _year_days(year: int) -> int:
@@ -107,9 +108,9 @@ def _loan(contract: Contract, payoff_date: date) -> Quote:
         good_until=payoff_date,
         lines=(
             Line("principal", principal),
-            Line("interest", round_cents(interest), count=_days(contract, payoff_date)),
+            Line("interest", round_half_up(interest), count=_days(contract, payoff_date)),
         ),
-        per_diem_cents=round_cents(per_diem),
+        per_diem_cents=round_half_up(per_diem),
     )
 
 

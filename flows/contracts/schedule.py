@@ -11,6 +11,7 @@ import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
 from storage.contracts import Contract
 
@@ -51,7 +52,8 @@ def remaining_dates(contract: Contract) -> list[date]:
 class Standing:
     status: str  # current | past_due | completed
     next_due: date | None
-    remaining: int
+    remaining: int  # payments still due
+    remaining_cents: int = 0  # what they add up to
 
 
 def standing(contract: Contract, today: date) -> Standing:
@@ -59,4 +61,21 @@ def standing(contract: Contract, today: date) -> Standing:
     left = remaining_dates(contract)
     if not left:
         return Standing("completed", None, 0)
-    return Standing("past_due" if left[0] < today else "current", left[0], len(left))
+    status = "past_due" if left[0] < today else "current"
+    return Standing(status, left[0], len(left), len(left) * contract.payment_cents)
+
+
+def amortized(financed: int, rate_bp: int, term: int, paid: int) -> tuple[int, int]:
+    """A loan of FINANCED cents at RATE_BP a year over TERM monthly payments: (the monthly
+    payment, the principal left after PAID payments), both in cents."""
+    rate = Fraction(rate_bp, 10_000 * 12)
+    growth = (1 + rate) ** term
+    payment = Fraction(financed) * rate * growth / (growth - 1)
+    after = (1 + rate) ** paid
+    left = Fraction(financed) * after - payment * (after - 1) / rate
+    return round_half_up(payment), max(round_half_up(left), 0)
+
+
+def round_half_up(amount: Fraction) -> int:
+    """Cents from an exact amount: half a cent or more rounds up (never negative here)."""
+    return int(amount + Fraction(1, 2))

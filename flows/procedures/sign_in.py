@@ -39,7 +39,7 @@ class SignIn(Activation):
         return self.identity is not None
 
     def account_active(self) -> bool:
-        return self.identity is not None and self.identity.status == "active"
+        return credentials.active(self.identity)
 
     def account_pending(self) -> bool:
         return self.identity is not None and self.identity.status == "pending"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from flows.contracts import payoff
-from flows.contracts.schedule import add_months, due_dates, standing
+from flows.contracts.schedule import add_months, amortized, due_dates, standing
 from storage.contracts import Contract
 
 
@@ -178,7 +178,20 @@ def test_standing_of_a_contract() -> None:
         date(2025, 4, 15),
         3,
     )
+    assert current.remaining_cents == 3 * lease().payment_cents
     late = standing(lease(last_payment_date=date(2025, 1, 15)), today)
     assert (late.status, late.next_due) == ("past_due", date(2025, 2, 15))
     done = standing(lease(last_payment_date=date(2025, 6, 15)), today)
     assert (done.status, done.next_due, done.remaining) == ("completed", None, 0)
+
+
+def test_payoff_date_window_is_the_one_the_form_offers() -> None:
+    assert payoff.date_window(date(2025, 3, 20)) == (date(2025, 3, 20), date(2025, 4, 19))
+
+
+def test_loan_amortization_worked_by_hand() -> None:
+    """10 000,00 $ at 6 % over 12 months: 860,66 $ a month (the annuity formula); after
+    one payment 10 000 × 1.005 − 860.66 = 9 189,34 $ are left; nothing after the last."""
+    assert amortized(1_000_000, 600, 12, 0) == (86_066, 1_000_000)
+    assert amortized(1_000_000, 600, 12, 1) == (86_066, 918_934)
+    assert amortized(1_000_000, 600, 12, 12)[1] == 0

@@ -27,6 +27,7 @@ from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
 from flows import fields
+from flows.accounts import credentials
 from flows.accounts import staff as rules
 from storage.models import Staff
 from web.i18n import LOCALES
@@ -46,7 +47,7 @@ def current_staff() -> Staff | None:
         if staff_id is not None:
             with current().db.read() as db:
                 found = db.get(Staff, staff_id)
-        g.staff = found if found is not None and found.status == "active" else None
+        g.staff = found if credentials.active(found) else None
     member: Staff | None = g.staff
     return member
 
