@@ -9,6 +9,7 @@ import threading
 import time
 from email.message import Message
 from email.policy import default as default_policy
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -180,3 +181,11 @@ def link_in(text: str) -> str:
     match = re.search(r"https?://[^\s\"<>]+/(?:fr|en)/[^\s\"<>]+", text)
     assert match, "no link in the message"
     return urlsplit(match.group(0)).path
+
+
+def flows_folder(root: Path, **definitions: str) -> Path:
+    """A folder laid out as flows/ with these definition documents, by name."""
+    (root / "definitions").mkdir(parents=True, exist_ok=True)
+    for name, document in definitions.items():
+        (root / "definitions" / f"{name}.yaml").write_text(document, encoding="utf-8")
+    return root

@@ -50,7 +50,7 @@ def test_new_address_gets_a_pending_identity_and_an_activation_link(services: Se
     assert person is not None and person.status == "pending" and person.language == "fr"
     assert passwords.verify(person.password_hash, GOOD["password"])
     [mail] = outbox(services)
-    assert mail.kind == "registration/email_activate"
+    assert mail.kind == "steps/activation/email_link"
     assert mail.subject == "Activez vos identifiants MINI pour commencer"
     assert "/fr/register/link/" in mail.extras["link"]
     result = services.engine.send(instance, "activate", {"token": token_of(mail)}, actor="test")

@@ -129,10 +129,10 @@ def test_a_mini_id_waiting_for_activation_is_offered_the_email(services: Service
     assert result.ok and result.snapshot.state == "not_activated"
     assert result.snapshot.customer_id is None  # not signed in
     sent = services.engine.send(result.snapshot.id, "resend", {}, actor="test")
-    assert sent.ok and sent.snapshot.state == "activation_sent"
+    assert sent.ok and sent.snapshot.state == "awaiting_activation"
     with services.db.read() as session:
         mail = session.scalar(select(OutboxMessage))
-        assert mail is not None and mail.kind == "registration/email_activate"
+        assert mail is not None and mail.kind == "steps/activation/email_link"
     assert "/fr/login/link/" in mail.extras["link"]
     token = str(mail.extras["link"]).rsplit("/", 1)[1]
     done = services.engine.send(result.snapshot.id, "activate", {"token": token}, actor="t")

@@ -18,7 +18,7 @@ def test_every_built_procedure_traces_to_its_faq_section() -> None:
 def test_a_missing_step_and_a_state_claiming_nothing_fail() -> None:
     document = (DEFINITIONS / "registration.yaml").read_text()
     document = document.replace("      faq_steps: [2]\n", "")
-    broken = compile_definition(document, MODEL)
+    broken = compile_definition(document, MODEL, REGISTRY.steps)
     assert [p.english() for p in traceability.problems(broken)] == [
         "State awaiting_activation claims no FAQ step and is not marked technical",
         "FAQ step 2 has no state",
