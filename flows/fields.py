@@ -30,7 +30,7 @@ FIELD_TYPES: dict[str, tuple[int, str]] = {
     "choice": (64, "string"),
     "boolean": (8, "boolean"),
     "code": (6, "string"),
-    "id": (18, "string"),  # a record's number: digits, below 2^63 whatever the database
+    "id": (20, "string"),  # a record's number: 18 digits at most, below 2^63 in any database
     "file": (0, "array"),
 }
 SECRET_TYPES = frozenset({"password", "token", "code"})

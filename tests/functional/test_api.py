@@ -13,11 +13,11 @@ from werkzeug.test import TestResponse
 from flows.registry import Registry
 from storage.identities import by_email
 from storage.models import FlowInstance
-from tests.support import Browser
+from tests.factories import PASSWORD
+from tests.support import Browser, token_of
 from web.services import Services
 
 TOKEN = "tester-token-0123456789"
-PASSWORD = "vélo rouge sous la pluie"
 DETAILS = {
     "first_name": "Émilie",
     "last_name": "Gagnon",
@@ -69,7 +69,7 @@ class Api:
 
     def link_token(self, address: str) -> str:
         [newest, *_] = self.get(f"/outbox?to={address}")["messages"]
-        return str(newest["extras"]["link"]).rsplit("/", 1)[1]
+        return token_of(str(newest["extras"]["link"]))
 
 
 @pytest.fixture

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
+import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +20,7 @@ from storage.models import AuditRecord
 from tests.factories import contract, document, identity
 from tests.functional.test_overview import long_date, rows, signed_in
 from tests.support import Browser, Page
+from web.cli import main
 from web.services import Services
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -191,3 +195,58 @@ def test_someone_elses_contract_is_refused_like_one_that_does_not_exist(
 def test_sending_a_document_needs_a_signed_in_customer(app: Flask) -> None:
     page = Browser(app).get("/fr/send-document")
     assert page.path == "/fr/login"
+
+
+def test_testers_send_a_document_through_the_api_and_the_command_line(
+    make_app: Any, services: Services, tmp_path: Path
+) -> None:
+    """Files in the API are base64 objects; on the command line, document=@PATH."""
+    app = make_app(API_TOKEN="t" * 32)
+    services = app.extensions["moncompte"]
+    jean = identity(services, "jean.t@example.com")
+    mine = contract(services, identity_id=jean)
+    client, auth = app.test_client(), {"Authorization": "Bearer " + "t" * 32}
+    started = client.post(
+        "/api/v1/flows",
+        json={"flow": "document_upload", "customer": "jean.t@example.com"},
+        headers=auth,
+    ).json
+    assert started is not None
+    wrong = {"name": "x.pdf", "content_base64": base64.b64encode(b"MZ\x90\x00").decode()}
+    refused = client.post(
+        f"/api/v1/flows/{started['id']}/events",
+        json={"event": "upload", "data": {"contract": str(mine), "document": [wrong]}},
+        headers=auth,
+    )
+    assert refused.status_code == 422 and refused.json is not None
+    assert refused.json["errors"]["document"]["reason"] == "file_type"
+    good = {"name": "relevé.pdf", "content_base64": base64.b64encode(PDF).decode()}
+    taken = client.post(
+        f"/api/v1/flows/{started['id']}/events",
+        json={"event": "upload", "data": {"contract": str(mine), "document": [good]}},
+        headers=auth,
+    )
+    assert taken.status_code == 200 and taken.json is not None
+    assert taken.json["state"] == "received"
+
+    (tmp_path / "scan.png").write_bytes(PNG)
+    runner = app.test_cli_runner()
+    out = runner.invoke(
+        main, ["flows", "start", "document_upload", "--customer", "jean.t@example.com", "--json"]
+    )
+    instance = json.loads(out.output)["id"]
+    sent = runner.invoke(
+        main,
+        [
+            "flows",
+            "send",
+            instance,
+            "upload",
+            f"contract={mine}",
+            f"document=@{tmp_path / 'scan.png'}",
+        ],
+    )
+    assert sent.exit_code == 0, sent.output
+    with services.db.read() as session:
+        names = sorted(d.filename for d in session.scalars(select(Document)))
+    assert names == ["relevé.pdf", "scan.png"]

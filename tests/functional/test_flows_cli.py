@@ -13,10 +13,11 @@ from flask import Flask
 from flows.registry import Registry
 from storage.identities import by_email
 from storage.models import FlowInstance
+from tests.factories import PASSWORD
+from tests.support import token_of
 from web.cli import main
 from web.services import Services
 
-PASSWORD = "vélo rouge sous la pluie"
 KNOWN = ", ".join(sorted(d.name for d in Registry()))
 DETAILS = [
     "first_name=Émilie",
@@ -44,7 +45,7 @@ def start(app: Flask, *args: str) -> str:
 
 def link_token(app: Flask, address: str) -> str:
     [newest, *_] = run_json(app, "outbox", "list", "--to", address)
-    return str(newest["extras"]["link"]).rsplit("/", 1)[1]
+    return token_of(str(newest["extras"]["link"]))
 
 
 def test_list_the_procedures(app: Flask) -> None:

@@ -23,6 +23,7 @@ from flows.definition import Definition, TransitionInfo
 from flows.engine import SYSTEM, Snapshot
 from storage import contracts
 from storage.models import OutboxMessage
+from tests.support import token_of
 from web.services import Services
 
 ACTOR = "test-plan"
@@ -105,7 +106,7 @@ class Walk:
 
     def link_token(self) -> str:
         """The token of the newest e-mailed link ("" when none was sent: a rejection)."""
-        return str(self.extras().get("link", "")).rpartition("/")[2]
+        return token_of(str(self.extras().get("link", "")))
 
     def take(self, transition: TransitionInfo, steps: Steps) -> None:
         assert self.snapshot.state == transition.source
