@@ -16,6 +16,7 @@ from storage import migrate, outbox
 from storage.models import Identity
 from web import create_app
 from web.cli.flows import flows_group
+from web.cli.serve import serve
 from web.cli.staff import staff_group
 from web.delivery import Worker, deliver_due
 from web.services import Services, current
@@ -191,3 +192,4 @@ def _load_demo() -> None:
 
 # The console's commands live beside it.
 main.add_command(staff_group)
+main.add_command(serve)
