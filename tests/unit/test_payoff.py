@@ -147,9 +147,7 @@ def test_quebec_qst_rounds_half_up_to_the_cent() -> None:
     """Residual 19 425,00 $ + fee 350,00 $ = 19 775,00 $. GST 5 % = 988,75 $; QST
     19 775 × 0.09975 = 1 972,55625 $, so 1 972,56 $. With the 3 payments (1 497,00 $):
     1 497,00 + 19 775,00 + 988,75 + 1 972,56 = 24 233,31 $."""
-    quote = payoff.quote(
-        lease(residual_cents=19_425_00), date(2025, 4, 1), today=date(2025, 3, 20)
-    )
+    quote = payoff.quote(lease(residual_cents=19_425_00), date(2025, 4, 1), today=date(2025, 3, 20))
     assert [t.cents for t in quote.taxes] == [988_75, 1_972_56]
     assert quote.total_cents == 24_233_31
 
