@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -346,3 +347,20 @@ def test_a_quote_page_after_its_date_says_to_ask_again(
     later = signed_in(app, lang="en").get(page.path)  # the first session has expired
     assert later.status == 200
     assert "which has passed: ask for a new quote" in " ".join(later.notices)
+
+
+def test_one_client_address_cannot_fill_the_table_with_quotes(make_app: Any, today: date) -> None:
+    """Each quote asked for is kept: ten a minute from one address, then 429 and none kept."""
+    app = make_app(RATELIMIT_ENABLED=True)
+    services: Services = app.extensions["moncompte"]
+    lease = ended_lease(services, identity(services), today)
+    browser = signed_in(app)
+    base = f"/fr/overview/contracts/{lease}/payoff"
+    token = payoff_form(browser.get(base)).values["csrf_token"]
+    statuses = [
+        browser.client.post(base, data={"csrf_token": token, "date": today.isoformat()}).status_code
+        for _ in range(11)
+    ]
+    assert statuses == [303] * 10 + [429]
+    assert quote_count(services) == 10
+    assert browser.client.get(base).status_code == 200  # reading is never throttled
