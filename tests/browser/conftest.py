@@ -6,7 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from web import demo
+from web.services import Services
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -20,6 +25,14 @@ ARGS = [
     "--disable-sync",
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture
+def demo_data(app: Flask) -> None:
+    """The demo data set, as `moncompte demo load` leaves it."""
+    services: Services = app.extensions["moncompte"]
+    with app.app_context():
+        demo.load(services, Path(app.config["UPLOAD_FOLDER"]))
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +60,9 @@ def shoot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"] if page.viewport_size else 0
     page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def accessible(page: Page) -> None:
+    """axe-core (the copy axe-playwright-python ships) finds no violation on the page."""
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
