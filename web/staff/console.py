@@ -97,7 +97,7 @@ bp = console(Blueprint("staff", __name__, url_prefix="/staff"))
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response:
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("staff/login.html", notice=session.pop("staff_notice", None))
     limiter: Limiter = current_app.extensions["limiter"]
     with limiter.limit(SIGN_IN_LIMIT, scope="staff_login"):
