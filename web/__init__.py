@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from web import (
     api,
@@ -27,6 +28,13 @@ from web import config as configuration
 from web.services import Services
 
 
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row id, 1 to 2^63 - 1; past what a database column holds, not found."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -43,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_SECURE"] = bool(base_url and base_url.startswith("https://"))
     app.config.update(config or {})
 
+    app.url_map.converters["id"] = IdConverter
     Services.init_app(app)
     parts = (
         sessions,

@@ -107,7 +107,7 @@ def _quote(contract: Contract, today: date) -> tuple[payoff.Quote | None, str | 
         return None, refused.reason
 
 
-@bp.get("/<any(fr,en):lang>/overview/contracts/<int:contract_id>/payoff")
+@bp.get("/<any(fr,en):lang>/overview/contracts/<id:contract_id>/payoff")
 @login_required
 def payoff_quote(lang: str, contract_id: int) -> str:
     today = _today()
@@ -124,7 +124,7 @@ def payoff_quote(lang: str, contract_id: int) -> str:
     )
 
 
-@bp.get("/<any(fr,en):lang>/overview/contracts/<int:contract_id>/payoff.pdf")
+@bp.get("/<any(fr,en):lang>/overview/contracts/<id:contract_id>/payoff.pdf")
 @login_required
 def payoff_pdf(lang: str, contract_id: int) -> Response:
     today = _today()
@@ -150,7 +150,7 @@ def upload_folder() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-@bp.post("/<any(fr,en):lang>/overview/contracts/<int:contract_id>/documents")
+@bp.post("/<any(fr,en):lang>/overview/contracts/<id:contract_id>/documents")
 @login_required
 def upload(lang: str, contract_id: int) -> Response:
     sent = request.files.get("document")
@@ -178,7 +178,7 @@ def upload(lang: str, contract_id: int) -> Response:
     return redirect(url_for(".show") + f"#documents-{contract_id}", 303)
 
 
-@bp.get("/<any(fr,en):lang>/documents/<int:document_id>")
+@bp.get("/<any(fr,en):lang>/documents/<id:document_id>")
 @login_required
 def download(lang: str, document_id: int) -> Response:
     with current().db.read() as db:

@@ -25,6 +25,7 @@ from web.staff.exports import csv_download
 
 bp = console(Blueprint("trail", __name__, url_prefix="/staff/trail"))
 PAGE = 50
+LAST_PAGE = 1_000_000  # an offset past it could not be read by the database
 EXPORT_LIMIT = 100_000
 OUTCOMES = [str(o) for o in Outcome]
 
@@ -83,6 +84,8 @@ def _search() -> tuple[trail.Search, dict[str, str]]:
 @analyst_required
 def search() -> str:
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    if page > LAST_PAGE:
+        abort(404)
     query, shown = _search()
     with current().db.read() as session:
         found = trail.search(session, query, limit=PAGE + 1, offset=(page - 1) * PAGE)
