@@ -50,6 +50,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Secure cookies wherever the site is served over HTTPS; plain HTTP is local development.
     app.config["SESSION_COOKIE_SECURE"] = bool(base_url and base_url.startswith("https://"))
     app.config.update(config or {})
+    configuration.check(app.config)
+    if configuration.development(app.config) and not app.config["TRUSTED_HOSTS"]:
+        # Links are built from the request's host only here: so it must be this machine.
+        app.config["TRUSTED_HOSTS"] = configuration.LOOPBACK_HOSTS
 
     app.url_map.converters["id"] = IdConverter
     Services.init_app(app)

@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from web.api import routes as api
 from web.i18n import LOCALES
@@ -20,7 +20,16 @@ def _guess_language() -> None:
         g.lang = prefix if prefix in LOCALES else "fr"
 
 
+# A Host header the site does not answer to (TRUSTED_HOSTS): no page can be built for
+# it (no URL of the site can be), and only a forged request gets here.
+UNTRUSTED_HOST = "Requête refusée : nom d'hôte inconnu. / Request refused: unknown host name.\n"
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        return UNTRUSTED_HOST, 400, {"Content-Type": "text/plain; charset=utf-8"}
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int]:
         _guess_language()
