@@ -16,6 +16,7 @@ from web import (
     formatting,
     i18n,
     labels,
+    logs,
     messages,
     overview,
     pages,
@@ -58,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     Services.init_app(app)
     parts = (
+        logs,
         sessions,
         i18n,
         security,

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, SecurityErro
 
 from web.api import routes as api
 from web.i18n import LOCALES
+from web.logs import redact
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def init_app(app: Flask) -> None:
     def _crash(error: Exception) -> tuple[str, int] | Response:
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             raise error
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         if api.answers(request.path):
             return api.http_error(InternalServerError())
         _guess_language()
