@@ -43,6 +43,13 @@ MESSAGES: dict[str, str] = {
     "file_required": N_("Choose a file to send."),
     "file_too_large": N_("The file is larger than 10 MB."),
     "file_type": N_("Send a PDF, JPEG or PNG file."),
+    "upload_quota_files": N_(
+        "You have sent the most documents allowed in 24 hours (20). Try again tomorrow."
+    ),
+    "upload_quota_bytes": N_(
+        "This file would take your documents of the last 24 hours past the most allowed "
+        "(100 MB). Try again tomorrow."
+    ),
 }
 
 

@@ -156,14 +156,16 @@ def upload(lang: str, contract_id: int) -> Response:
     sent = request.files.get("document")
     content = sent.stream.read(files.MAX_BYTES + 1) if sent else b""
     services = current()
+    now = services.clock()
     with services.db.write() as db:
         _owned(db, contract_id)
         try:
             accepted = files.check(content, (sent.filename or "") if sent else "")
         except files.FileRefused as refused:
-            session["upload"] = {"contract": contract_id, "reason": refused.reason}
+            reason: str | None = refused.reason
         else:
-            now = services.clock()
+            reason = documents.quota_problem(db, _customer_id(), len(accepted.content), now)
+        if reason is None:
             documents.add(
                 db,
                 contract_id,
@@ -174,7 +176,7 @@ def upload(lang: str, contract_id: int) -> Response:
                 now=now,
                 uploaded_by=_customer_id(),
             )
-            session["upload"] = {"contract": contract_id, "reason": None}
+        session["upload"] = {"contract": contract_id, "reason": reason}
     return redirect(url_for(".show") + f"#documents-{contract_id}", 303)
 
 

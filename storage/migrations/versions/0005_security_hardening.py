@@ -1,4 +1,4 @@
-"""security hardening: delivered messages lose their bodies
+"""security hardening: delivered messages lose their bodies, the upload quota's index
 
 Revision ID: 0005
 Revises: 0004
@@ -27,6 +27,10 @@ outbox = sa.table(
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_documents_uploaded_by", ["uploaded_by", "created_at"], unique=False
+        )
     op.execute(
         outbox.update()
         .where(outbox.c.status == "sent")
@@ -35,4 +39,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """What was cleared is gone for good."""
+    # What was cleared from delivered messages is gone for good.
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.drop_index("ix_documents_uploaded_by")
