@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from web import (
@@ -56,6 +57,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Links are built from the request's host only here: so it must be this machine.
         app.config["TRUSTED_HOSTS"] = configuration.LOOPBACK_HOSTS
 
+    if proxies := app.config.get("TRUSTED_PROXIES"):
+        # The client's address and scheme as the proxies in front saw them (rate limits,
+        # the development mailbox's loopback check, the audit trail), never as a client
+        # claims them: only the last PROXIES hops of X-Forwarded-For are believed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.url_map.converters["id"] = IdConverter
     Services.init_app(app)
     parts = (
