@@ -1,4 +1,5 @@
-"""security hardening: delivered messages lose their bodies, the upload quota's index
+"""security hardening: staff access records, the upload quota's index, delivered messages
+lose their bodies
 
 Revision ID: 0005
 Revises: 0004
@@ -12,10 +13,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import storage.db
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 outbox = sa.table(
     "outbox",
@@ -27,6 +32,24 @@ outbox = sa.table(
 
 
 def upgrade() -> None:
+    op.create_table(
+        "staff_access",
+        sa.Column("id", BigId, nullable=False),
+        sa.Column("event", sa.String(length=16), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=64), nullable=True),
+        sa.Column("staff_id", BigId, nullable=True),
+        sa.Column("account", sa.String(length=254), nullable=False),
+        sa.Column("address", sa.String(length=45), nullable=True),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("created_at", storage.db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_staff_access_time", "staff_access", ["created_at"], unique=False)
+    op.create_index(
+        "ix_staff_access_staff", "staff_access", ["staff_id", "created_at"], unique=False
+    )
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_index(
             "ix_documents_uploaded_by", ["uploaded_by", "created_at"], unique=False
@@ -42,3 +65,6 @@ def downgrade() -> None:
     # What was cleared from delivered messages is gone for good.
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_index("ix_documents_uploaded_by")
+    op.drop_index("ix_staff_access_staff", table_name="staff_access")
+    op.drop_index("ix_staff_access_time", table_name="staff_access")
+    op.drop_table("staff_access")
