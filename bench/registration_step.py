@@ -75,7 +75,7 @@ def add_bare_views(app: Flask, services: Services) -> None:
             services.mailer.email(
                 session,
                 to=form["email"],
-                template="registration/email_activate",
+                template="steps/activation/email_link",
                 language="fr",
                 values={
                     "first_name": form["first_name"],

@@ -14,9 +14,11 @@ from statemachine import StateChart
 from statemachine.io import load
 from statemachine.io.yaml.reader import YAMLReader
 
+from flows import composition
 from flows.fields import FieldSpec, parse_field
 from flows.model import FlowModel
 
+AUDIENCES = ("anyone", "customer")
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -61,6 +63,9 @@ class GuardInfo:
     name: str
     label: str
     reasons: tuple[str, ...]
+    # A field rule: it reads only these fields (and records) and writes nothing, so the
+    # engine runs it even when other fields were refused, and a form shows every problem.
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,11 @@ class Definition:
     progress_total: int = field(default=0)
     # Requests per client address, in Flask-Limiter's notation ("10 per minute; 100 per hour").
     rate_limit: str = "30 per minute"
+    # What of an instance's data its screens may show (never a secret).
+    display: tuple[str, ...] = ()
+    # "anyone", or "customer": a signed-in customer's own procedure.
+    audience: str = "anyone"
+    steps: tuple[str, ...] = ()  # the shared steps it uses (flows/procedures/steps/)
 
     @property
     def initial(self) -> str:
@@ -120,11 +130,20 @@ def version_of(document: str) -> str:
     return hashlib.sha256(document.encode()).hexdigest()[:12]
 
 
-def compile_definition(document: str, model: type[FlowModel]) -> Definition:
-    """Parse, validate (JSON Schema, secure mode) and compile one definition document."""
+def compile_definition(
+    document: str, model: type[FlowModel], steps: Mapping[str, str] | None = None
+) -> Definition:
+    """Parse, validate (JSON Schema, secure mode) and compile one definition document.
+
+    STEPS holds the documents of the shared steps by name; a definition that uses some is
+    compiled, versioned and stored whole, with its steps written in.
+    """
     doc = parse(document)
     if not isinstance(doc, dict) or set(doc) != {"statechart", "procedure"}:
         raise ValueError("a definition has exactly two sections: statechart and procedure")
+    if doc["procedure"].get("steps"):
+        doc = composition.expand(doc, {n: parse(text) for n, text in (steps or {}).items()})
+        document = composition.dump(doc)
     chart, meta = doc["statechart"], doc["procedure"]
     loaded = load(json.dumps(chart), format="json", validate=True)
     # Our actions write to the database; an exception there must abort the step, not be
@@ -148,7 +167,17 @@ def compile_definition(document: str, model: type[FlowModel]) -> Definition:
         guards=_guards(meta, transitions),
         progress_total=max((s.progress or 0 for s in states.values()), default=0),
         rate_limit=str(meta.get("rate_limit", "30 per minute")),
+        display=tuple(str(k) for k in meta.get("display") or ()),
+        audience=_audience(meta),
+        steps=tuple(str(s) for s in meta.get("composed_with") or ()),
     )
+
+
+def _audience(meta: Mapping[str, Any]) -> str:
+    audience = str(meta.get("audience", "anyone"))
+    if audience not in AUDIENCES:
+        raise ValueError(f"procedure.audience must be one of {AUDIENCES}")
+    return audience
 
 
 def _check_model(model: type[FlowModel], transitions: tuple[TransitionInfo, ...]) -> None:
@@ -218,6 +247,10 @@ def _events(
 ) -> dict[str, EventInfo]:
     declared = meta.get("events", {})
     used = {t.event for t in transitions}
+    # An event becomes an attribute of the machine: "send" would hide StateChart.send.
+    taken = sorted(e for e in used if hasattr(StateChart, e))
+    if taken:
+        raise ValueError(f"events {taken} are names the state machine itself uses")
     if set(declared) != used:
         raise ValueError(f"procedure.events must describe exactly the events used: {sorted(used)}")
     events = {}
@@ -230,7 +263,10 @@ def _events(
             system=bool(info.get("system", False)),
             link=bool(info.get("link", False)),
         )
-    return events
+    # In the order a customer meets them, the system's own last.
+    first_use = list(dict.fromkeys(t.event for t in transitions))
+    order = sorted(events, key=lambda e: (events[e].system, first_use.index(e)))
+    return {e: events[e] for e in order}
 
 
 def _guards(
@@ -245,6 +281,7 @@ def _guards(
             name=name,
             label=" ".join(str(info["label"]).split()),
             reasons=tuple(str(r) for r in info.get("reasons", ())),
+            reads=tuple(str(f) for f in info.get("reads", ())),
         )
         for name, info in declared.items()
     }

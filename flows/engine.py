@@ -14,17 +14,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows import fields
+from flows import audit, fields
 from flows.accounts import links
 from flows.definition import Definition
 from flows.model import FlowModel, Mailer, StepContext
 from flows.registry import Registry
-from storage import flow_counts
 from storage.db import Database
 from storage.models import AuditRecord, FlowInstance
 
@@ -115,8 +115,10 @@ class Engine:
         mailer: Mailer,
         clock: Callable[[], datetime],
         base_url: Callable[[], str],
+        uploads: Path = Path("uploads"),
     ) -> None:
         self.registry = registry
+        self.uploads = uploads
         self.db = db
         self.mailer = mailer
         self.clock = clock
@@ -151,9 +153,8 @@ class Engine:
         with self.db.write() as session:
             session.add(row)
             session.flush()
-            self._write_audit(
-                session, self._audit(row, "start", initial.id, Outcome.TAKEN, {}, {}, actor, now)
-            )
+            step = _Step(session, row, definition, now, actor, initial.id)
+            self._audit(step, "start", Outcome.TAKEN)
         return self._snapshot(row, definition)
 
     def snapshot(self, instance_id: str) -> Snapshot:
@@ -187,7 +188,7 @@ class Engine:
                 .where(AuditRecord.instance_id == instance_id)
                 .order_by(AuditRecord.id)
             )
-            return [audit_json(r) for r in rows]
+            return [audit.as_json(r) for r in rows]
 
     # -- sending ---------------------------------------------------------------------
 
@@ -233,7 +234,8 @@ class Engine:
             return self._finish(step, event, Outcome.NOT_ALLOWED, {"event": "not_allowed"})
         checked = fields.check(info.fields, data)
         if checked.errors:
-            return self._finish(step, event, Outcome.REJECTED, checked.errors, checked)
+            errors = {**self._field_rules(step, event, checked.values), **checked.errors}
+            return self._finish(step, event, Outcome.REJECTED, errors, checked)
         model, taken = self._run(step, event, checked.values)
         row.data = model.data
         if model.customer_id is not None:
@@ -244,7 +246,7 @@ class Engine:
         self._enter(step, model.state)
         return self._finish(step, event, Outcome.TAKEN, {}, checked)
 
-    def _run(self, step: _Step, event: str, values: dict[str, Any]) -> tuple[FlowModel, bool]:
+    def _model(self, step: _Step) -> FlowModel:
         row = step.row
         ctx = StepContext(
             session=step.session,
@@ -255,12 +257,38 @@ class Engine:
             mailer=self.mailer,
             base_url=self.base_url(),
             actor=step.actor,
+            uploads=self.uploads,
+            route=step.definition.route,
+            routes=self.registry.routes,
         )
-        model = step.definition.model(ctx, dict(row.data), row.state)
+        return step.definition.model(ctx, dict(row.data), row.state)
+
+    def _run(self, step: _Step, event: str, values: dict[str, Any]) -> tuple[FlowModel, bool]:
+        model = self._model(step)
         listener = _Taken()
         machine = step.definition.machine(model=model, listeners=[listener])
         machine.send(event, data=values)
         return model, listener.taken
+
+    def _field_rules(self, step: _Step, event: str, values: dict[str, Any]) -> dict[str, str]:
+        """What the field rules say of the fields that passed their checks.
+
+        When some fields were refused the transition cannot run, but the guards declared
+        as field rules (``reads:``) can still judge the others, so the form shows every
+        problem at once. They run in order, each only when all it reads was accepted.
+        """
+        model = self._model(step)
+        definition = step.definition
+        for t in definition.transitions:
+            if t.source != step.row.state or t.event != event:
+                continue
+            for name in t.guards:
+                reads = definition.guards[name].reads
+                if not reads or not set(reads) <= values.keys():
+                    break
+                if not getattr(model, name)(values):
+                    break
+        return model.errors
 
     def _enter(self, step: _Step, state: str) -> None:
         info = step.definition.states[state]
@@ -285,9 +313,7 @@ class Engine:
         step.row.data = model.data
         if taken:
             self._enter(system_step, model.state)
-        outcome = Outcome.TAKEN if taken else Outcome.REJECTED
-        record = self._audit(step.row, "expire", source, outcome, {}, {}, SYSTEM, step.now)
-        self._write_audit(step.session, record)
+        self._audit(system_step, "expire", Outcome.TAKEN if taken else Outcome.REJECTED)
 
     def _finish(
         self,
@@ -303,11 +329,8 @@ class Engine:
         if checked is not None:
             specs = definition.events[event].fields
             audit_data = fields.for_audit(specs, checked.values)
-            values = {k: v for k, v in checked.values.items() if not specs[k].secret}
-        self._write_audit(
-            step.session,
-            self._audit(row, event, step.source, outcome, errors, audit_data, step.actor, step.now),
-        )
+            values = {k: v for k, v in checked.values.items() if specs[k].refillable}
+        self._audit(step, event, outcome, errors, audit_data)
         return Result(outcome, self._snapshot(row, definition), errors, values)
 
     def sweep(self, limit: int = 500) -> int:
@@ -354,51 +377,25 @@ class Engine:
             final=definition.states[row.state].final,
             language=row.language,
             customer_id=row.customer_id,
-            display=definition.model.display(row.data),
+            display={key: row.data.get(key, "") for key in definition.display},
         )
-
-    @staticmethod
-    def _write_audit(session: Session, record: AuditRecord) -> None:
-        session.add(record)
-        # The analysts' hourly counts move with the trail, in the same transaction.
-        flow_counts.add(session, record)
 
     @staticmethod
     def _audit(
-        row: FlowInstance,
+        step: _Step,
         event: str,
-        source: str,
         outcome: Outcome,
-        reasons: dict[str, str],
-        data: dict[str, Any],
-        actor: str,
-        now: datetime,
-    ) -> AuditRecord:
-        return AuditRecord(
-            instance_id=row.id,
-            flow=row.flow,
-            version=row.version,
+        reasons: dict[str, str] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        audit.write(
+            step.session,
+            step.row,
             event=event,
-            source=source,
-            target=row.state if outcome is Outcome.TAKEN else None,
+            source=step.source,
             outcome=str(outcome),
+            actor=step.actor,
+            now=step.now,
             reasons=reasons,
             data=data,
-            actor=actor[:64],
-            customer_id=row.customer_id,
-            created_at=now,
         )
-
-
-def audit_json(record: AuditRecord) -> dict[str, Any]:
-    return {
-        "at": record.created_at.isoformat(),
-        "event": record.event,
-        "source": record.source,
-        "target": record.target,
-        "outcome": record.outcome,
-        "reasons": record.reasons,
-        "data": record.data,
-        "actor": record.actor,
-        "version": record.version,
-    }

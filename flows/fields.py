@@ -7,12 +7,16 @@ procedure's guards.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import filetype
 from email_validator import EmailNotValidError, validate_email
 
 # type name -> (max length, JSON-schema type) for the types the engine knows.
@@ -26,6 +30,8 @@ FIELD_TYPES: dict[str, tuple[int, str]] = {
     "choice": (64, "string"),
     "boolean": (8, "boolean"),
     "code": (6, "string"),
+    "id": (20, "string"),  # a record's number: 18 digits at most, below 2^63 in any database
+    "file": (0, "array"),
 }
 SECRET_TYPES = frozenset({"password", "token", "code"})
 AUDIT_POLICIES = frozenset({"plain", "mask", "omit"})
@@ -39,8 +45,16 @@ FIELD_REASONS = frozenset(
         "invalid_choice",
         "email_invalid",
         "code_format",
+        "file_required",
+        "file_too_large",
+        "file_type",
+        "file_too_many",
     }
 )
+# The kinds of file customers may send, by the MIME type found in their content.
+FILE_KINDS = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+MAX_FILE_BYTES = 10 * 1024 * 1024
 REDACTED = "[redacted]"
 # What broken encodings leave behind (U+FFFD, lone surrogates): refused in every text.
 _BROKEN = re.compile(r"[\ufffd\ud800-\udfff]")
@@ -58,14 +72,26 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     audit: str = "omit"
     max_length: int = 0
+    max_count: int = 1  # files
+    max_bytes: int = MAX_FILE_BYTES  # each file
+    accept: tuple[str, ...] = tuple(FILE_KINDS)  # files
 
     @property
     def secret(self) -> bool:
         return self.type in SECRET_TYPES
 
+    @property
+    def refillable(self) -> bool:
+        """Whether a refused form may show it again as typed (not a secret, not a file)."""
+        return not self.secret and self.type != "file"
+
     def json_schema(self) -> dict[str, Any]:
         max_length, json_type = FIELD_TYPES[self.type]
+        if self.type == "file":
+            return file_schema(self.max_count)
         schema: dict[str, Any] = {"type": json_type}
+        if self.type == "id":
+            schema["pattern"] = "^[0-9]{1,18}$"
         if json_type == "string":
             schema["maxLength"] = self.max_length or max_length
         if self.choices:
@@ -75,6 +101,33 @@ class FieldSpec:
         if self.secret:
             schema["writeOnly"] = True
         return schema
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it was sent: the name the sender's computer gave it, and its bytes."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class AcceptedFile:
+    """A file that passed its checks, known by its content, never by its name."""
+
+    content: bytes
+    content_type: str
+    extension: str
+    display_name: str  # the sender's name for it, cleaned for showing and downloading
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    def for_audit(self) -> dict[str, Any]:
+        """What the audit trail keeps of a file: never its content."""
+        name, kind, size = self.display_name, self.content_type, len(self.content)
+        return {"name": name, "type": kind, "size": size, "sha256": self.digest}
 
 
 @dataclass
@@ -93,6 +146,9 @@ def parse_field(name: str, spec: Mapping[str, Any]) -> FieldSpec:
     audit = str(spec.get("audit", "omit"))
     if audit not in AUDIT_POLICIES or (secret and audit != "omit"):
         raise ValueError(f"field {name!r}: audit {audit!r} is not allowed")
+    accept = tuple(str(k) for k in spec.get("accept", FILE_KINDS))
+    if set(accept) - set(FILE_KINDS):
+        raise ValueError(f"field {name!r}: files are one of {sorted(FILE_KINDS)}")
     return FieldSpec(
         name=name,
         type=type_,
@@ -100,6 +156,9 @@ def parse_field(name: str, spec: Mapping[str, Any]) -> FieldSpec:
         choices=tuple(str(c) for c in spec.get("choices", ())),
         audit=audit,
         max_length=int(spec.get("max_length", 0)),
+        max_count=int(spec.get("max_count", 1)),
+        max_bytes=int(spec.get("max_bytes", MAX_FILE_BYTES)),
+        accept=accept,
     )
 
 
@@ -118,6 +177,8 @@ def check(specs: Mapping[str, FieldSpec], data: Mapping[str, Any]) -> CheckedDat
 def _check_one(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
     if spec.type == "boolean":
         return _as_boolean(raw)
+    if spec.type == "file":
+        return _check_files(spec, raw)
     if raw is None or raw == "":
         return None, "required" if spec.required else None
     if isinstance(raw, int | float) and not isinstance(raw, bool) and abs(raw) < 10**15:
@@ -162,7 +223,80 @@ def _check_format(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
         return checked.normalized, None
     if spec.type == "code" and not re.fullmatch(r"[0-9]{6}", text):
         return None, "code_format"
+    if spec.type == "id":
+        return (int(text), None) if re.fullmatch(r"[0-9]{1,18}", text) else (None, "invalid")
     return text, None
+
+
+def _check_files(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
+    """Files sent as uploads (a form) or as {"name", "content_base64"} objects (JSON)."""
+    sent = [u for u in (raw if isinstance(raw, list | tuple) else [raw]) if u not in (None, "")]
+    uploads = [_as_upload(u) for u in sent]
+    uploads = [u for u in uploads if u is None or u.content or u.filename]  # empty inputs
+    if not uploads:
+        return None, "file_required" if spec.required else None
+    if len(uploads) > spec.max_count:
+        return None, "file_too_many"
+    accepted = []
+    for upload in uploads:
+        if upload is None:
+            return None, "invalid"
+        checked, error = accept_file(upload, spec.accept, spec.max_bytes)
+        if error:
+            return None, error
+        accepted.append(checked)
+    return accepted, None
+
+
+def _as_upload(raw: Any) -> Upload | None:
+    if isinstance(raw, Upload):
+        return raw
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("content_base64"), str):
+        return None
+    try:
+        content = base64.b64decode(raw["content_base64"], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return Upload(str(raw.get("name") or ""), content)
+
+
+def accept_file(
+    upload: Upload, accept: tuple[str, ...] = tuple(FILE_KINDS), max_bytes: int = MAX_FILE_BYTES
+) -> tuple[AcceptedFile | None, str | None]:
+    """The file when its content is of a kind in ACCEPT and not larger than MAX_BYTES."""
+    content = upload.content
+    if not content:
+        return None, "file_required"
+    if len(content) > max_bytes:
+        return None, "file_too_large"
+    kind = filetype.guess(content)
+    if kind is None or kind.mime not in {FILE_KINDS[k] for k in accept}:
+        return None, "file_type"
+    extension = EXTENSIONS[kind.mime]
+    return AcceptedFile(
+        content, kind.mime, extension, _display_name(upload.filename, extension)
+    ), None
+
+
+def _display_name(filename: str, extension: str) -> str:
+    """The base name without control characters or path, with the extension of its content."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in unicodedata.normalize("NFC", base) if c.isprintable()).strip()
+    stem = base.rsplit(".", 1)[0].strip(". ")[:150] or "document"
+    return f"{stem}.{extension}"
+
+
+def file_schema(max_count: int) -> dict[str, Any]:
+    """Files in JSON: each an object with its name and its content in base64."""
+    item = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "maxLength": 255},
+            "content_base64": {"type": "string", "format": "byte"},
+        },
+        "required": ["content_base64"],
+    }
+    return {"type": "array", "items": item, "maxItems": max_count}
 
 
 def _as_boolean(raw: Any) -> tuple[Any, str | None]:
@@ -182,7 +316,9 @@ def for_audit(specs: Mapping[str, FieldSpec], values: Mapping[str, Any]) -> dict
         spec = specs.get(name)
         if spec is None:
             continue
-        if spec.audit == "plain":
+        if spec.type == "file":
+            kept[name] = [f.for_audit() for f in value]
+        elif spec.audit == "plain":
             kept[name] = value
         elif spec.audit == "mask":
             kept[name] = mask(str(value))

@@ -12,7 +12,8 @@ Message = tuple[int, str, str, list[str]]
 
 def labels(document: dict[str, Any]) -> Iterator[str]:
     meta = document.get("procedure", {})
-    yield str(meta["label"])
+    if meta.get("label"):  # a shared step has none of its own
+        yield str(meta["label"])
     for section in ("states", "events", "guards"):
         for info in (meta.get(section) or {}).values():
             if info and info.get("label"):

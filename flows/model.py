@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -40,15 +41,17 @@ class StepContext:
     mailer: Mailer
     base_url: str
     actor: str
-
-    def url(self, path: str) -> str:
-        return self.base_url.rstrip("/") + path
+    uploads: Path = Path("uploads")  # where files customers send are kept
+    route: str = ""  # this procedure's route: /<language>/<route>/…
+    # Every procedure's route by name, so a model names a procedure, never a path.
+    routes: Mapping[str, str] = field(default_factory=dict)
 
 
 class FlowModel:
     """Base of a procedure's model: its methods are the guards and actions.
 
-    ``data`` is the instance's own memory, saved with it (JSON: no secrets, no objects).
+    ``data`` is the instance's own memory, saved with it (JSON: no secrets, no objects);
+    what of it the screens may show is the definition's ``procedure.display`` list.
     A guard that says no calls :meth:`reject` with the field and a reason code; the engine
     hands these back to the customer and writes them in the audit trail.
     """
@@ -74,7 +77,37 @@ class FlowModel:
         )
         return self.reject("token", problem) if problem else True
 
-    @classmethod
-    def display(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        """What the screens may show about an instance, from its data (never a secret)."""
-        return {}
+    def mail(
+        self, template: str, to: str, values: Mapping[str, Any], *, language: str | None = None
+    ) -> None:
+        """Write the e-mail TEMPLATE to the outbox, in this step's transaction.
+
+        In the language of the procedure unless LANGUAGE says otherwise (the one on record,
+        for a message about an account rather than about this procedure).
+        """
+        ctx = self.ctx
+        ctx.mailer.email(
+            ctx.session,
+            to=to,
+            template=template,
+            language=language or ctx.language,
+            values=values,
+            instance_id=ctx.instance_id,
+        )
+
+    def url(self, target: str = "", *, link: str | None = None, language: str | None = None) -> str:
+        """An absolute address for an e-mail, in the customer's language.
+
+        TARGET is a procedure's name (its first page) or a page of the site ("overview",
+        "messages"); LINK is the token of an e-mailed link of this procedure, whose page
+        confirms with a POST. With neither, this instance's own page.
+        """
+        ctx = self.ctx
+        lang = language or ctx.language
+        if link is not None:
+            path = links.path(lang, ctx.route, link)
+        elif target:
+            path = f"/{lang}/{ctx.routes.get(target, target)}"
+        else:
+            path = f"/{lang}/{ctx.route}/{ctx.instance_id}"
+        return ctx.base_url.rstrip("/") + path

@@ -43,6 +43,8 @@ MESSAGES: dict[str, str] = {
     "file_required": N_("Choose a file to send."),
     "file_too_large": N_("The file is larger than 10 MB."),
     "file_type": N_("Send a PDF, JPEG or PNG file."),
+    "file_too_many": N_("Send at most 3 files."),
+    "contract_unknown": N_("Choose one of your contracts."),
     "upload_quota_files": N_(
         "You have sent the most documents allowed in 24 hours (20). Try again tomorrow."
     ),

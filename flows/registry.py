@@ -1,11 +1,20 @@
-"""Every procedure's definition, compiled once at start-up, and the versions that ran."""
+"""Every procedure's definition, compiled once at start-up, and the versions that ran.
+
+Procedures come from folders laid out as ``flows/`` is: ``definitions/NAME.yaml``, its
+model ``MODEL`` in ``procedures/NAME.py``, and the shared steps in
+``procedures/steps/NAME.yaml`` with their guards and actions (``STEP``) in
+``procedures/steps/NAME.py``. Adding a procedure is adding those files; nothing else.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import importlib.util
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 
 from sqlalchemy import select
 from statemachine.exceptions import StateMachineError
@@ -15,7 +24,8 @@ from flows.model import FlowModel
 from storage.db import Database
 from storage.models import FlowVersion
 
-DEFINITIONS = Path(__file__).parent / "definitions"
+ROOT = Path(__file__).parent
+DEFINITIONS = ROOT / "definitions"
 log = logging.getLogger(__name__)
 
 
@@ -23,28 +33,47 @@ class UnknownFlow(LookupError):
     pass
 
 
-def model_for(name: str) -> type[FlowModel]:
-    """The model of procedure NAME: ``MODEL`` in ``flows/procedures/NAME.py``."""
-    module = importlib.import_module(f"flows.procedures.{name}")
-    model: type[FlowModel] = module.MODEL
+def _module(folder: Path, relative: str) -> ModuleType:
+    """``flows.procedures…`` imported as a package; another folder's file by its path."""
+    if folder == ROOT:
+        return importlib.import_module("flows." + relative.replace("/", "."))
+    path = folder / f"{relative}.py"
+    name = f"_flows_{hashlib.sha256(str(path).encode()).hexdigest()[:12]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def model_for(name: str, folder: Path = ROOT) -> type[FlowModel]:
+    """The model of procedure NAME: ``MODEL`` in ``procedures/NAME.py`` of FOLDER."""
+    model: type[FlowModel] = _module(folder, f"procedures/{name}").MODEL
     return model
 
 
 class Registry:
     def __init__(
         self,
-        directory: Path = DEFINITIONS,
+        folders: Sequence[Path] = (ROOT,),
         models: Mapping[str, type[FlowModel]] | None = None,
     ) -> None:
+        """FOLDERS hold the procedures; MODELS names models given directly (tests)."""
         self.current: dict[str, Definition] = {}
         self._older: dict[tuple[str, str], Definition] = {}
-        for path in sorted(directory.glob("*.yaml")):
-            model = (models or {}).get(path.stem) or model_for(path.stem)
-            definition = compile_definition(path.read_text(encoding="utf-8"), model)
-            if definition.name != path.stem:
-                raise ValueError(f"{path.name}: statechart.name must be {path.stem!r}")
-            self.current[definition.name] = definition
+        self.steps, step_models = _steps([ROOT, *folders])
+        for folder in folders:
+            for path in sorted((folder / "definitions").glob("*.yaml")):
+                model = (models or {}).get(path.stem) or model_for(path.stem, folder)
+                text = path.read_text(encoding="utf-8")
+                definition = compile_definition(text, model, self.steps)
+                if definition.name != path.stem:
+                    raise ValueError(f"{path.name}: statechart.name must be {path.stem!r}")
+                _check_steps(definition, step_models)
+                self.current[definition.name] = definition
         self.by_route = {d.route: d for d in self.current.values()}
+        self.routes = {d.name: d.route for d in self.current.values()}
 
     def __iter__(self) -> Iterator[Definition]:
         return iter(self.current.values())
@@ -83,3 +112,23 @@ class Registry:
                 )
                 self._older[key] = current
         return self._older[key]
+
+
+def _steps(folders: Sequence[Path]) -> tuple[dict[str, str], dict[str, type[FlowModel]]]:
+    """The shared steps' documents and guards-and-actions classes, by step name."""
+    documents: dict[str, str] = {}
+    models: dict[str, type[FlowModel]] = {}
+    for folder in dict.fromkeys(folders):
+        for path in sorted((folder / "procedures" / "steps").glob("*.yaml")):
+            documents[path.stem] = path.read_text(encoding="utf-8")
+            models[path.stem] = _module(folder, f"procedures/steps/{path.stem}").STEP
+    return documents, models
+
+
+def _check_steps(definition: Definition, step_models: Mapping[str, type[FlowModel]]) -> None:
+    for step in definition.steps:
+        if not issubclass(definition.model, step_models[step]):
+            raise ValueError(
+                f"{definition.model.__name__} uses the step {step!r}: "
+                f"it must derive from {step_models[step].__name__}"
+            )

@@ -48,7 +48,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     admin.dispose()
 
 
-def _empty(url: str) -> None:
+def empty_database(url: str) -> None:
     engine = create_engine(url)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
@@ -62,7 +62,7 @@ def _empty(url: str) -> None:
 
 @pytest.fixture
 def make_app(database_url: str, tmp_path: Path) -> Iterator[Any]:
-    _empty(database_url)
+    empty_database(database_url)
     made: list[Flask] = []
 
     def factory(**overrides: Any) -> Flask:

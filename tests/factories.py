@@ -10,10 +10,10 @@ from flows.accounts import passwords
 from flows.contracts import documents, files
 from flows.contracts.contract_import import save_contract, save_payment
 from flows.contracts.schedule import add_months
+from flows.contracts.schedule import today as local_today
 from flows.csv_import import Report
 from storage.identities import email_key
 from storage.models import Identity
-from web.formatting import today as local_today
 from web.services import Services
 
 PASSWORD = "vélo rouge sous la pluie"
@@ -108,7 +108,7 @@ def document(
 ) -> int:
     """A document of record, kept as the upload of a customer would be."""
     with services.db.write() as session:
-        accepted = files.check(content, name)
+        accepted = files.of_record(content, name)
         day = local_today(services.clock())
         return documents.add(
             session, contract_id, kind, day, accepted, folder, now=services.clock()

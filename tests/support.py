@@ -9,13 +9,19 @@ import threading
 import time
 from email.message import Message
 from email.policy import default as default_policy
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup, Tag
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.test import TestResponse
+
+from storage.identities import by_email, email_key
+from storage.models import Identity, OutboxMessage
+from web.services import Services
 
 
 class Page:
@@ -180,3 +186,41 @@ def link_in(text: str) -> str:
     match = re.search(r"https?://[^\s\"<>]+/(?:fr|en)/[^\s\"<>]+", text)
     assert match, "no link in the message"
     return urlsplit(match.group(0)).path
+
+
+def flows_folder(root: Path, **definitions: str) -> Path:
+    """A folder laid out as flows/ with these definition documents, by name."""
+    (root / "definitions").mkdir(parents=True, exist_ok=True)
+    for name, document in definitions.items():
+        (root / "definitions" / f"{name}.yaml").write_text(document, encoding="utf-8")
+    return root
+
+
+def outbox(services: Services, to: str | None = None) -> list[OutboxMessage]:
+    """The e-mails and SMS written so far (to TO only, when given), oldest first."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if to is not None:
+        query = query.where(OutboxMessage.recipient_key == email_key(to))
+    with services.db.read() as session:
+        return list(session.scalars(query))
+
+
+def newest(services: Services, to: str | None = None) -> OutboxMessage:
+    """The last message written (to TO, when given)."""
+    found = outbox(services, to)
+    assert found, f"no message{f' to {to}' if to else ''} in the outbox"
+    return found[-1]
+
+
+def token_of(message: OutboxMessage | str) -> str:
+    """The token at the end of an e-mailed link (a message's, or the link itself)."""
+    link = message if isinstance(message, str) else str(message.extras.get("link", ""))
+    return link.rpartition("/")[2]
+
+
+def identity_of(services: Services, email: str) -> Identity:
+    """The MINI ID of EMAIL as stored now."""
+    with services.db.read() as session:
+        found = by_email(session, email)
+    assert found is not None, f"no MINI ID for {email}"
+    return found

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Mapper, Session, object_session
 
+from flows import fields
 from flows.definition import Definition
 from flows.registry import Registry
 from storage.models import AuditRecord
@@ -64,6 +65,31 @@ def never_taken(definitions: list[Definition]) -> list[str]:
     ]
 
 
+# Reasons the engine gives itself, and those of the declared field checks.
+UNDECLARED_OK = fields.FIELD_REASONS | {"not_allowed", "moved_on", "expired", "refused"}
+
+
+def undeclared(definitions: list[Definition]) -> list[str]:
+    """Reasons given that no guard of their event declares: the customer would be told
+    only "refused", and the analysts' tables would not list them."""
+    known = {d.name: d for d in definitions}
+    found = []
+    for (flow, event_, reason), count in sorted(reasons.items()):
+        definition = known.get(flow)
+        if definition is None or reason in UNDECLARED_OK:
+            continue
+        declared = {
+            r
+            for t in definition.transitions
+            if t.event == event_
+            for g in t.guards
+            for r in definition.guards[g].reasons
+        }
+        if reason not in declared:
+            found.append(f"{flow}: {event_} gave {reason!r} ×{count}, which no guard declares")
+    return found
+
+
 def _report(definition: Definition) -> list[str]:
     name = definition.name
     done = sum(bool(taken[(name, t.source, t.event, t.target)]) for t in definition.transitions)
@@ -99,8 +125,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         )
         for line in missing:
             terminalreporter.write_line(f"  {line}", red=True)
+    for line in undeclared(definitions):
+        terminalreporter.write_line(f"reason not declared: {line}", red=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if session.config.getoption("transition_gate") and never_taken(list(Registry())):
+    definitions = list(Registry())
+    gate = session.config.getoption("transition_gate")
+    if undeclared(definitions) or (gate and never_taken(definitions)):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -41,11 +41,16 @@ def login_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if current_customer() is None:
-            session["next"] = request.path
-            return redirect(url_for("flows.start", flow="sign_in"), 303)
+            return must_sign_in()
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def must_sign_in() -> Response:
+    """To the sign-in page, then back to this page."""
+    session["next"] = request.path
+    return redirect(url_for("flows.start", flow="sign_in"), 303)
 
 
 def sign_in(identity_id: int) -> Response:

@@ -17,13 +17,13 @@ from flows.accounts import passwords
 from flows.contracts import documents, files
 from flows.contracts.contract_import import Record, save_contract, save_payment
 from flows.contracts.schedule import add_months, amortized, due_dates
+from flows.contracts.schedule import today as local_today
 from flows.contracts.values import vin_check_digit
 from flows.csv_import import Report
 from storage import identities
 from storage.contracts import Contract, Document, Payment
 from storage.models import Identity
 from web import pdf
-from web.formatting import today as local_today
 from web.services import Services
 
 # Printed by `moncompte run` for anyone to try the demo: not a secret.
@@ -198,7 +198,7 @@ def _documents(
     for kind, issued in wanted:
         if (kind, issued) not in have:
             content, name = _pdf(session, contract, kind, issued, lang)
-            accepted = files.check(content, name)
+            accepted = files.of_record(content, name)
             documents.add(session, contract.id, kind, issued, accepted, uploads, now=now)
 
 

@@ -3,17 +3,14 @@ $1,234.56 and March 15, 2025 in en-CA (Babel, from amounts kept in cents)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from flask import Flask
 
 from web.i18n import LOCALES, current_language
-
-EASTERN = ZoneInfo("America/Toronto")
 
 
 def money(cents: int, lang: str | None = None) -> str:
@@ -41,8 +38,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["rate"] = rate
-
-
-def today(now: datetime) -> date:
-    """The calendar day in Canada's Eastern time, where MINI Financial Services keeps its books."""
-    return now.astimezone(EASTERN).date()

@@ -21,20 +21,19 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from flows.contracts import documents, files, payoff, values
+from flows.contracts import payoff, values
 from flows.contracts.schedule import Standing, end_date, standing
+from flows.contracts.schedule import today as local_today
 from storage import contracts
 from storage.contracts import Contract, Document, Payment
 from web import pdf
 from web.auth import current_customer, login_required
-from web.formatting import today as local_today
 from web.services import current
 
 bp = Blueprint("overview", __name__)
@@ -84,7 +83,6 @@ def show(lang: str) -> str:
     return render_template(
         "overview/index.html",
         cards=cards,
-        upload=session.pop("upload", None),
         **_date_limits(today),
     )
 
@@ -150,36 +148,6 @@ def upload_folder() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-@bp.post("/<any(fr,en):lang>/overview/contracts/<id:contract_id>/documents")
-@login_required
-def upload(lang: str, contract_id: int) -> Response:
-    sent = request.files.get("document")
-    content = sent.stream.read(files.MAX_BYTES + 1) if sent else b""
-    services = current()
-    now = services.clock()
-    with services.db.write() as db:
-        _owned(db, contract_id)
-        try:
-            accepted = files.check(content, (sent.filename or "") if sent else "")
-        except files.FileRefused as refused:
-            reason: str | None = refused.reason
-        else:
-            reason = documents.quota_problem(db, _customer_id(), len(accepted.content), now)
-        if reason is None:
-            documents.add(
-                db,
-                contract_id,
-                "upload",
-                local_today(now),
-                accepted,
-                upload_folder(),
-                now=now,
-                uploaded_by=_customer_id(),
-            )
-        session["upload"] = {"contract": contract_id, "reason": reason}
-    return redirect(url_for(".show") + f"#documents-{contract_id}", 303)
-
-
 @bp.get("/<any(fr,en):lang>/documents/<id:document_id>")
 @login_required
 def download(lang: str, document_id: int) -> Response:
@@ -193,6 +161,15 @@ def download(lang: str, document_id: int) -> Response:
     return _attachment(path, document.content_type, document.filename)
 
 
+def customer_contracts() -> list[Contract]:
+    """The signed-in customer's contracts, for a form that asks which one."""
+    customer = current_customer()
+    if customer is None:
+        return []
+    with current().db.read() as db:
+        return contracts.of_customer(db, customer.id)
+
+
 def init_app(app: Flask) -> None:
-    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
     app.register_blueprint(bp)
+    app.jinja_env.globals["customer_contracts"] = customer_contracts

@@ -28,7 +28,8 @@ from werkzeug.wrappers import Response
 from flows import reasons
 from flows.definition import Definition
 from flows.engine import Result, Snapshot, UnknownInstance
-from web.auth import current_customer, customer_id, sign_in
+from flows.fields import Upload
+from web.auth import current_customer, customer_id, must_sign_in, sign_in
 from web.i18n import current_language
 from web.services import current
 
@@ -58,8 +59,11 @@ def init_app(app: Flask) -> None:
 
 def start(lang: str, flow: str) -> str | Response:
     definition = current().registry.get(flow)
-    if current_customer() and any(s.signs_in for s in definition.states.values()):
+    customer = current_customer()
+    if customer and any(s.signs_in for s in definition.states.values()):
         return redirect(url_for("overview.show"), 303)
+    if definition.audience == "customer" and customer is None:
+        return must_sign_in()
     if request.method != "POST":
         return _render(
             definition,
@@ -67,7 +71,9 @@ def start(lang: str, flow: str) -> str | Response:
             definition.states[definition.initial].screen,
             url_for("flows.start", flow=flow),
         )
-    snapshot = current().engine.start(flow, actor="customer", language=lang)
+    snapshot = current().engine.start(
+        flow, actor="customer", language=lang, customer_id=customer.id if customer else None
+    )
     _remember(snapshot.id)
     return _send(definition, snapshot, _event(definition, snapshot))
 
@@ -131,7 +137,11 @@ def _event(definition: Definition, snapshot: Snapshot) -> str:
 
 
 def _form() -> dict[str, Any]:
-    return {k: v for k, v in request.form.items() if k not in FORM_ONLY}
+    """The form's fields, and the files it sent, as the event's data."""
+    data: dict[str, Any] = {k: v for k, v in request.form.items() if k not in FORM_ONLY}
+    for name in request.files:
+        data[name] = [Upload(f.filename or "", f.read()) for f in request.files.getlist(name)]
+    return data
 
 
 def _send(definition: Definition, snapshot: Snapshot, event: str) -> Response:
@@ -188,10 +198,14 @@ def _snapshot(flow: str, instance_id: str) -> Snapshot | None:
 
 
 def _owned(flow: str, instance_id: str) -> Snapshot:
-    """The instance, when it belongs to this browser or this customer; else 404."""
+    """The instance, when it belongs to this browser or this customer; else 404.
+
+    A signed-in customer's own procedure belongs to that customer only.
+    """
     snapshot = _snapshot(flow, instance_id)
+    customers = current().registry.get(flow).audience == "customer"
     mine = snapshot is not None and (
-        instance_id in session.get("flows", [])
+        (instance_id in session.get("flows", []) and not customers)
         or (snapshot.customer_id is not None and snapshot.customer_id == customer_id())
     )
     if not mine:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request
+from jinja2 import FileSystemLoader
 
 from flows.engine import Engine
-from flows.registry import Registry
+from flows.registry import ROOT, Registry
 from storage.db import Database
-from web.mailer import TemplateMailer
+from web.mailer import TEMPLATES, TemplateMailer
 
 
 class Clock:
@@ -27,10 +30,10 @@ class Clock:
         self.offset += delta
 
 
-@lru_cache(maxsize=1)
-def registry() -> Registry:
+@lru_cache(maxsize=4)
+def registry(folders: tuple[Path, ...] = (ROOT,)) -> Registry:
     """Every definition, compiled once per process."""
-    return Registry()
+    return Registry(folders)
 
 
 @dataclass
@@ -42,10 +45,31 @@ class Services:
     mailer: TemplateMailer
 
     @classmethod
-    def init_app(cls, app: Flask) -> None:
-        db = Database(app.config["DATABASE_URL"])
+    def build(
+        cls,
+        database_url: str,
+        *,
+        hold_mail: bool,
+        base_url: Callable[[], str],
+        uploads: Path,
+        folders: tuple[Path, ...] = (ROOT,),
+    ) -> Services:
+        """The engine and what it needs, without a web application (tests of models, CLI)."""
+        db = Database(database_url)
         clock = Clock()
-        mailer = TemplateMailer(app)
+        templates = [TEMPLATES, *(f / "templates" for f in folders if f != ROOT)]
+        mailer = TemplateMailer(hold=hold_mail, templates=templates)
+        flows = registry(folders)
+        engine = Engine(flows, db, mailer, clock, base_url, uploads)
+        return cls(db, flows, engine, clock, mailer)
+
+    @classmethod
+    def init_app(cls, app: Flask) -> None:
+        # More procedures from other folders laid out as flows/, templates beside (a test's toy).
+        folders = (ROOT, *(Path(f) for f in app.config.get("FLOW_FOLDERS", ())))
+        if len(folders) > 1:
+            templates = [TEMPLATES, *(f / "templates" for f in folders[1:])]
+            app.jinja_loader = FileSystemLoader(templates)
 
         def base_url() -> str:
             if app.config["BASE_URL"]:
@@ -55,8 +79,13 @@ class Services:
                 return request.host_url
             return "http://127.0.0.1:5000/"
 
-        engine = Engine(registry(), db, mailer, clock, base_url)
-        app.extensions["moncompte"] = cls(db, registry(), engine, clock, mailer)
+        app.extensions["moncompte"] = cls.build(
+            app.config["DATABASE_URL"],
+            hold_mail=not app.config["SMTP_URL"],
+            base_url=base_url,
+            uploads=Path(app.config.setdefault("UPLOAD_FOLDER", app.instance_path + "/uploads")),
+            folders=folders,
+        )
 
 
 def current() -> Services:

@@ -117,18 +117,23 @@ def policy_problem(password: str, personal: list[str]) -> str | None:
     return None
 
 
-def new_password_problem(
-    password: str, confirm: str, personal: list[str], current_hash: str | None = None
-) -> tuple[str, str] | None:
-    """(field, reason) for a new password and its confirmation that break the rules."""
+def new_password_problems(
+    password: str, confirm: str | None, personal: list[str], current_hash: str | None = None
+) -> list[tuple[str, str]]:
+    """(field, reason) for each rule a new password and its confirmation break, all at once.
+
+    CONFIRM is None when it was not given (the form says so beside it): only the password
+    is judged then.
+    """
+    found = []
     problem = policy_problem(password, personal)
     if problem:
-        return "password", problem
-    if current_hash and verify(current_hash, password):
-        return "password", "password_reused"
-    if confirm != password:
-        return "password_confirm", "password_mismatch"
-    return None
+        found.append(("password", problem))
+    elif current_hash and verify(current_hash, password):
+        found.append(("password", "password_reused"))
+    if confirm is not None and confirm != password:
+        found.append(("password_confirm", "password_mismatch"))
+    return found
 
 
 def _personal_parts(personal: list[str]) -> set[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from flows.contracts import files
+from flows.fields import AcceptedFile
 from storage import contracts
 from storage.contracts import Document
 from storage.models import Identity
@@ -25,26 +25,19 @@ def add(
     contract_id: int,
     kind: str,
     issued_on: date,
-    accepted: files.AcceptedFile,
+    accepted: AcceptedFile,
     folder: Path,
     *,
     now: datetime,
     uploaded_by: int | None = None,
 ) -> Document:
-    """Keep an accepted file in FOLDER under a generated name, and list it on the contract.
-
-    Should the transaction roll back, the file goes too: no file without its record.
-    """
-    stored = files.store(folder, accepted)
-    event.listen(
-        session, "after_rollback", lambda _s: (folder / stored).unlink(missing_ok=True), once=True
-    )
+    """Keep an accepted file in FOLDER under a generated name, and list it on the contract."""
     document = Document(
         contract_id=contract_id,
         kind=kind,
         issued_on=issued_on,
         filename=accepted.display_name,
-        storage_name=stored,
+        storage_name=files.store(session, folder, accepted),
         content_type=accepted.content_type,
         size=len(accepted.content),
         uploaded_by=uploaded_by,

@@ -1,58 +1,19 @@
-"""Files customers send (documents, message attachments): the rules of SECURITY.md.
+"""Keeping the files customers send (documents, message attachments), SECURITY.md's way.
 
-At most 10 MB; PDF, JPEG or PNG, known by their content and never by their name; kept
-outside the web root under a generated name, so nothing a customer chose reaches a path.
+Checked by the engine as event data (flows.fields: PDF, JPEG or PNG by their content,
+10 MB at most), then kept here outside the web root under a generated name, so nothing
+a customer chose reaches a path. A file written in a step that rolls back goes too.
 """
 
 from __future__ import annotations
 
 import secrets
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
-import filetype
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-MAX_BYTES = 10 * 1024 * 1024
-# MIME type found in the content -> the extension of the stored file.
-ACCEPTED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-
-
-class FileRefused(ValueError):
-    """``reason`` is a reason code (flows/reasons.py)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class AcceptedFile:
-    content: bytes
-    content_type: str
-    extension: str
-    display_name: str  # the customer's name for it, cleaned for showing and downloading
-
-
-def check(content: bytes, filename: str) -> AcceptedFile:
-    """CONTENT when it may be kept; read at most MAX_BYTES + 1 bytes to call this."""
-    if not content:
-        raise FileRefused("file_required")
-    if len(content) > MAX_BYTES:
-        raise FileRefused("file_too_large")
-    kind = filetype.guess(content)
-    if kind is None or kind.mime not in ACCEPTED:
-        raise FileRefused("file_type")
-    extension = ACCEPTED[kind.mime]
-    return AcceptedFile(content, kind.mime, extension, display_name(filename, extension))
-
-
-def display_name(filename: str, extension: str) -> str:
-    """The base name without control characters or path, with the extension of its content."""
-    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(c for c in unicodedata.normalize("NFC", base) if c.isprintable()).strip()
-    stem = base.rsplit(".", 1)[0].strip(". ")[:150] or "document"
-    return f"{stem}.{extension}"
+from flows.fields import AcceptedFile, Upload, accept_file
 
 
 def storage_name(extension: str) -> str:
@@ -60,9 +21,23 @@ def storage_name(extension: str) -> str:
     return f"{secrets.token_hex(16)}.{extension}"
 
 
-def store(folder: Path, accepted: AcceptedFile) -> str:
-    """Write the file under a generated name in FOLDER; return that name."""
+def store(session: Session, folder: Path, accepted: AcceptedFile) -> str:
+    """Write the file under a generated name in FOLDER; return that name.
+
+    Should SESSION's transaction roll back, the file goes too: no file without its record.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     name = storage_name(accepted.extension)
     (folder / name).write_bytes(accepted.content)
+    event.listen(
+        session, "after_rollback", lambda _s: (folder / name).unlink(missing_ok=True), once=True
+    )
     return name
+
+
+def of_record(content: bytes, name: str) -> AcceptedFile:
+    """A file from the system of record (statements, contract papers), checked the same way."""
+    accepted, problem = accept_file(Upload(name, content))
+    if accepted is None:
+        raise ValueError(f"{name}: {problem}")
+    return accepted

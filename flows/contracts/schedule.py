@@ -10,13 +10,20 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 from storage.contracts import Contract
 
 FREQUENCIES = ("monthly", "biweekly", "weekly")
+EASTERN = ZoneInfo("America/Toronto")
 _DAYS = {"biweekly": 14, "weekly": 7}
+
+
+def today(now: datetime) -> date:
+    """The calendar day in Canada's Eastern time, where MINI Financial Services keeps its books."""
+    return now.astimezone(EASTERN).date()
 
 
 def add_months(day: date, months: int) -> date:

@@ -28,38 +28,32 @@ class PasswordReset(FlowModel):
     identity: Identity | None = None
 
     def send_link(self, data: Mapping[str, Any]) -> None:
-        session, now, lang = self.ctx.session, self.ctx.now, self.ctx.language
+        session, now = self.ctx.session, self.ctx.now
         self.data["email"] = data["email"]
         since = now - timedelta(hours=1)
         if outbox.recent_count(session, data["email"], since, MAIL_KINDS) >= MAILS_PER_HOUR:
             return  # flooding an address through this form: write nothing more to it
         identity = identities.by_email(session, data["email"])
-        values: dict[str, Any]
         if identity is None or identity.status == "disabled":
-            template = "password_reset/email_unknown"
-            values = {"register_url": self.ctx.url(f"/{lang}/register")}
-        else:
-            template = "password_reset/email_link"
-            token = links.issue(
-                session,
-                purpose=LINK_PURPOSE,
-                instance_id=self.ctx.instance_id,
-                identity_id=identity.id,
-                now=now,
-                valid_for=LINK_VALID_FOR,
-            )
-            values = {
+            values = {"register_url": self.url("registration")}
+            self.mail("password_reset/email_unknown", data["email"], values)
+            return
+        token = links.issue(
+            session,
+            purpose=LINK_PURPOSE,
+            instance_id=self.ctx.instance_id,
+            identity_id=identity.id,
+            now=now,
+            valid_for=LINK_VALID_FOR,
+        )
+        self.mail(
+            "password_reset/email_link",
+            data["email"],
+            {
                 "first_name": identity.first_name,
                 "pending": identity.status == "pending",
-                "link": self.ctx.url(links.path(lang, "password-reset", token)),
-            }
-        self.ctx.mailer.email(
-            session,
-            to=data["email"],
-            template=template,
-            language=lang,
-            values=values,
-            instance_id=self.ctx.instance_id,
+                "link": self.url(link=token),
+            },
         )
 
     def link_valid(self, data: Mapping[str, Any]) -> bool:
@@ -70,15 +64,18 @@ class PasswordReset(FlowModel):
         return self.identity is not None or self.reject("token", "link_invalid")
 
     def password_acceptable(self, data: Mapping[str, Any]) -> bool:
+        """A field rule: every problem of the new password at once, beside its own field."""
         identity = self.identity
-        assert identity is not None
-        found = passwords.new_password_problem(
+        assert identity is not None  # link_valid comes first
+        found = passwords.new_password_problems(
             data["password"],
-            data["password_confirm"],
+            data.get("password_confirm"),
             [identity.email, identity.first_name, identity.last_name],
             current_hash=identity.password_hash,
         )
-        return self.reject(*found) if found else True
+        for field, reason in found:
+            self.reject(field, reason)
+        return not found
 
     def set_password(self, data: Mapping[str, Any]) -> None:
         identity, token, session = self.identity, self.link, self.ctx.session
@@ -90,21 +87,13 @@ class PasswordReset(FlowModel):
         sign_in_failures.clear(session, identity.email_key)
         # Whoever was signed in with the old password is signed out everywhere.
         store.end_all(session, identity.id)
-        self.ctx.mailer.email(
-            session,
-            to=identity.email,
-            template="password_reset/email_changed",
-            language=identity.language,
-            values={
-                "first_name": identity.first_name,
-                "reset_url": self.ctx.url(f"/{identity.language}/password-reset"),
-            },
-            instance_id=self.ctx.instance_id,
+        values = {
+            "first_name": identity.first_name,
+            "reset_url": self.url("password_reset", language=identity.language),
+        }
+        self.mail(
+            "password_reset/email_changed", identity.email, values, language=identity.language
         )
-
-    @classmethod
-    def display(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"email": data.get("email", "")}
 
 
 MODEL = PasswordReset

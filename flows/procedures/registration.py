@@ -11,20 +11,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.accounts import passwords
-from flows.procedures.steps.activation import Activation
+from flows.procedures.steps.activation import ActivationStep
 from storage import identities
 
 
-class Registration(Activation):
-    route = "register"
-
+class Registration(ActivationStep):
     def details_valid(self, data: Mapping[str, Any]) -> bool:
-        found = passwords.new_password_problem(
-            data["password"],
-            data["password_confirm"],
-            [data["email"], data["first_name"], data["last_name"]],
+        """A field rule: every problem of the password at once, beside its own field."""
+        personal = [data.get(k) or "" for k in ("email", "first_name", "last_name")]
+        found = passwords.new_password_problems(
+            data["password"], data.get("password_confirm"), [p for p in personal if p]
         )
-        return self.reject(*found) if found else True
+        for field, reason in found:
+            self.reject(field, reason)
+        return not found
 
     def register(self, data: Mapping[str, Any]) -> None:
         # Hashed whether or not the address is known, so both answers take as long.
@@ -51,23 +51,12 @@ class Registration(Activation):
         if not self.data.get("known"):
             self.mail_activation_link()
             return
-        lang = self.ctx.language
-        self.ctx.mailer.email(
-            self.ctx.session,
-            to=self.data["email"],
-            template="registration/email_already",
-            language=lang,
-            values={
-                "first_name": self.data["first_name"],
-                "login_url": self.ctx.url(f"/{lang}/login"),
-                "reset_url": self.ctx.url(f"/{lang}/password-reset"),
-            },
-            instance_id=self.ctx.instance_id,
-        )
-
-    @classmethod
-    def display(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"email": data.get("email", "")}
+        values = {
+            "first_name": self.data["first_name"],
+            "login_url": self.url("sign_in"),
+            "reset_url": self.url("password_reset"),
+        }
+        self.mail("registration/email_already", self.data["email"], values)
 
 
 MODEL = Registration

@@ -11,13 +11,12 @@ from functools import partial
 from typing import Any
 
 from flows.accounts import credentials, passwords
-from flows.procedures.steps.activation import Activation
+from flows.procedures.steps.activation import ActivationStep
 from storage import identities
 from storage.models import Identity
 
 
-class SignIn(Activation):
-    route = "login"
+class SignIn(ActivationStep):
     identity: Identity | None = None
     verdict: bool | None = None  # both submit transitions ask; the password is checked once
 
@@ -59,14 +58,6 @@ class SignIn(Activation):
         self.data.update(
             email=identity.email, first_name=identity.first_name, identity_id=identity.id
         )
-
-    def send_activation(self) -> None:
-        if self.may_mail():
-            self.mail_activation_link()
-
-    @classmethod
-    def display(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"email": data.get("email", "")}
 
 
 MODEL = SignIn

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from storage.models import OutboxMessage
 from tests.browser.conftest import shoot
+from tests.factories import PASSWORD
 from web.services import Services
 
 pytestmark = pytest.mark.browser
@@ -51,8 +52,8 @@ def test_register_and_activate(page: Page, live_server: str, app: Flask, lang: s
     page.locator("#first_name").fill("Émilie")
     page.locator("#last_name").fill("Gagnon")
     page.locator("#email").fill(f"emilie.{lang}@example.com")
-    page.locator("#password").fill("vélo rouge sous la pluie")
-    page.locator("#password_confirm").fill("vélo rouge sous la pluie")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password_confirm").fill(PASSWORD)
     page.get_by_role("button", name=submit).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(check)
     shoot(page, f"check-email-{lang}")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from flows.contracts.schedule import today as local_today
 from tests.factories import identity
-from web.formatting import today as local_today
 from web.services import Services
 
 

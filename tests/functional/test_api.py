@@ -10,13 +10,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from flows.registry import Registry
 from storage.identities import by_email
 from storage.models import FlowInstance
-from tests.support import Browser
+from tests.factories import PASSWORD
+from tests.support import Browser, token_of
 from web.services import Services
 
 TOKEN = "tester-token-0123456789"
-PASSWORD = "vélo rouge sous la pluie"
 DETAILS = {
     "first_name": "Émilie",
     "last_name": "Gagnon",
@@ -68,7 +69,7 @@ class Api:
 
     def link_token(self, address: str) -> str:
         [newest, *_] = self.get(f"/outbox?to={address}")["messages"]
-        return str(newest["extras"]["link"]).rsplit("/", 1)[1]
+        return token_of(str(newest["extras"]["link"]))
 
 
 @pytest.fixture
@@ -106,7 +107,7 @@ def test_a_missing_or_wrong_token_is_refused(api: Api, authorization: str | None
 
 def test_the_procedures_are_listed(api: Api) -> None:
     listed = {d["name"]: d for d in api.get("/definitions", lang="en")["definitions"]}
-    assert set(listed) == {"registration", "sign_in", "password_reset"}
+    assert set(listed) == {d.name for d in Registry()}
     registration = listed["registration"]
     assert registration["label"] == "Registration"
     assert registration["route"] == "register" and len(registration["version"]) == 12
@@ -191,11 +192,16 @@ def test_rejections_are_the_web_pages_own(api: Api) -> None:
     assert body["snapshot"]["state"] == "details"
     english = api.send(instance, "submit", {**weak, "email": "x"}, lang="en-CA,en;q=0.8").json
     assert english is not None
-    assert english["errors"] == {
+    assert english["errors"] == {  # every problem at once: the address, and the password
         "email": {
             "reason": "email_invalid",
             "message": "Enter a valid e-mail address, for example name@example.com.",
-        }
+        },
+        "password": {
+            "reason": "password_weak",
+            "message": "This password is too easy to guess. "
+            "Try a longer phrase of unrelated words.",
+        },
     }
     history = api.get(f"/flows/{instance}/history")["history"]
     assert [h["outcome"] for h in history[1:]] == ["rejected", "rejected"]

@@ -12,6 +12,7 @@ from flask import Flask
 
 from flows.accounts import passwords
 from storage.identities import by_email
+from tests.factories import PASSWORD
 from tests.support import SMTPServer
 from web.cli import main
 from web.services import Services
@@ -59,8 +60,8 @@ def test_outbox_list_and_deliver(mail_app: Flask, smtp_server: SMTPServer) -> No
             "first_name": "Ann",
             "last_name": "Lee",
             "email": "ann@example.com",
-            "password": "vélo rouge sous la pluie",
-            "password_confirm": "vélo rouge sous la pluie",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
         },
         actor="cli",
     )
@@ -95,8 +96,8 @@ def test_failed_delivery_is_retried_later(make_app: object) -> None:
             "first_name": "Bo",
             "last_name": "Roy",
             "email": "bo@example.com",
-            "password": "vélo rouge sous la pluie",
-            "password_confirm": "vélo rouge sous la pluie",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
         },
         actor="cli",
     )
@@ -178,8 +179,8 @@ def test_an_imported_identity_is_a_mini_id_already(app: Flask, tmp_path: Path) -
             "first_name": "Zoé",
             "last_name": "Roy",
             "email": "zoe@example.com",
-            "password": "vélo rouge sous la pluie",
-            "password_confirm": "vélo rouge sous la pluie",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
         },
         actor="cli",
     )

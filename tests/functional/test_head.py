@@ -3,6 +3,7 @@ nothing (customer procedures, overview, staff console, testers' API)."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Flask
@@ -12,6 +13,7 @@ from werkzeug.routing import Rule
 from storage import outbox
 from storage.models import Base
 from tests.factories import PASSWORD, contract, identity, staff_member
+from tests.functional.test_documents import PDF
 from tests.support import Browser
 from web.services import Services
 
@@ -40,11 +42,14 @@ def link_token(services: Services, flow: str, **data: str) -> str:
     return str(link).rsplit("/", 1)[-1]
 
 
-def owned_instances(browser: Browser, services: Services) -> dict[str, str]:
-    """An instance of each procedure, started by BROWSER (its first step, still to fill)."""
+def owned_instances(visitor: Browser, customer: Browser, services: Services) -> dict[str, str]:
+    """An instance of each procedure at its first step (still to fill), started by the
+    visitor, or by the signed-in customer when the procedure is for customers only."""
     owned = {}
     for definition in services.registry:
-        page = browser.get(f"/fr/{definition.route}").form().submit()
+        browser = customer if definition.audience == "customer" else visitor
+        page = browser.get(f"/fr/{definition.route}").form(-1).submit()
+        assert page.path.startswith(f"/fr/{definition.route}/"), page.path
         owned[definition.name] = page.path.rsplit("/", 1)[-1]
     return owned
 
@@ -68,9 +73,9 @@ def test_head_changes_nothing_on_any_route_that_takes_a_post(make_app: Any) -> N
         "password_reset": link_token(services, "password_reset", email=EMAIL),
     }
     visitor = Browser(app)
-    owned = owned_instances(visitor, services)
     signed_in = Browser(app)
     signed_in.get("/fr/login").form().fill(email=EMAIL, password=PASSWORD).submit()
+    owned = owned_instances(visitor, signed_in, services)
     csrf = visitor.get("/fr/login").form().values["csrf_token"]
     before = database(services)
 
@@ -87,9 +92,11 @@ def test_head_changes_nothing_on_any_route_that_takes_a_post(make_app: Any) -> N
             "first_name": "Luc",
             "last_name": "Côté",
             "lang": "en",
+            "contract": str(contract_id),
         }
         for browser in (visitor, signed_in):
-            answer = browser.client.open(path, method="HEAD", data=body, headers=API)
+            sent = {**body, "document": (io.BytesIO(PDF), "relevé.pdf")}
+            answer = browser.client.open(path, method="HEAD", data=sent, headers=API)
             assert answer.get_data() == b""
             answers.append((browser, rule, path, answer.status_code))
     assert database(services) == before

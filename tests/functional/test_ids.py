@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from flask import Flask
 
 from tests.factories import contract, staff_member
+from tests.functional.test_documents import PDF
 from tests.functional.test_overview import signed_in
 from tests.functional.test_staff import sign_in as staff_sign_in
 from tests.support import Browser
@@ -28,13 +31,12 @@ def test_ids_past_the_largest_are_not_found(
     ]:
         page = browser.get(path)
         assert page.status == 404 and page.h1 == "Page introuvable", path
-    overview = browser.get("/fr/overview")
-    form = overview.soup.select_one(f"#contract-{mine} form.upload input[name=csrf_token]")
-    assert form is not None
-    upload = browser.client.post(
-        f"/fr/overview/contracts/{number}/documents", data={"csrf_token": form["value"]}
-    )
-    assert upload.status_code == 404
+    page = browser.get("/fr/send-document")
+    form = page.form(-1).fill(contract=number)  # the first form is sign-out
+    form.values["document"] = (io.BytesIO(PDF), "relevé.pdf")
+    refused = form.submit()
+    assert refused.status == 200 and list(refused.field_errors) == ["contract"]
+    assert mine
 
 
 def test_a_page_number_past_the_largest_is_answered(app: Flask, services: Services) -> None:

@@ -175,6 +175,20 @@ def test_a_reset_ends_every_other_session(mail_app: Flask, smtp_server: SMTPServ
             {"password": NEW, "password_confirm": NEW + "!"},
             {"password_confirm": "Les deux mots de passe ne correspondent pas."},
         ),
+        (  # every problem at once
+            {"password": "court", "password_confirm": "autre"},
+            {
+                "password": "Utilisez au moins 12 caractères.",
+                "password_confirm": "Les deux mots de passe ne correspondent pas.",
+            },
+        ),
+        (
+            {"password": "court", "password_confirm": ""},
+            {
+                "password": "Utilisez au moins 12 caractères.",
+                "password_confirm": "Ce champ est obligatoire.",
+            },
+        ),
     ],
 )
 def test_bad_new_passwords_are_shown_beside_their_field(

@@ -11,10 +11,9 @@ import requests
 from flask import Flask
 
 from storage.identities import by_email
+from tests.factories import PASSWORD
 from tests.support import Browser, SMTPServer, body_html, body_text, link_in
 from web.services import Services
-
-PASSWORD = "vélo rouge sous la pluie"
 
 WORDING = {
     "fr": {
@@ -209,6 +208,42 @@ def test_bad_input_is_shown_beside_its_field(
     assert form.values["password"] == "" and form.values["password_confirm"] == ""
     if field != "email":
         assert form.values["email"] == "bad@example.com"
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        (
+            {"password": "court", "password_confirm": "autre"},
+            {
+                "password": "Utilisez au moins 12 caractères.",
+                "password_confirm": "Les deux mots de passe ne correspondent pas.",
+            },
+        ),
+        (
+            {"password": "court", "password_confirm": ""},
+            {
+                "password": "Utilisez au moins 12 caractères.",
+                "password_confirm": "Ce champ est obligatoire.",
+            },
+        ),
+        (
+            {"email": "pas une adresse", "password": "motdepasse123", "first_name": ""},
+            {
+                "email": "Entrez une adresse de courriel valide, par exemple nom@exemple.com.",
+                "first_name": "Ce champ est obligatoire.",
+                "password": "Ce mot de passe est trop facile à deviner. "
+                "Essayez une phrase plus longue faite de mots sans lien entre eux.",
+                "password_confirm": "Les deux mots de passe ne correspondent pas.",
+            },
+        ),
+    ],
+)
+def test_a_form_shows_every_problem_at_once(
+    browser: Browser, changes: dict[str, str], errors: dict[str, str]
+) -> None:
+    page = fill_details(browser.get("/fr/register"), **{"email": "bad@example.com", **changes})
+    assert page.field_errors == errors
 
 
 def test_errors_are_in_english_on_the_english_pages(browser: Browser) -> None:

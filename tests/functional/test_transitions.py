@@ -10,6 +10,7 @@ import pytest
 from flows.definition import Definition, TransitionInfo
 from flows.registry import Registry
 from tests import paths
+from tests.support import flows_folder
 from tests.unit.test_engine import TOY, Toy
 from web.services import Services
 
@@ -55,7 +56,7 @@ def test_the_plan_reaches_every_transition_by_a_shortest_path() -> None:
 
 
 def test_a_procedure_without_test_data_fails_saying_what_to_add(tmp_path: Path) -> None:
-    (tmp_path / "toy.yaml").write_text(TOY)
-    toy = Registry(tmp_path, models={"toy": Toy}).get("toy")
+    folder = flows_folder(tmp_path, toy=TOY)
+    toy = Registry([folder], models={"toy": Toy}).get("toy")
     with pytest.raises(pytest.fail.Exception, match=r"add tests/paths/toy\.py with STEPS"):
         paths.steps_for(toy)

@@ -18,7 +18,7 @@ from tests.functional.test_overview import signed_in
 from web.services import Services
 
 MB = 1024 * 1024
-ADDED = {"fr": ["Votre document a été ajouté."], "en": ["Your document was added."]}
+RECEIVED = {"fr": "Document reçu", "en": "Document received"}
 REFUSED = {
     "files": {
         "fr": "Vous avez envoyé le nombre maximal de documents permis en 24 heures (20). "
@@ -74,13 +74,13 @@ def test_twenty_documents_a_day(
     mine = contract(services, identity_id=jean)
     browser = signed_in(app, lang=lang)
     earlier_uploads(services, mine, jean, [1000] * 19, timedelta(hours=23))
-    assert upload(browser, mine, PDF, "vingtième.pdf", lang).notices == ADDED[lang]
+    assert upload(browser, mine, PDF, "vingtième.pdf", lang).h1 == RECEIVED[lang]
     refused = upload(browser, mine, PDF, "vingt-et-unième.pdf", lang)
-    assert refused.notices == [REFUSED["files"][lang]]
+    assert refused.field_errors == {"document": REFUSED["files"][lang]}
     assert uploaded(services, jean)[0] == 20 and len(list(uploads.iterdir())) == 1
     services.clock.advance(timedelta(hours=1, minutes=1))  # the 19 are a day old now
     browser = signed_in(app, lang=lang)  # the session has idled out meanwhile
-    assert upload(browser, mine, PDF, "le lendemain.pdf", lang).notices == ADDED[lang]
+    assert upload(browser, mine, PDF, "le lendemain.pdf", lang).h1 == RECEIVED[lang]
     assert uploaded(services, jean)[0] == 21
 
 
@@ -93,10 +93,11 @@ def test_one_hundred_megabytes_a_day(
     earlier_uploads(services, mine, jean, [10 * MB] * 9 + [5 * MB], timedelta(hours=2))
     browser = signed_in(app, lang=lang)
     big = PDF + b"\x00" * (6 * MB)
-    assert upload(browser, mine, big, "gros.pdf", lang).notices == [REFUSED["bytes"][lang]]
+    refused = upload(browser, mine, big, "gros.pdf", lang)
+    assert refused.field_errors == {"document": REFUSED["bytes"][lang]}
     assert not uploads.exists() or not any(uploads.iterdir())
     fits = PDF + b"\x00" * (5 * MB - len(PDF))  # exactly up to the limit
-    assert upload(browser, mine, fits, "juste.pdf", lang).notices == ADDED[lang]
+    assert upload(browser, mine, fits, "juste.pdf", lang).h1 == RECEIVED[lang]
     assert uploaded(services, jean) == (11, 100 * MB)
 
 
@@ -106,5 +107,5 @@ def test_each_customer_has_a_quota_of_their_own(app: Flask, services: Services, 
     marie = identity(services, "marie@example.com", first_name="Marie")
     hers = contract(services, "PR-25-000002", identity_id=marie)
     page = upload(signed_in(app, "marie@example.com"), hers, PDF, "relevé.pdf")
-    assert page.notices == ADDED["fr"]
+    assert page.h1 == RECEIVED["fr"]
     assert uploaded(services, marie)[0] == 1

@@ -21,7 +21,9 @@ from sqlalchemy import select
 
 from flows.definition import Definition, TransitionInfo
 from flows.engine import SYSTEM, Snapshot
+from storage import contracts
 from storage.models import OutboxMessage
+from tests.support import token_of
 from web.services import Services
 
 ACTOR = "test-plan"
@@ -48,10 +50,10 @@ def plan(definition: Definition) -> list[list[TransitionInfo]]:
     return [[*paths[t.source], t] for t in definition.transitions if t.source in paths]
 
 
-def steps_for(definition: Definition) -> Steps:
-    """The procedure's STEPS; a procedure without its module fails the test, saying so."""
+def module_for(definition: Definition) -> Any:
+    """tests/paths/NAME.py; a procedure without its module fails the test, saying so."""
     try:
-        module = importlib.import_module(f"{__name__}.{definition.name}")
+        return importlib.import_module(f"{__name__}.{definition.name}")
     except ModuleNotFoundError:
         pytest.fail(
             f"procedure {definition.name!r} has no test data: add tests/paths/"
@@ -59,7 +61,11 @@ def steps_for(definition: Definition) -> Steps:
             "(see tests/paths/registration.py)",
             pytrace=False,
         )
-    steps: Steps = module.STEPS
+
+
+def steps_for(definition: Definition) -> Steps:
+    """The procedure's STEPS: for each (state, event), the data that passes its guards."""
+    steps: Steps = module_for(definition).STEPS
     return steps
 
 
@@ -69,7 +75,13 @@ class Walk:
     def __init__(self, services: Services, definition: Definition) -> None:
         self.services = services
         self.definition = definition
-        self.snapshot: Snapshot = services.engine.start(definition.name, actor=ACTOR, language="fr")
+        # A signed-in customer's own procedure starts with one: tests/paths/NAME.customer.
+        self.customer_id = (
+            module_for(definition).customer(services) if definition.audience == "customer" else None
+        )
+        self.snapshot: Snapshot = services.engine.start(
+            definition.name, actor=ACTOR, language="fr", customer_id=self.customer_id
+        )
 
     @property
     def id(self) -> str:
@@ -88,9 +100,13 @@ class Walk:
             )
         return dict(message.extras) if message else {}
 
+    def customer_contracts(self) -> list[int]:
+        with self.services.db.read() as session:
+            return [c.id for c in contracts.of_customer(session, self.customer_id or 0)]
+
     def link_token(self) -> str:
         """The token of the newest e-mailed link ("" when none was sent: a rejection)."""
-        return str(self.extras().get("link", "")).rpartition("/")[2]
+        return token_of(str(self.extras().get("link", "")))
 
     def take(self, transition: TransitionInfo, steps: Steps) -> None:
         assert self.snapshot.state == transition.source

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
+from tests.factories import PASSWORD
 from tests.paths import Steps, Walk
-
-PASSWORD = "vélo rouge sous la pluie"
+from tests.paths.steps import ACTIVATION
 
 
 def details(walk: Walk) -> dict[str, Any]:
@@ -20,17 +19,4 @@ def details(walk: Walk) -> dict[str, Any]:
     }
 
 
-def activation_link(walk: Walk) -> dict[str, Any]:
-    return {"token": walk.link_token()}
-
-
-def after_a_minute(walk: Walk) -> dict[str, Any]:
-    walk.advance(timedelta(seconds=61))  # resending waits 60 s
-    return {}
-
-
-STEPS: Steps = {
-    ("details", "submit"): details,
-    ("awaiting_activation", "activate"): activation_link,
-    ("awaiting_activation", "resend"): after_a_minute,
-}
+STEPS: Steps = {("details", "submit"): details, **ACTIVATION}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from tests.factories import PASSWORD, identity
 from tests.paths import Steps, Walk
+from tests.paths.steps import ACTIVATION
 
 
 def credentials(status: str) -> Any:
@@ -18,19 +18,9 @@ def credentials(status: str) -> Any:
     return step
 
 
-def activation_link(walk: Walk) -> dict[str, Any]:
-    return {"token": walk.link_token()}
-
-
-def after_a_minute(walk: Walk) -> dict[str, Any]:
-    walk.advance(timedelta(seconds=61))  # resending waits 60 s
-    return {}
-
-
 STEPS: Steps = {
     ("credentials", "submit", "signed_in"): credentials("active"),
     ("credentials", "submit", "not_activated"): credentials("pending"),
     ("not_activated", "resend"): lambda walk: {},
-    ("activation_sent", "activate"): activation_link,
-    ("activation_sent", "resend"): after_a_minute,
+    **ACTIVATION,
 }

@@ -63,7 +63,7 @@ def test_labels_are_human_and_guards_in_plain_words() -> None:
     assert 'state "Registration form" as details' in mermaid
     assert "details --> awaiting_activation : Register [The names are given" in mermaid
     # The loop of "send the e-mail again" is drawn, not hidden inside its state.
-    assert "awaiting_activation --> awaiting_activation : Send the e-mail again" in mermaid
+    assert "awaiting_activation --> awaiting_activation : Send the activation e-mail" in mermaid
     assert "details_valid" not in mermaid
 
 

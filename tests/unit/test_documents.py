@@ -15,7 +15,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def test_a_rolled_back_step_leaves_no_file_behind(services: Services, tmp_path: Path) -> None:
     mine = contract(services)
-    accepted = files.check(PDF, "relevé.pdf")
+    accepted = files.of_record(PDF, "relevé.pdf")
     with pytest.raises(RuntimeError), services.db.write() as session:
         documents.add(
             session,
@@ -39,7 +39,7 @@ def test_a_committed_step_keeps_its_file(services: Services, tmp_path: Path) -> 
             mine,
             "upload",
             services.clock().date(),
-            files.check(PDF, "relevé.pdf"),
+            files.of_record(PDF, "relevé.pdf"),
             tmp_path,
             now=services.clock(),
         )

@@ -15,6 +15,7 @@ from flows.engine import Engine, Outcome, UnknownInstance
 from flows.model import FlowModel
 from flows.registry import Registry
 from storage.models import AuditRecord, FlowInstance, OutboxMessage
+from tests.support import flows_folder
 from web.services import Services
 
 TOY = """
@@ -60,21 +61,16 @@ class Toy(FlowModel):
 
     def write_note(self, data: Mapping[str, Any]) -> None:
         self.data["noted"] = True
-        self.ctx.mailer.email(
-            self.ctx.session,
-            to="note@example.com",
-            template="registration/email_already",
-            language="en",
-            values={"first_name": "N", "login_url": "x", "reset_url": "y"},
-        )
+        values = {"first_name": "N", "login_url": "x", "reset_url": "y"}
+        self.mail("registration/email_already", "note@example.com", values, language="en")
         if data.get("explode"):
             raise RuntimeError("the mail server caught fire")
 
 
 @pytest.fixture
 def engine(services: Services, tmp_path: Path) -> Engine:
-    (tmp_path / "toy.yaml").write_text(TOY)
-    registry = Registry(tmp_path, models={"toy": Toy})
+    folder = flows_folder(tmp_path, toy=TOY)
+    registry = Registry([folder], models={"toy": Toy})
     return Engine(registry, services.db, services.mailer, services.clock, lambda: "http://x/")
 
 
@@ -195,9 +191,9 @@ def test_racing_submissions_take_one_transition(engine: Engine, services: Servic
 
 
 def test_an_instance_keeps_the_version_it_started_on(services: Services, tmp_path: Path) -> None:
-    (tmp_path / "toy.yaml").write_text(TOY)
+    folder = flows_folder(tmp_path, toy=TOY)
     first = Engine(
-        Registry(tmp_path, models={"toy": Toy}),
+        Registry([folder], models={"toy": Toy}),
         services.db,
         services.mailer,
         services.clock,
@@ -205,9 +201,9 @@ def test_an_instance_keeps_the_version_it_started_on(services: Services, tmp_pat
     )
     snap = first.start("toy", actor="test", language="en")
     # The procedure changes: "waiting" is renamed; the old instance must still finish.
-    (tmp_path / "toy.yaml").write_text(TOY.replace("waiting", "pending"))
+    folder = flows_folder(tmp_path, toy=TOY.replace("waiting", "pending"))
     second = Engine(
-        Registry(tmp_path, models={"toy": Toy}),
+        Registry([folder], models={"toy": Toy}),
         services.db,
         services.mailer,
         services.clock,

@@ -1,10 +1,91 @@
-"""The characters each field type takes: one line, several lines, passwords."""
+"""The field types the engine checks before any guard: files, record ids, the characters
+each type of text takes."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import pytest
 
-from flows.fields import FieldSpec, check
+from flows import fields
+from flows.fields import FieldSpec, Upload
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
+ONE = {"document": fields.parse_field("document", {"type": "file", "required": True})}
+THREE = {"files": fields.parse_field("files", {"type": "file", "max_count": 3})}
+
+
+def test_uploads_become_accepted_files_known_by_their_content() -> None:
+    checked = fields.check(ONE, {"document": [Upload("C:\\scans\\relevé.PDF", PDF)]})
+    [accepted] = checked.values["document"]
+    assert checked.errors == {}
+    assert (accepted.display_name, accepted.content_type) == ("relevé.pdf", "application/pdf")
+
+
+def test_files_in_json_are_base64_objects() -> None:
+    sent = {"name": "photo.png", "content_base64": base64.b64encode(PNG).decode()}
+    checked = fields.check(THREE, {"files": [sent, sent]})
+    assert [f.content_type for f in checked.values["files"]] == ["image/png", "image/png"]
+    bad = fields.check(THREE, {"files": [{"name": "x", "content_base64": "not base64!"}]})
+    assert bad.errors == {"files": "invalid"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "reason"),
+    [
+        ([], "file_required"),
+        ([Upload("", b"")], "file_required"),  # a form's empty file input
+        ([Upload("virus.pdf", b"MZ\x90\x00" + b"\x00" * 64)], "file_type"),
+        ([Upload("big.pdf", PDF + b"\x00" * fields.MAX_FILE_BYTES)], "file_too_large"),
+        ([Upload("a.pdf", PDF), Upload("b.pdf", PDF)], "file_too_many"),
+        (["just text"], "invalid"),
+    ],
+)
+def test_refused_files_say_why(sent: list[object], reason: str) -> None:
+    assert fields.check(ONE, {"document": sent}).errors == {"document": reason}
+
+
+def test_a_fourth_file_is_one_too_many() -> None:
+    four = [Upload(f"{n}.pdf", PDF) for n in range(4)]
+    assert fields.check(THREE, {"files": four}).errors == {"files": "file_too_many"}
+    assert len(fields.check(THREE, {"files": four[:3]}).values["files"]) == 3
+
+
+def test_the_audit_trail_keeps_what_a_file_is_never_its_content() -> None:
+    checked = fields.check(ONE, {"document": [Upload("relevé.pdf", PDF)]})
+    kept = fields.for_audit(ONE, checked.values)
+    assert kept == {
+        "document": [
+            {
+                "name": "relevé.pdf",
+                "type": "application/pdf",
+                "size": len(PDF),
+                "sha256": hashlib.sha256(PDF).hexdigest(),
+            }
+        ]
+    }
+    assert not ONE["document"].refillable  # never put back in a form
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "error"),
+    [
+        ("42", 42, None),
+        (42, 42, None),
+        (" 7 ", 7, None),
+        ("9223372036854775808", None, "invalid"),  # past 2^63: no database can hold it
+        ("-1", None, "invalid"),
+        ("4a", None, "invalid"),
+    ],
+)
+def test_record_ids(raw: object, value: int | None, error: str | None) -> None:
+    spec = {"contract": FieldSpec("contract", "id", required=True)}
+    checked = fields.check(spec, {"contract": raw})
+    assert checked.values.get("contract") == value
+    assert checked.errors.get("contract") == error
+
 
 TEXT = {"body": FieldSpec("body", "text")}
 PASSWORD = {"password": FieldSpec("password", "password")}
@@ -12,15 +93,17 @@ PASSWORD = {"password": FieldSpec("password", "password")}
 
 def test_multi_line_text_keeps_its_line_breaks() -> None:
     body = "Bonjour,\r\n\r\nVoici mon relevé.\nMerci"
-    assert check(TEXT, {"body": body}).values == {"body": body}
+    assert fields.check(TEXT, {"body": body}).values == {"body": body}
 
 
 @pytest.mark.parametrize("body", ["a\tb", "a\x00b", "a\u202eb", "a\u200bb", "a\x0bb"])
 def test_multi_line_text_refuses_other_controls_and_invisible_characters(body: str) -> None:
-    assert check(TEXT, {"body": body}).errors == {"body": "invalid_characters"}
+    assert fields.check(TEXT, {"body": body}).errors == {"body": "invalid_characters"}
 
 
 def test_a_password_is_kept_as_typed_with_any_unicode() -> None:
     family = " famille 👨\u200d👩\u200d👧 au chalet "  # emoji joined by zero-width joiners
-    assert check(PASSWORD, {"password": family}).values == {"password": family}
-    assert check(PASSWORD, {"password": "abc\x00def"}).errors == {"password": "invalid_characters"}
+    assert fields.check(PASSWORD, {"password": family}).values == {"password": family}
+    assert fields.check(PASSWORD, {"password": "abc\x00def"}).errors == {
+        "password": "invalid_characters"
+    }

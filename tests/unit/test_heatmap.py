@@ -11,8 +11,9 @@ from sqlalchemy import select
 from flows.analysis import heatmap
 from flows.analysis.heatmap import Heat
 from storage import flow_counts, trail
-from storage.models import AuditRecord, OutboxMessage
+from storage.models import AuditRecord
 from tests.factories import PASSWORD, identity
+from tests.support import newest, token_of
 from web.services import Services
 
 TORONTO = ZoneInfo("America/Toronto")
@@ -30,10 +31,7 @@ def register(services: Services, n: int, *, weak: bool = False, activate: bool =
     engine.send(snap.id, "submit", {**GOOD, "email": email}, actor="customer")
     engine.send(snap.id, "submit", {**GOOD, "email": email}, actor="customer")  # moved on
     if activate:
-        with services.db.read() as session:
-            mail = session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc()))
-            assert mail is not None
-        token = str(mail.extras["link"]).rsplit("/", 1)[1]
+        token = token_of(newest(services))
         engine.send(snap.id, "activate", {"token": "x" + token}, actor="customer")
         engine.send(snap.id, "activate", {"token": token}, actor="customer")
     return snap.id

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from flows.accounts import passwords
 from flows.engine import Outcome, Result
 from storage import sessions as store
-from storage.identities import by_email
-from storage.models import Identity, OutboxMessage, WebSession
+from storage.models import Identity, WebSession
 from tests.factories import PASSWORD, identity
+from tests.support import identity_of, outbox, token_of
 from web.services import Services
 
 EMAIL = "jean.t@example.com"
@@ -27,15 +27,6 @@ def request_link(services: Services, email: str = EMAIL, language: str = "fr") -
     return snap.id
 
 
-def mails(services: Services) -> list[OutboxMessage]:
-    with services.db.read() as session:
-        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
-def token_of(message: OutboxMessage) -> str:
-    return str(message.extras["link"]).rsplit("/", 1)[1]
-
-
 def save(
     services: Services, instance: str, token: str, password: str = NEW, confirm: str | None = None
 ) -> Result:
@@ -47,11 +38,8 @@ def save(
     return services.engine.send(instance, "save", data, actor="test")
 
 
-def stored(services: Services) -> Identity:
-    with services.db.read() as session:
-        found = by_email(session, EMAIL)
-        assert found is not None
-        return found
+def stored(services: Services, email: str = EMAIL) -> Identity:
+    return identity_of(services, email)
 
 
 def test_a_known_address_resets_its_password(services: Services) -> None:
@@ -61,7 +49,7 @@ def test_a_known_address_resets_its_password(services: Services) -> None:
         store.create(session, "phone-cookie", person, {}, now)
         store.create(session, "laptop-cookie", person, {}, now)
     instance = request_link(services)
-    [link] = mails(services)
+    [link] = outbox(services)
     assert link.subject == "Demande de réinitialisation du mot de passe"
     assert "/fr/password-reset/link/" in link.extras["link"]
     result = save(services, instance, token_of(link))
@@ -71,13 +59,13 @@ def test_a_known_address_resets_its_password(services: Services) -> None:
     assert not passwords.verify(person_row.password_hash, PASSWORD)
     with services.db.read() as session:
         assert session.scalar(select(func.count()).select_from(WebSession)) == 0
-    notice = mails(services)[-1]
+    notice = outbox(services)[-1]
     assert notice.kind == "password_reset/email_changed" and notice.recipient == EMAIL
 
 
 def test_an_unknown_address_is_told_no_mini_id_uses_it(services: Services) -> None:
     request_link(services, "nobody@example.com", language="en")
-    [mail] = mails(services)
+    [mail] = outbox(services)
     assert mail.kind == "password_reset/email_unknown"
     assert "No MINI ID uses this address." in mail.body_text
     assert "link" not in mail.extras
@@ -86,7 +74,7 @@ def test_an_unknown_address_is_told_no_mini_id_uses_it(services: Services) -> No
 def test_a_pending_mini_id_is_activated_by_its_reset(services: Services) -> None:
     identity(services, status="pending")
     instance = request_link(services)
-    [mail] = mails(services)
+    [mail] = outbox(services)
     assert "pas encore activé" in mail.body_text
     assert save(services, instance, token_of(mail)).ok
     assert stored(services).status == "active"
@@ -107,7 +95,7 @@ def test_the_new_password_follows_the_rules(
 ) -> None:
     identity(services)
     instance = request_link(services)
-    result = save(services, instance, token_of(mails(services)[0]), password, confirm)
+    result = save(services, instance, token_of(outbox(services)[0]), password, confirm)
     assert result.outcome is Outcome.REJECTED and result.errors == errors
     assert passwords.verify(stored(services).password_hash, PASSWORD)
 
@@ -115,7 +103,7 @@ def test_the_new_password_follows_the_rules(
 def test_a_link_works_once(services: Services) -> None:
     identity(services)
     instance = request_link(services)
-    token = token_of(mails(services)[0])
+    token = token_of(outbox(services)[0])
     assert save(services, instance, token).ok
     again = save(services, instance, token, "encore une autre phrase")
     assert again.outcome is Outcome.NOT_ALLOWED
@@ -124,7 +112,7 @@ def test_a_link_works_once(services: Services) -> None:
 def test_a_link_lasts_an_hour(services: Services) -> None:
     identity(services)
     instance = request_link(services)
-    token = token_of(mails(services)[0])
+    token = token_of(outbox(services)[0])
     services.clock.advance(timedelta(minutes=61))
     result = save(services, instance, token)
     assert result.outcome is Outcome.EXPIRED and result.snapshot.state == "expired"
@@ -135,7 +123,7 @@ def test_only_the_newest_link_works(services: Services) -> None:
     identity(services)
     first = request_link(services)
     second = request_link(services)
-    older, newer = mails(services)
+    older, newer = outbox(services)
     assert save(services, first, token_of(older)).errors == {"token": "link_superseded"}
     assert save(services, second, token_of(newer)).ok
 
@@ -143,7 +131,7 @@ def test_only_the_newest_link_works(services: Services) -> None:
 def test_a_tampered_link_is_refused(services: Services) -> None:
     identity(services)
     instance = request_link(services)
-    token = token_of(mails(services)[0])
+    token = token_of(outbox(services)[0])
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert save(services, instance, tampered).errors == {"token": "link_invalid"}
 
@@ -152,10 +140,10 @@ def test_requests_for_one_address_are_throttled(services: Services) -> None:
     identity(services)
     for _ in range(8):
         request_link(services)
-    assert len(mails(services)) == 5
+    assert len(outbox(services)) == 5
     services.clock.advance(timedelta(hours=1))
     request_link(services)
-    assert len(mails(services)) == 6
+    assert len(outbox(services)) == 6
 
 
 def test_the_email_field_is_checked(services: Services) -> None:

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 from flows.definition import Definition
 from flows.engine import SYSTEM
-from flows.fields import FIELD_TYPES
+from flows.fields import FIELD_TYPES, Upload
 from flows.registry import Registry
 from tests import paths
+from tests.paths.document_upload import PDF
 from web.services import Services
 
 REGISTRY = Registry()
@@ -50,6 +51,11 @@ def value(spec_type: str, choices: tuple[str, ...]) -> st.SearchStrategy[Any]:
         typed = st.booleans()
     elif spec_type == "code":
         typed = st.from_regex(r"[0-9]{6}", fullmatch=True)
+    elif spec_type == "id":
+        typed = st.integers(min_value=-1, max_value=2**64).map(str)
+    elif spec_type == "file":
+        content = st.one_of(st.binary(max_size=40), st.just(PDF))
+        typed = st.lists(st.builds(Upload, st.text(max_size=20), content), max_size=4)
     return st.one_of(typed, JUNK)
 
 

@@ -11,15 +11,17 @@ from sqlalchemy import select
 from flows.accounts import passwords
 from flows.engine import Outcome
 from storage.identities import by_email
-from storage.models import AuditRecord, Identity, OutboxMessage
+from storage.models import AuditRecord, Identity
+from tests.factories import PASSWORD
+from tests.support import outbox, token_of
 from web.services import Services
 
 GOOD = {
     "first_name": "Jean",
     "last_name": "Tremblay",
     "email": "jean.t@example.com",
-    "password": "vélo rouge sous la pluie",
-    "password_confirm": "vélo rouge sous la pluie",
+    "password": PASSWORD,
+    "password_confirm": PASSWORD,
 }
 
 
@@ -28,15 +30,6 @@ def register(services: Services, language: str = "fr", **changes: Any) -> str:
     result = services.engine.send(snap.id, "submit", {**GOOD, **changes}, actor="test")
     assert result.ok, result.errors
     return snap.id
-
-
-def outbox(services: Services) -> list[OutboxMessage]:
-    with services.db.read() as session:
-        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
-def token_of(message: OutboxMessage) -> str:
-    return str(message.extras["link"]).rsplit("/", 1)[1]
 
 
 def identity(services: Services, email: str = GOOD["email"]) -> Identity | None:
@@ -50,7 +43,7 @@ def test_new_address_gets_a_pending_identity_and_an_activation_link(services: Se
     assert person is not None and person.status == "pending" and person.language == "fr"
     assert passwords.verify(person.password_hash, GOOD["password"])
     [mail] = outbox(services)
-    assert mail.kind == "registration/email_activate"
+    assert mail.kind == "steps/activation/email_link"
     assert mail.subject == "Activez vos identifiants MINI pour commencer"
     assert "/fr/register/link/" in mail.extras["link"]
     result = services.engine.send(instance, "activate", {"token": token_of(mail)}, actor="test")

@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select
 
 from flows.accounts import passwords
 from flows.accounts.credentials import LOCK_AFTER, delay_after
 from flows.engine import Outcome, Result
-from storage.identities import by_email
-from storage.models import Identity, OutboxMessage
+from storage.models import Identity
 from tests.factories import PASSWORD, identity
+from tests.support import identity_of, newest, outbox, token_of
 from web.services import Services
 
 EMAIL = "jean.t@example.com"
@@ -30,10 +29,7 @@ def attempt(
 
 
 def stored(services: Services, email: str = EMAIL) -> Identity:
-    with services.db.read() as session:
-        found = by_email(session, email)
-        assert found is not None
-        return found
+    return identity_of(services, email)
 
 
 def test_the_right_password_signs_in(services: Services) -> None:
@@ -101,10 +97,7 @@ def test_a_hundred_failures_lock_the_mini_id_until_a_reset(services: Services) -
     assert attempt(services).errors == REFUSED  # locked: the same answer
     reset = services.engine.start("password_reset", actor="test", language="fr")
     services.engine.send(reset.id, "submit", {"email": EMAIL}, actor="test")
-    with services.db.read() as session:
-        mail = session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc()))
-        assert mail is not None
-    token = str(mail.extras["link"]).rsplit("/", 1)[1]
+    token = token_of(newest(services))
     new = "un nouveau départ en forêt"
     done = services.engine.send(
         reset.id, "save", {"token": token, "password": new, "password_confirm": new}, actor="test"
@@ -129,12 +122,11 @@ def test_a_mini_id_waiting_for_activation_is_offered_the_email(services: Service
     assert result.ok and result.snapshot.state == "not_activated"
     assert result.snapshot.customer_id is None  # not signed in
     sent = services.engine.send(result.snapshot.id, "resend", {}, actor="test")
-    assert sent.ok and sent.snapshot.state == "activation_sent"
-    with services.db.read() as session:
-        mail = session.scalar(select(OutboxMessage))
-        assert mail is not None and mail.kind == "registration/email_activate"
+    assert sent.ok and sent.snapshot.state == "awaiting_activation"
+    [mail] = outbox(services)
+    assert mail.kind == "steps/activation/email_link"
     assert "/fr/login/link/" in mail.extras["link"]
-    token = str(mail.extras["link"]).rsplit("/", 1)[1]
+    token = token_of(mail)
     done = services.engine.send(result.snapshot.id, "activate", {"token": token}, actor="t")
     assert done.ok and done.snapshot.state == "activated"
     assert stored(services).status == "active"

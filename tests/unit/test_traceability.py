@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flows.analysis import traceability
 from flows.definition import compile_definition
-from flows.procedures.registration import MODEL
 from flows.registry import DEFINITIONS, Registry
 
 REGISTRY = Registry()
@@ -18,7 +17,7 @@ def test_every_built_procedure_traces_to_its_faq_section() -> None:
 def test_a_missing_step_and_a_state_claiming_nothing_fail() -> None:
     document = (DEFINITIONS / "registration.yaml").read_text()
     document = document.replace("      faq_steps: [2]\n", "")
-    broken = compile_definition(document, MODEL)
+    broken = compile_definition(document, REGISTRY.get("registration").model, REGISTRY.steps)
     assert [p.english() for p in traceability.problems(broken)] == [
         "State awaiting_activation claims no FAQ step and is not marked technical",
         "FAQ step 2 has no state",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from flows import fields
 from flows.contracts import files, values
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -86,7 +87,8 @@ def test_bad_amounts(text: str) -> None:
 def test_accepted_files_are_known_by_their_content(
     content: bytes, name: str, shown: str, mime: str
 ) -> None:
-    accepted = files.check(content, name)
+    accepted, problem = fields.accept_file(fields.Upload(name, content))
+    assert accepted is not None and problem is None
     assert (accepted.display_name, accepted.content_type) == (shown, mime)
 
 
@@ -96,13 +98,11 @@ def test_accepted_files_are_known_by_their_content(
         (b"", "file_required"),
         (b"MZ\x90\x00" + b"\x00" * 64, "file_type"),  # a Windows program named .pdf
         (b"<html><script>alert(1)</script>", "file_type"),
-        (PDF + b"\x00" * files.MAX_BYTES, "file_too_large"),
+        (PDF + b"\x00" * fields.MAX_FILE_BYTES, "file_too_large"),
     ],
 )
 def test_refused_files(content: bytes, reason: str) -> None:
-    with pytest.raises(files.FileRefused) as refused:
-        files.check(content, "statement.pdf")
-    assert refused.value.reason == reason
+    assert fields.accept_file(fields.Upload("statement.pdf", content)) == (None, reason)
 
 
 def test_stored_names_are_generated() -> None:

@@ -21,6 +21,7 @@ from flows import reasons
 from flows.analysis import describe, diagrams
 from flows.definition import Definition
 from flows.engine import Outcome, Result, Snapshot, UnknownInstance
+from flows.fields import Upload
 from flows.registry import UnknownFlow
 from storage import identities
 from web.i18n import LOCALES
@@ -114,10 +115,13 @@ def flows_show(instance_id: str, as_json: bool) -> None:
 @json_option
 @with_appcontext
 def flows_send(instance_id: str, event: str, data: tuple[str, ...], as_json: bool) -> None:
-    """Send EVENT to an instance, with its data as key=value pairs."""
-    values = _pairs(data)
+    """Send EVENT to an instance, with its data as key=value pairs (a file: key=@PATH)."""
+    values: dict[str, Any] = _pairs(data)
+    engine = current().engine
     try:
-        result = current().engine.send(instance_id, event, values, actor=ACTOR)
+        definition = engine.definition_of(engine.snapshot(instance_id))
+        values.update(_files(definition, event, values))
+        result = engine.send(instance_id, event, values, actor=ACTOR)
     except UnknownInstance:
         _fail(f"No instance {instance_id!r}.")
     if as_json:
@@ -182,6 +186,20 @@ def _pairs(data: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"{pair!r}: give data as key=value", param_hint="DATA")
         values[key] = value
     return values
+
+
+def _files(definition: Definition, event: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The files named @PATH for the event's file fields, read as the engine takes them."""
+    info = definition.events.get(event)
+    found: dict[str, Any] = {}
+    for name, spec in (info.fields if info else {}).items():
+        value = values.get(name)
+        if spec.type == "file" and isinstance(value, str) and value.startswith("@"):
+            path = Path(value[1:])
+            if not path.is_file():
+                _fail(f"{name}: no file {path}")
+            found[name] = [Upload(path.name, path.read_bytes())]
+    return found
 
 
 def _print_json(value: Any) -> None:

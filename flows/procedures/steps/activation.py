@@ -1,10 +1,14 @@
-"""Activating a MINI ID by an e-mailed link: shared by registration and sign-in."""
+"""The e-mailed activation link (activation.yaml): shared by registration and sign-in.
+
+The procedure's ``data`` holds ``email``, ``first_name`` and ``identity_id`` of the MINI ID
+waiting for activation, and ``sent``: when each e-mail of this instance was written.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from flows.accounts import links
 from flows.model import FlowModel
@@ -15,13 +19,13 @@ LINK_PURPOSE = "activation"
 LINK_VALID_FOR = timedelta(hours=24)
 RESEND_GAP = timedelta(seconds=60)
 MAILS_PER_HOUR = 5
-MAIL_KINDS = ["registration/email_activate", "registration/email_already"]
+LINK_MAIL = "steps/activation/email_link"
+# Every e-mail an address may get from a registration, counted together against flooding.
+MAIL_KINDS = [LINK_MAIL, "registration/email_already"]
 
 
-class Activation(FlowModel):
-    """Guards and actions of the activation steps; ``data`` holds email and identity_id."""
-
-    route: ClassVar[str]
+class ActivationStep(FlowModel):
+    """Guards and actions of the awaiting_activation step."""
 
     def resend_allowed(self) -> bool:
         sent = [datetime.fromisoformat(t) for t in self.data.get("sent", [])]
@@ -46,6 +50,11 @@ class Activation(FlowModel):
             identity.activated_at = self.ctx.now
         self.customer_id = identity.id
 
+    def send_activation(self) -> None:
+        """The link again (sign-in's and a resend's action); a procedure may say more."""
+        if self.may_mail():
+            self.mail_activation_link()
+
     def may_mail(self) -> bool:
         """Count this sending; False when the address already had its share this hour.
 
@@ -66,14 +75,8 @@ class Activation(FlowModel):
             now=self.ctx.now,
             valid_for=LINK_VALID_FOR,
         )
-        self.ctx.mailer.email(
-            self.ctx.session,
-            to=self.data["email"],
-            template="registration/email_activate",
-            language=self.ctx.language,
-            values={
-                "first_name": self.data["first_name"],
-                "link": self.ctx.url(links.path(self.ctx.language, self.route, token)),
-            },
-            instance_id=self.ctx.instance_id,
-        )
+        values = {"first_name": self.data["first_name"], "link": self.url(link=token)}
+        self.mail(LINK_MAIL, self.data["email"], values)
+
+
+STEP = ActivationStep
