@@ -70,7 +70,7 @@ def test_a_delivered_message_keeps_no_link(delivering: Flask, smtp_server: SMTPS
     )
     [message] = (answer.json or {})["messages"]
     # What an agent needs is still there.
-    assert message["to"] == EMAIL and message["kind"] == "registration/email_activate"
+    assert message["to"] == EMAIL and message["kind"] == "steps/activation/email_link"
     assert message["subject"] == "Activez vos identifiants MINI pour commencer"
     assert message["status"] == "sent" and message["created_at"] and message["sent_at"]
     assert message["body"] == "" and message["extras"] == {}
