@@ -12,6 +12,8 @@ from storage.identities import email_key
 from storage.models import OutboxMessage
 
 MAX_ATTEMPTS = 8
+# What a delivered message no longer keeps.
+SENT_CLEARED: dict[str, Any] = {"body_text": "", "body_html": None, "extras": {}}
 # A claim older than this belonged to a process that died while sending.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 
@@ -91,10 +93,15 @@ def claim(session: Session, message_id: int, now: datetime) -> bool:
 
 
 def delivered(session: Session, message_id: int, now: datetime) -> None:
+    """Sent: keep what an agent needs (to, subject, template, when, status), drop the rest.
+
+    The bodies and extras carry live links and codes; once the message has left, the
+    outbox must not be a second place to find them.
+    """
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(status="sent", sent_at=now, last_error=None)
+        .values(status="sent", sent_at=now, last_error=None, **SENT_CLEARED)
     )
 
 

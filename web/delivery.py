@@ -146,7 +146,7 @@ def init_app(app: Flask) -> None:
             )
         return render_template("dev_mailbox.html", messages=messages)
 
-    @app.get("/dev/mailbox/<int:message_id>")
+    @app.get("/dev/mailbox/<id:message_id>")
     def dev_message(message_id: int) -> str:
         if app.config["SMTP_URL"] or request.remote_addr not in LOOPBACK:
             abort(404)

@@ -136,7 +136,7 @@ def _date_limits(today: date) -> dict[str, Any]:
     return {"today": first, "last_day": last}
 
 
-@bp.get("/<any(fr,en):lang>/overview/contracts/<int:contract_id>/payoff")
+@bp.get("/<any(fr,en):lang>/overview/contracts/<id:contract_id>/payoff")
 @login_required
 def payoff_form(lang: str, contract_id: int) -> str:
     today = _today()
@@ -155,7 +155,7 @@ def _payoff_page(contract: Contract, today: date, chosen: str, error: str | None
     )
 
 
-@bp.post("/<any(fr,en):lang>/overview/contracts/<int:contract_id>/payoff")
+@bp.post("/<any(fr,en):lang>/overview/contracts/<id:contract_id>/payoff")
 @login_required
 def ask_for_quote(lang: str, contract_id: int) -> Response | tuple[str, int]:
     """Issue a quote for the date asked for, keep it, and show it by its reference."""
@@ -233,7 +233,7 @@ def upload_folder() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-@bp.get("/<any(fr,en):lang>/documents/<int:document_id>")
+@bp.get("/<any(fr,en):lang>/documents/<id:document_id>")
 @login_required
 def download(lang: str, document_id: int) -> Response:
     with current().db.read() as db:

@@ -26,7 +26,8 @@ def test_serve_starts_workers_that_answer_and_count_together(
     database_url: str, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = {**os.environ, "MONCOMPTE_DATABASE_URL": database_url}
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "MONCOMPTE_DATABASE_URL": database_url, "MONCOMPTE_BASE_URL": base}
     server = subprocess.Popen(  # noqa: S603 - our own command
         [str(MONCOMPTE), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         cwd=tmp_path,
@@ -35,7 +36,6 @@ def test_serve_starts_workers_that_answer_and_count_together(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -57,3 +57,17 @@ def test_serve_starts_workers_that_answer_and_count_together(
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_serve_refuses_to_start_without_a_base_url(database_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MONCOMPTE_BASE_URL"}
+    refused = subprocess.run(  # noqa: S603 - our own command
+        [str(MONCOMPTE), "serve"],
+        cwd=tmp_path,
+        env={**env, "MONCOMPTE_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode != 0 and "MONCOMPTE_BASE_URL" in refused.stderr

@@ -18,6 +18,7 @@ from web import create_app
 from web.cli.flows import flows_group
 from web.cli.serve import serve
 from web.cli.staff import staff_group
+from web.config import ConfigurationError, is_loopback, require_base_url
 from web.delivery import Worker, deliver_due
 from web.services import Services, current
 
@@ -26,7 +27,10 @@ if TYPE_CHECKING:
 
 
 def _app() -> Flask:
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_app, add_default_commands=False)
@@ -46,6 +50,11 @@ def run(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not is_loopback(host):
+        try:
+            require_base_url(app.config, f"to serve on {host}, an address other machines reach")
+        except ConfigurationError as error:
+            raise click.ClickException(str(error)) from None
     migrate.upgrade(app.config["DATABASE_URL"])
     with current().db.read() as session:
         empty = session.scalar(select(Identity.id).limit(1)) is None
