@@ -70,6 +70,14 @@ def require_base_url(config: Mapping[str, Any], where: str) -> None:
         )
 
 
+def _delivery(text: str | None) -> str:
+    """Who delivers the outbox: every web process (inline), or only `outbox work`."""
+    value = (text or "inline").strip().lower()
+    if value not in {"inline", "worker"}:
+        raise ConfigurationError("MONCOMPTE_DELIVERY must be inline or worker")
+    return value
+
+
 def _proxies(text: str | None) -> int:
     """MONCOMPTE_TRUSTED_PROXIES: how many reverse proxies stand in front (0: none)."""
     if not text:
@@ -108,5 +116,6 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "API_TOKEN": env("MONCOMPTE_API_TOKEN") or None,
         "REDIS_URL": env("MONCOMPTE_REDIS_URL") or None,
         "METRICS_TOKEN": env("MONCOMPTE_METRICS_TOKEN") or None,
+        "DELIVERY": _delivery(env("MONCOMPTE_DELIVERY")),
         "TRUSTED_PROXIES": _proxies(env("MONCOMPTE_TRUSTED_PROXIES")),
     }

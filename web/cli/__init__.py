@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,6 +110,31 @@ def outbox_list(to: str | None, as_json: bool) -> None:
         )
         for key, value in m["extras"].items():
             click.echo(f"        {key}: {value}")
+
+
+@outbox_group.command("work")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05, 60))
+@with_appcontext
+def outbox_work(interval: float) -> None:
+    """Deliver as messages arrive, until stopped (SIGTERM, Ctrl-C).
+
+    Several may run at once, on several machines: each message is claimed by one of them
+    (FOR UPDATE SKIP LOCKED) and each recipient's messages go out in their order. Set
+    MONCOMPTE_DELIVERY=worker so that the web processes leave delivery to these.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not (app.config["SMTP_URL"] or app.config["SMS_WEBHOOK_URL"]):
+        raise click.ClickException(
+            "Neither MONCOMPTE_SMTP_URL nor MONCOMPTE_SMS_WEBHOOK_URL is set."
+        )
+    worker = Worker(app, interval, delivers=True)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Delivering the outbox every {interval:g} s (stop with Ctrl-C).")
+    worker.start()
+    stop.wait()
+    worker.stop()
 
 
 @outbox_group.command("deliver")
