@@ -117,5 +117,6 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "REDIS_URL": env("MONCOMPTE_REDIS_URL") or None,
         "METRICS_TOKEN": env("MONCOMPTE_METRICS_TOKEN") or None,
         "DELIVERY": _delivery(env("MONCOMPTE_DELIVERY")),
+        "LOG_FORMAT": "json" if env("MONCOMPTE_LOG_FORMAT") == "json" else "text",
         "TRUSTED_PROXIES": _proxies(env("MONCOMPTE_TRUSTED_PROXIES")),
     }

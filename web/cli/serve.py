@@ -42,7 +42,7 @@ def serve(bind: str, workers: int, threads: int) -> None:
     metrics = Path(current_app.instance_path) / "metrics"
     shutil.rmtree(metrics, ignore_errors=True)  # counts of a previous run are not ours
     metrics.mkdir(parents=True)
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+    env = {"MONCOMPTE_LOG_FORMAT": "json", **os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
     argv = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), "--bind", bind]
     argv += ["--workers", str(workers), "--threads", str(threads), "web.wsgi:app"]
     os.execve(sys.executable, argv, env)  # noqa: S606 - our own interpreter and arguments
