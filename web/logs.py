@@ -13,6 +13,7 @@ import logging
 import re
 import secrets
 import time
+from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 from flask.logging import default_handler
@@ -51,7 +52,7 @@ class RequestId(logging.Filter):
         return True
 
 
-def handler(fmt: str) -> logging.Handler:
+def handler(fmt: str) -> logging.StreamHandler[Any]:
     """A handler on standard error, in JSON (one object a line) or plain text."""
     stream = logging.StreamHandler()
     if fmt == "json":
