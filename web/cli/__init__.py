@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
 import threading
@@ -66,6 +67,8 @@ def run(host: str, port: int) -> None:
     if not app.config["SMTP_URL"]:
         click.echo(f"E-mails stay in the development mailbox: http://{host}:{port}/dev/mailbox")
     click.echo(f"Mon Compte MINI: http://{host}:{port}/")
+    # One access line a request, ours: it has the request's id and how long it took.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
