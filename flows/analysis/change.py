@@ -16,11 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from typing import Any
+
+from statemachine.exceptions import StateMachineError
 
 from flows.definition import Definition, TransitionInfo, compile_definition
 from flows.model import FlowModel
+from flows.registry import Registry
+from storage import trail
+from storage.db import Database
+from storage.models import FlowVersion
 
 Key = tuple[str, str, str]  # a transition: (source, event, target)
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -211,10 +216,55 @@ def _guards(old: Definition, new: Definition) -> Iterator[Item]:
 # -- reading versions --------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
+class VersionError(ValueError):
+    """A version that cannot be compared: CODE is unknown_version or unreadable_version."""
+
+    def __init__(self, version: str, code: str) -> None:
+        super().__init__(f"{code}: {version}")
+        self.version = version
+        self.code = code
+
+
+def stored(db: Database, registry: Registry, name: str, version: str) -> Definition:
+    """A version of procedure NAME that ran here (flow_versions), or the current one."""
+    current = registry.get(name)
+    if version == current.version:
+        return current
+    with db.read() as session:
+        row = session.get(FlowVersion, (name, version)) if len(version) <= 16 else None
+    if row is None:
+        raise VersionError(version, "unknown_version")
+    try:
+        return compiled(row.document, current.model)
+    except (ValueError, StateMachineError):
+        raise VersionError(version, "unreadable_version") from None
+
+
+def previous(db: Database, name: str, version: str) -> str | None:
+    """The version that ran before VERSION (the newest other one, if VERSION never ran)."""
+    with db.read() as session:
+        known = [v.version for v in trail.versions(session, name)]
+    before = known[: known.index(version)] if version in known else known
+    return before[-1] if before else None
+
+
+def between(db: Database, registry: Registry, name: str, old: str | None, new: str | None) -> Diff:
+    """The diff from OLD to NEW: NEW by default the current version, OLD the one before it
+    (NEW itself when there is none: nothing to compare yet)."""
+    after = stored(db, registry, name, new or registry.get(name).version)
+    before = old or previous(db, name, after.version) or after.version
+    return diff(stored(db, registry, name, before), after)
+
+
+# Stored versions never change: each is compiled once per process (there are a few).
+_compiled: dict[tuple[str, type[FlowModel]], Definition] = {}
+
+
 def compiled(document: str, model: type[FlowModel]) -> Definition:
     """A stored (composed) document, compiled to be read: its model may have moved on."""
-    return compile_definition(document, model, check_model=False)
+    if (document, model) not in _compiled:
+        _compiled[(document, model)] = compile_definition(document, model, check_model=False)
+    return _compiled[(document, model)]
 
 
 def draft(text: str, current: Definition, steps: Mapping[str, str]) -> Definition:
