@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+import yaml
 from statemachine.exceptions import StateMachineError
 
 from flows.definition import Definition, TransitionInfo, compile_definition
@@ -268,8 +269,14 @@ def compiled(document: str, model: type[FlowModel]) -> Definition:
 
 
 def draft(text: str, current: Definition, steps: Mapping[str, str]) -> Definition:
-    """A definition not yet deployed (a YAML file), read as the registry would compile it."""
-    found = compile_definition(text, current.model, steps, check_model=False)
+    """A definition not yet deployed (a YAML file), read as the registry would compile it.
+
+    Whatever is wrong with it is a ValueError saying what, for the analyst to fix.
+    """
+    try:
+        found = compile_definition(text, current.model, steps, check_model=False)
+    except (yaml.YAMLError, StateMachineError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a definition: {type(exc).__name__} {exc}") from None
     if found.name != current.name:
         raise ValueError(f"this file defines {found.name!r}, not {current.name!r}")
     return found
