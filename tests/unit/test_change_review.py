@@ -3,6 +3,7 @@ guard — the diff, its words, the drawing's colours, the replay and the instanc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from flows import migration
 from flows.analysis import change, change_diagram, change_words, impact
 from flows.analysis.change import Diff
 from flows.definition import Definition, compile_definition
@@ -367,3 +369,78 @@ def test_only_the_last_days_are_replayed(services: Services, recorded: dict[str,
         impact.impact(services.db, diff_to(ADD_STATE), services.clock(), days=3).replay.journeys
         == 4
     )
+
+
+# -- declared migrations -----------------------------------------------------------------
+
+
+def with_migrations(text: str) -> str:
+    return ADD_STATE + "  migrations:\n" + "".join(f"    {line}\n" for line in text.splitlines())
+
+
+def test_a_definition_declares_its_migrations() -> None:
+    one = compiled(with_migrations("from: '0123456789ab'\nstates: {form: form, review: code}"))
+    assert [(m.from_version, dict(m.states)) for m in one.migrations] == [
+        ("0123456789ab", {"form": "form", "review": "code"})
+    ]
+    several = compiled(
+        with_migrations(
+            "- {from: '0123456789ab', states: {form: form}}\n"
+            "- {from: 'ba9876543210', states: {review: review}}"
+        )
+    )
+    assert [m.from_version for m in several.migrations] == ["0123456789ab", "ba9876543210"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "said"),
+    [
+        ("from: 0123456789\nstates: {form: form}", "is not a version in quotes"),
+        ("from: '0123456789ab'\nstates: {form: nowhere}", "no state ['nowhere'] here"),
+        ("from: '0123456789ab'\nstates: {}", "states maps old states to new"),
+        ("from: '0123456789ab'", "write {from: VERSION, states: {old: new}}"),
+        (
+            "- {from: '0123456789ab', states: {form: form}}\n"
+            "- {from: '0123456789ab', states: {review: review}}",
+            "one mapping per older version",
+        ),
+    ],
+)
+def test_a_wrong_migration_is_refused_at_compile_time(declared: str, said: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(said)):
+        compiled(with_migrations(declared))
+
+
+def test_a_migration_from_a_version_that_never_ran_is_refused(
+    services: Services, tmp_path: Path, recorded: dict[str, str]
+) -> None:
+    v1 = Registry([flows_folder(tmp_path, errand=V1)], models={"errand": Errand}).get("errand")
+    for declared, said in [
+        ("from: '0123456789ab'\nstates: {form: form}", "version 0123456789ab never ran here"),
+        (f"from: '{v1.version}'\nstates: {{code: code}}", f"errand {v1.version} has no state code"),
+    ]:
+        folder = flows_folder(
+            tmp_path / declared[:20].replace("'", ""), errand=with_migrations(declared)
+        )
+        registry = Registry([folder], models={"errand": Errand})
+        with pytest.raises(migration.MigrationError, match=re.escape(said)):
+            migration.plan(services.db, registry, "errand", services.clock())
+
+
+def test_an_overdue_or_ended_instance_is_not_moved(
+    services: Services, tmp_path: Path, recorded: dict[str, str]
+) -> None:
+    v1 = Registry([flows_folder(tmp_path, errand=V1)], models={"errand": Errand}).get("errand")
+    mapping = f"from: '{v1.version}'\nstates: {{form: form, review: review}}"
+    registry = Registry(
+        [flows_folder(tmp_path / "v2", errand=with_migrations(mapping))], models={"errand": Errand}
+    )
+    assert {
+        m.instance_id for m in migration.plan(services.db, registry, "errand", services.clock())
+    } == {
+        recorded["in_review"],
+        recorded["in_form"],
+    }
+    services.clock.advance(timedelta(minutes=30))  # the form's 10 minutes are up
+    moved = migration.migrate(services.db, registry, "errand", services.clock)
+    assert [m.instance_id for m in moved] == [recorded["in_review"]]
