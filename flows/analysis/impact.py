@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flows.analysis.change import Detail, Diff, Item, Key, key, missing_methods
-from flows.definition import Definition, Migration
+from flows.definition import Definition, Migration, TransitionInfo
 from storage import journeys
 from storage.db import Database
 from storage.journeys import Step
@@ -157,13 +157,20 @@ class Replayer:
         self.replay = Replay()
         new = diff.new
         self.edges: dict[str, list[str]] = {}
+        self.leaving: dict[tuple[str, str], list[TransitionInfo]] = {}
         for t in new.transitions:
             self.edges.setdefault(t.source, []).append(t.target)
+            self.leaving.setdefault((t.source, t.event), []).append(t)
+        # Most journeys repeat a few paths: each distinct one is judged once.
+        self.judged: dict[tuple[Step, ...], _Journey] = {}
         self.added = {key(t) for t in new.transitions} - set(diff.matches.values())
         self.changed = {i.new for i in diff.of("transition", "changed") if _guarded(i.details)}
 
     def add(self, instance_id: str, steps: Iterable[Step]) -> None:
-        journey = self.journey(steps)
+        path = tuple(steps)
+        if path not in self.judged:
+            self.judged[path] = self.journey(path)
+        journey = self.judged[path]
         replay = self.replay
         replay.journeys += 1
         if journey.refusal is not None:
@@ -207,7 +214,7 @@ class Replayer:
         recorded = (source, event, target)
         kept = self.diff.matches.get(recorded)
         events = {event, kept[1]} if kept else {event}
-        others = [t for t in self.diff.new.transitions if t.source == source and t.event in events]
+        others = [t for e in sorted(events) for t in self.leaving.get((source, e), [])]
         if kept is not None and kept[2] == target:
             if kept in self.changed:
                 journey.changed.append(kept)
