@@ -40,6 +40,8 @@ class Contract(Base):
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(16))  # E.164
     customer_number: Mapped[str] = mapped_column(String(32))
+    # Where the contract is taxed: a two-letter province or territory code.
+    province: Mapped[str] = mapped_column(String(2), default="QC", server_default="QC")
     start_date: Mapped[date] = mapped_column(Date)
     term_months: Mapped[int] = mapped_column(Integer)
     payment_cents: Mapped[int] = mapped_column(BigInteger)

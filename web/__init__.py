@@ -16,6 +16,7 @@ from web import (
     i18n,
     labels,
     messages,
+    ops,
     overview,
     pages,
     procedures,
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         messages,
         api,
         staff,
+        ops,
     )
     for part in parts:
         part.init_app(app)

@@ -36,4 +36,5 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "SMS_WEBHOOK_URL": env("MONCOMPTE_SMS_WEBHOOK_URL") or None,
         "API_TOKEN": env("MONCOMPTE_API_TOKEN") or None,
         "REDIS_URL": env("MONCOMPTE_REDIS_URL") or None,
+        "METRICS_TOKEN": env("MONCOMPTE_METRICS_TOKEN") or None,
     }

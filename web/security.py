@@ -28,6 +28,8 @@ def init_app(app: Flask) -> None:
         get_remote_address,
         app=app,
         storage_uri=app.config["REDIS_URL"] or "memory://",
+        # Redis down: count in this process (and say so in the log) rather than fail.
+        in_memory_fallback_enabled=True,
         enabled=app.config.get("RATELIMIT_ENABLED", True),
         headers_enabled=False,
     )

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_accessible, shoot
+from tests.browser.conftest import accessible, shoot
 from tests.factories import PASSWORD, staff_member
 from tests.functional.test_change_review import two_versions
 
@@ -38,10 +38,10 @@ def test_an_analyst_reviews_a_change(page: Page, live_server: str, app: Flask, l
     expect(page.locator("#drawing svg #state-code")).to_be_visible()
     expect(page.locator("#in-flight tbody tr")).to_have_count(2)
     shoot(page, f"analyst-changes-{lang}")
-    assert_accessible(page)
+    accessible(page)
     # The other way round, chosen in the form.
     page.locator("#from").select_option(index=0)
     page.locator("#to").select_option(index=1)
     page.get_by_role("button", name="Comparer" if lang == "fr" else "Compare", exact=True).click()
     expect(page.locator("#diff li.change-removed").first).to_be_visible()
-    assert_accessible(page)
+    accessible(page)

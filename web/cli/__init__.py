@@ -17,6 +17,7 @@ from storage.models import Identity
 from web import create_app
 from web.cli import changes  # noqa: F401 - adds flows diff, impact and migrate
 from web.cli.flows import flows_group
+from web.cli.serve import serve
 from web.cli.staff import staff_group
 from web.delivery import Worker, deliver_due
 from web.services import Services, current
@@ -192,3 +193,4 @@ def _load_demo() -> None:
 
 # The console's commands live beside it.
 main.add_command(staff_group)
+main.add_command(serve)
