@@ -18,6 +18,7 @@ from sqlalchemy import select
 from storage import migrate, outbox
 from storage.models import Identity
 from web import create_app
+from web.cli import changes  # noqa: F401 - adds flows diff, impact and migrate
 from web.cli.flows import flows_group
 from web.cli.serve import serve
 from web.cli.staff import staff_group
