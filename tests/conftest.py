@@ -7,6 +7,7 @@ import os
 import secrets
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +26,15 @@ from web.services import Services
 pytest_plugins = ["tests.transition_coverage"]
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = os.environ.get("MONCOMPTE_TEST_DATABASE_URL")
-    if not url:
-        path = tmp_path_factory.mktemp("db") / "test.db"
-        url = f"sqlite:///{path}"
-        migrate.upgrade(url)
-        yield url
-        return
-    # A schema of its own, so runs never see each other's rows.
+# The machine's PostgreSQL, for what only PostgreSQL does (several processes, restarts).
+LOCAL_POSTGRES = os.environ.get(
+    "CI_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    """A schema of its own in the database at URL, migrated; dropped afterwards."""
     schema = f"t_{secrets.token_hex(4)}"
     admin = create_engine(url)
     with admin.begin() as conn:
@@ -42,10 +42,38 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     separator = "&" if "?" in url else "?"
     scoped = f"{url}{separator}options=-csearch_path%3D{schema}"
     migrate.upgrade(scoped)
-    yield scoped
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    try:
+        yield scoped
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite, or PostgreSQL when MONCOMPTE_TEST_DATABASE_URL is set (a schema per run, so
+    runs never see each other's rows)."""
+    url = os.environ.get("MONCOMPTE_TEST_DATABASE_URL")
+    if url:
+        with postgres_schema(url) as scoped:
+            yield scoped
+        return
+    path = tmp_path_factory.mktemp("db") / "test.db"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    yield url
+
+
+@pytest.fixture
+def postgres_url(database_url: str) -> Iterator[str]:
+    """The suite's PostgreSQL schema, or a fresh one when the suite runs on SQLite."""
+    if database_url.startswith("postgresql"):
+        empty_database(database_url)
+        yield database_url
+        return
+    with postgres_schema(LOCAL_POSTGRES) as scoped:
+        yield scoped
 
 
 def empty_database(url: str) -> None:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
-from storage import migrate
 from tests.support import TcpProxy
 
 # Nothing listens on port 1: the database "does not answer".
@@ -43,25 +39,6 @@ def test_the_api_answers_503_in_json(make_app: Any) -> None:
     )
     assert answer.status_code == 503 and answer.json is not None
     assert answer.json["error"] == "unavailable"
-
-
-@pytest.fixture
-def postgres_url(database_url: str) -> Iterator[str]:
-    """The suite's PostgreSQL schema, or a fresh one when the suite runs on SQLite."""
-    if database_url.startswith("postgresql"):
-        yield database_url
-        return
-    base = os.environ.get("CI_POSTGRES_URL", LOCAL_POSTGRES)
-    schema = f"t_{secrets.token_hex(4)}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    scoped = f"{base}?options=-csearch_path%3D{schema}"
-    migrate.upgrade(scoped)
-    yield scoped
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_a_database_restart_is_survived_without_restarting_the_site(
