@@ -97,7 +97,7 @@ def test_killed_workers_lose_nothing(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    stop, killed = threading.Event(), []
+    stop, killed = threading.Event(), list[int]()
     murderer = threading.Thread(target=killer, args=(machine, stop, killed))
     murderer.start()
     try:
