@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -61,6 +63,16 @@ def test_faq(page: Page, live_server: str, lang: str) -> None:
     expect(page.locator(".question")).to_have_count(5)
     accessible(page)
     shoot(page, f"faq-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_faq_lists_each_question_on_its_own_line(page: Page, live_server: str, lang: str) -> None:
+    page.goto(f"{live_server}/{lang}/faq")
+    boxes = [link.bounding_box() for link in page.locator(".toc a").all()]
+    assert len(boxes) == 5 and all(boxes)
+    for above, below in itertools.pairwise(b for b in boxes if b):
+        assert below["y"] >= above["y"] + above["height"] - 1, (above, below)
+        assert below["x"] == above["x"], "the questions start at the same margin"
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
