@@ -58,7 +58,21 @@ class Page:
 
     @property
     def notices(self) -> list[str]:
-        return [n.get_text(" ", strip=True) for n in self.soup.select(".notice")]
+        """Messages that are not about one field: notices, and the error summary's own."""
+        found = []
+        for notice in self.soup.select(".notice"):
+            if "error-summary" in (notice.get("class") or []):
+                items = notice.select("li")
+                found += [i.get_text(" ", strip=True) for i in items if not i.find("a")]
+            else:
+                found.append(notice.get_text(" ", strip=True))
+        return found
+
+    @property
+    def error_summary(self) -> str:
+        """The text of the summary of a refused form's problems ('' when there is none)."""
+        summary = self.soup.select_one(".error-summary")
+        return " ".join(summary.get_text(" ").split()) if summary else ""
 
     def form(self, index: int = 0) -> Form:
         forms = [f for f in self.soup.find_all("form") if str(f.get("method")).lower() == "post"]
