@@ -296,3 +296,16 @@ class TcpProxy:
                 sink.sendall(chunk)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
+
+
+NO_BREAK = "\u00a0"
+_QUOTES = {
+    "en": re.compile(r".{0,30}[«»].{0,30}"),
+    # A French quote holds a no-break space on its inner side: it never ends or starts a line.
+    "fr": re.compile(rf".{{0,30}}(?:«(?!{NO_BREAK})|(?<!{NO_BREAK})»).{{0,30}}"),
+}
+
+
+def misquoted(text: str, lang: str) -> list[str]:
+    """Where TEXT breaks its language's quotes: “ ” in English; « » in French, as above."""
+    return _QUOTES[lang].findall(text)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from flows.analysis import faq
 from tests.support import Browser
+
+
+def spaced(text: str) -> str:
+    """Runs of spaces and line breaks as one space; French no-break spaces stay."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -18,13 +25,13 @@ def test_every_question_and_answer_in_each_language(browser: Browser, lang: str)
     )
     page = browser.get(home.link(more))
     assert page.status == 200 and page.path == f"/{lang}/faq"
-    questions = [" ".join(h.get_text(" ").split()) for h in page.soup.select(".question h2")]
+    questions = [spaced(h.get_text(" ")) for h in page.soup.select(".question h2")]
     assert questions == [q.question[lang] for q in faq.questions()]
     assert len(questions) == 5
     for question in faq.questions():
         section = page.soup.select_one(f"#{question.id}")
         assert section is not None
-        text = " ".join(section.get_text(" ").split())
+        text = spaced(section.get_text(" "))
         assert question.answer[lang] in text
         for step in question.steps:
             assert step.text[lang] in text
