@@ -26,7 +26,8 @@ from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
 from flows import reasons
-from flows.definition import Definition
+from flows.analysis import faq
+from flows.definition import Definition, StateInfo
 from flows.engine import Result, Snapshot, UnknownInstance
 from flows.fields import Upload
 from web.auth import current_customer, customer_id, must_sign_in, sign_in
@@ -229,5 +230,26 @@ def _render(definition: Definition, snapshot: Snapshot | None, screen: str, acti
         notice=notice,
         values=outcome.get("values", {}),
         action=action,
-        progress=(state.progress, definition.progress_total) if state.progress else None,
+        progress=_progress(definition, state, screen),
     )
+
+
+def _progress(definition: Definition, state: StateInfo, screen: str) -> tuple[int, int] | None:
+    """(step, steps) as the FAQ page numbers its procedure's steps, so that "Step 3 of 4"
+    on a page is the FAQ's «Étape 3» (the FAQ's step 1 happens on the page before)."""
+    question = faq.section(definition.faq_section) if definition.faq_section else None
+    numbers = faq.numbers(question) if question else {}
+    shown = [numbers[s] for s in _faq_steps(definition, state, screen) if s in numbers]
+    return (max(shown), len(numbers)) if shown else None
+
+
+def _faq_steps(definition: Definition, state: StateInfo, screen: str) -> tuple[str, ...]:
+    """The FAQ steps a screen is part of: its state's; but an e-mailed link's screen that
+    asks for more than the link (a new password) is the form of the step it leads to."""
+    event = definition.link_event(state.id) if screen == state.link_screen else None
+    if event is None or not set(definition.events[event].fields) - {"token"}:
+        return state.faq_steps
+    target = next(
+        t.target for t in definition.transitions if (t.source, t.event) == (state.id, event)
+    )
+    return definition.states[target].faq_steps

@@ -67,3 +67,11 @@ def questions() -> tuple[Question, ...]:
 
 def section(number: int) -> Question | None:
     return next((q for q in questions() if q.section == number), None)
+
+
+def numbers(question: Question) -> dict[str, int]:
+    """The number the FAQ page gives each numbered step, counting from 1 in order (the
+    product's first step, "0" in PROCEDURES.md, is «Étape 1»); alternatives and what
+    happens later get none."""
+    numbered = [s.step for s in question.steps if s.step.isdigit()]
+    return {step: position for position, step in enumerate(numbered, 1)}

@@ -21,7 +21,7 @@ def test_sign_in_wrong_then_right_then_sign_out(page: Page, live_server: str, ap
     identity(app.extensions["moncompte"], "jean.t@example.com")
     page.goto(f"{live_server}/fr/")
     page.get_by_role("link", name="Se connecter").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("MINI ID — Connectez-vous")
     page.get_by_label("Adresse de courriel").fill("jean.t@example.com")
     page.get_by_label("Mot de passe").fill("pas le bon mot de passe")
     page.get_by_role("button", name="Se connecter").click()

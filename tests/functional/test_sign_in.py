@@ -57,7 +57,7 @@ def test_register_activate_sign_in_sign_out(
 
     home = browser.get(f"/{lang}/")
     login = browser.get(home.link("Se connecter" if lang == "fr" else "Sign in"))
-    assert login.h1 == ("Se connecter" if lang == "fr" else "Sign in")
+    assert login.h1 == ("MINI ID — Connectez-vous" if lang == "fr" else "MINI ID — Sign in")
     assert "MINI ID" in login.text
     assert login.link("Mot de passe oublié?" if lang == "fr" else "Forgot your password?")
     overview = sign_in(browser, email, lang=lang)
