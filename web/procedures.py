@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
 def start(lang: str, flow: str) -> str | Response:
     definition = current().registry.get(flow)
     customer = current_customer()
-    if customer and any(s.signs_in for s in definition.states.values()):
+    if customer and _for_visitors(definition):
         return redirect(url_for("overview.show"), 303)
     if definition.audience == "customer" and customer is None:
         return must_sign_in()
@@ -118,6 +118,16 @@ def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+# A signed-in customer has no use for these: a MINI ID already, and a password that works.
+# (Their definitions would better say so: a third procedure.audience, "visitor".)
+VISITORS_ONLY = frozenset({"registration", "password_reset"})
+
+
+def _for_visitors(definition: Definition) -> bool:
+    """Procedures only someone signed out starts: those above, and any that signs in."""
+    signs_in = any(s.signs_in for s in definition.states.values())
+    return signs_in or definition.name in VISITORS_ONLY
 
 
 def _throttle() -> None:

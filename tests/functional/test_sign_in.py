@@ -80,6 +80,24 @@ def test_a_page_for_customers_brings_them_back_after_sign_in(app: Flask) -> None
     assert sign_in(browser, lang="en").path == "/en/overview"
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_signed_in_customer_is_sent_to_the_overview_not_to_register(
+    app: Flask, lang: str
+) -> None:
+    identity(app.extensions["moncompte"])
+    browser = Browser(app)
+    register_now = "S'inscrire maintenant" if lang == "fr" else "Register now"
+    assert register_now in browser.get(f"/{lang}/").text
+    sign_in(browser, lang=lang)
+    home = browser.get(f"/{lang}/")
+    assert register_now not in home.text
+    assert home.link("Présentation" if lang == "fr" else "Overview") == f"/{lang}/overview"
+    for start in ("register", "password-reset", "login"):
+        response = browser.client.get(f"/{lang}/{start}")
+        assert response.status_code == 303, start
+        assert response.headers["Location"] == f"/{lang}/overview"
+
+
 def test_the_session_identifier_changes_at_sign_in_and_sign_out(app: Flask) -> None:
     identity(app.extensions["moncompte"])
     browser = Browser(app)
