@@ -111,6 +111,7 @@ def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
         expected_state=request.form.get("state"),
     )
     if result.ok:
+        session.pop("outcome", None)
         _remember(snapshot.id)
         return _after(definition, result)
     _keep_outcome(snapshot.id, result)
@@ -164,7 +165,9 @@ def _send(definition: Definition, snapshot: Snapshot, event: str) -> Response:
         language=current_language(),
         expected_state=request.form.get("state"),
     )
-    if not result.ok:
+    if result.ok:
+        session.pop("outcome", None)
+    else:
         _keep_outcome(snapshot.id, result)
     return _after(definition, result)
 
@@ -181,17 +184,21 @@ def _keep_outcome(instance_id: str, result: Result) -> None:
     """Carry the errors across the redirect, to show them beside their fields."""
     session["outcome"] = {
         "id": instance_id,
+        "state": result.snapshot.state,
         "outcome": str(result.outcome),
         "errors": result.errors,
         "values": result.values,
     }
 
 
-def _take_outcome(instance_id: str | None) -> dict[str, Any]:
+def _outcome(snapshot: Snapshot | None) -> dict[str, Any]:
+    """The refusal of the step on screen, until the step is sent again: reloading the page
+    or switching its language shows the same values (never a password) and errors."""
     outcome = session.get("outcome")
-    if not outcome or outcome.get("id") != instance_id:
+    if not outcome or snapshot is None:
         return {}
-    session.pop("outcome")
+    if (outcome.get("id"), outcome.get("state")) != (snapshot.id, snapshot.state):
+        return {}
     return dict(outcome)
 
 
@@ -227,7 +234,7 @@ def _owned(flow: str, instance_id: str) -> Snapshot:
 
 def _render(definition: Definition, snapshot: Snapshot | None, screen: str, action: str) -> str:
     state = definition.states[snapshot.state if snapshot else definition.initial]
-    outcome = _take_outcome(snapshot.id if snapshot else None)
+    outcome = _outcome(snapshot)
     errors = dict(outcome.get("errors", {}))
     notice = errors.pop("event", None)
     return render_template(

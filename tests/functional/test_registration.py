@@ -257,6 +257,36 @@ def test_switching_language_keeps_the_step(browser: Browser) -> None:
     assert english.h1 == "Check your e-mail" and english.path.startswith("/en/register/")
 
 
+@pytest.mark.parametrize(
+    ("lang", "other", "switch", "message"),
+    [
+        ("fr", "en", "English", "The two passwords do not match."),
+        ("en", "fr", "Français", "Les deux mots de passe ne correspondent pas."),
+    ],
+)
+def test_switching_language_after_a_refusal_keeps_what_was_typed(
+    browser: Browser, lang: str, other: str, switch: str, message: str
+) -> None:
+    refused = fill_details(
+        browser.get(f"/{lang}/register"), "luc@example.com", last_name="Côté", password_confirm="x"
+    )
+    assert list(refused.field_errors) == ["password_confirm"]
+    switched = browser.get(refused.link(switch))
+    assert switched.path == refused.path.replace(f"/{lang}/", f"/{other}/", 1)
+    assert switched.field_errors == {"password_confirm": message}
+    assert message in switched.error_summary
+    values = switched.form().values
+    assert (values["first_name"], values["last_name"], values["email"]) == (
+        "Émilie",
+        "Côté",
+        "luc@example.com",
+    )
+    assert values["password"] == values["password_confirm"] == ""
+    # And back again, still there, until the form is sent again.
+    back = browser.get(switched.link("Français" if other == "en" else "English"))
+    assert back.form().values["email"] == "luc@example.com" and back.field_errors
+
+
 def test_a_post_without_csrf_token_is_refused(browser: Browser, services: Services) -> None:
     response = browser.client.post(
         "/fr/register",
