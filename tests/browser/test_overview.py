@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
-from tests.browser.conftest import accessible, shoot
+from tests.browser.conftest import accessible, assert_focus_on_error_summary, shoot
 from web import demo
 
 pytestmark = pytest.mark.browser
@@ -89,3 +89,22 @@ def test_a_customer_without_a_contract_is_invited_to_link_one(
     page.go_back()
     accessible(page)
     shoot(page, f"overview-unlinked-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_document_that_is_not_one_is_refused_with_the_focus_on_why(
+    page: Page, live_server: str, demo_data: None, lang: str
+) -> None:
+    page.goto(f"{live_server}/{lang}/login")
+    page.locator("#email").fill(demo.EMILIE.email)
+    page.locator("#password").fill(demo.PASSWORD)
+    page.get_by_role("button", name=TEXT[lang][0]).click()
+    send = "Envoyer le document" if lang == "fr" else "Send the document"
+    # A text file named as a PDF: checked by its content, refused.
+    fake: FilePayload = {"name": "relevé.pdf", "mimeType": "application/pdf", "buffer": b"no"}
+    page.locator(".upload input[type=file]").first.set_input_files(fake)
+    page.locator(".upload").first.get_by_role("button", name=send).click()
+    expect(page.locator("#document-error")).to_be_visible()
+    assert_focus_on_error_summary(page)
+    shoot(page, f"document-refused-{lang}")
+    accessible(page)
