@@ -7,13 +7,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from flows.analysis import faq
-from storage.models import OutboxMessage
 from tests.factories import PASSWORD, identity
-from tests.support import Browser, Page
-from web.services import Services
+from tests.support import Browser, Page, newest
 
 
 def spaced(text: str) -> str:
@@ -108,11 +105,7 @@ def button(page: Page) -> str:
 
 
 def link_page(app: Flask) -> str:
-    services: Services = app.extensions["moncompte"]
-    with services.db.read() as db:
-        mail = db.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-        assert mail is not None
-        return urlsplit(str(mail.extras["link"])).path
+    return urlsplit(str(newest(app.extensions["moncompte"]).extras["link"])).path
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -7,11 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from storage.models import OutboxMessage
 from tests.factories import PASSWORD, contract, identity
-from tests.support import Browser, Page, misquoted
+from tests.support import Browser, Page, misquoted, outbox
 from web.services import Services
 
 
@@ -157,9 +155,7 @@ def _journeys(app: Flask, lang: str) -> Iterator[Page]:
     yield not_activated.form().submit("resend")
     for email in (f"jean.{lang}@example.com", f"nobody.{lang}@example.com"):
         yield Browser(app).get(f"/{lang}/password-reset").form().fill(email=email).submit()
-    with services.db.read() as db:
-        links = [str(m.extras["link"]) for m in db.scalars(select(OutboxMessage)) if m.extras]
-    for link in links:
+    for link in [str(m.extras["link"]) for m in outbox(services) if m.extras.get("link")]:
         page = Browser(app).get(urlsplit(link).path)
         yield page
         if "password" in page.form().fields:
@@ -171,7 +167,7 @@ def _journeys(app: Flask, lang: str) -> Iterator[Page]:
     yield browser.get(f"/{lang}/nowhere")
     signed_in = browser.get(f"/{lang}/login").form()
     signed_in.fill(email=f"jean.{lang}@example.com", password=NEW).submit()
-    for path in ["", "overview", "messages"]:
+    for path in ["", "overview", "messages", "send-document"]:
         yield browser.get(f"/{lang}/{path}")
 
 
@@ -181,10 +177,8 @@ def test_quotes_follow_each_language_on_every_page_and_e_mail(app: Flask, lang: 
     pages = list(_journeys(app, lang))
     assert all(page.status in (200, 404, 410) for page in pages)
     found = {p.path: misquoted(p.response.get_data(as_text=True), lang) for p in pages}
-    services: Services = app.extensions["moncompte"]
-    with services.db.read() as db:
-        for mail in db.scalars(select(OutboxMessage).where(OutboxMessage.language == lang)):
-            texts = (mail.subject, mail.body_text, mail.body_html or "")
-            found[f"e-mail {mail.kind}"] = [q for t in texts for q in misquoted(t, lang)]
+    for mail in outbox(app.extensions["moncompte"]):
+        texts = (mail.subject, mail.body_text, mail.body_html or "")
+        found[f"e-mail {mail.kind}"] = [q for t in texts for q in misquoted(t, mail.language)]
     assert {where: quotes for where, quotes in found.items() if quotes} == {}
     assert len(pages) > 20
