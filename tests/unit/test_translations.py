@@ -84,10 +84,12 @@ def test_the_product_wording_is_used_in_french() -> None:
 
 @pytest.mark.parametrize(("locale", "lang"), [("fr_CA", "fr"), ("en_CA", "en")])
 def test_quotes_follow_each_language(locale: str, lang: str) -> None:
+    # English: the msgids in the code and templates too.
     texts = [
         form
         for m in catalog(locale)
         for form in (m.string if isinstance(m.string, tuple) else (m.string,))
+        + ((m.id if isinstance(m.id, tuple) else (m.id,)) if lang == "en" else ())
         if isinstance(form, str)
     ]
     for question in faq.questions():
