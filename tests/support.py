@@ -6,8 +6,10 @@ import contextlib
 import email
 import re
 import socket
+import statistics
 import threading
 import time
+from collections.abc import Callable
 from email.message import Message
 from email.policy import default as default_policy
 from pathlib import Path
@@ -58,7 +60,21 @@ class Page:
 
     @property
     def notices(self) -> list[str]:
-        return [n.get_text(" ", strip=True) for n in self.soup.select(".notice")]
+        """Messages that are not about one field: notices, and the error summary's own."""
+        found = []
+        for notice in self.soup.select(".notice"):
+            if "error-summary" in (notice.get("class") or []):
+                items = notice.select("li")
+                found += [i.get_text(" ", strip=True) for i in items if not i.find("a")]
+            else:
+                found.append(notice.get_text(" ", strip=True))
+        return found
+
+    @property
+    def error_summary(self) -> str:
+        """The text of the summary of a refused form's problems ('' when there is none)."""
+        summary = self.soup.select_one(".error-summary")
+        return " ".join(summary.get_text(" ").split()) if summary else ""
 
     def form(self, index: int = 0) -> Form:
         forms = [f for f in self.soup.find_all("form") if str(f.get("method")).lower() == "post"]
@@ -282,3 +298,44 @@ class TcpProxy:
                 sink.sendall(chunk)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
+
+
+NO_BREAK = "\u00a0"
+_QUOTES = {
+    "en": re.compile(r".{0,30}[«»].{0,30}"),
+    # A French quote holds a no-break space on its inner side: it never ends or starts a line.
+    "fr": re.compile(rf".{{0,30}}(?:«(?!{NO_BREAK})|(?<!{NO_BREAK})»).{{0,30}}"),
+}
+
+
+def misquoted(text: str, lang: str) -> list[str]:
+    """Where TEXT breaks its language's quotes: “ ” in English; « » in French, as above."""
+    return _QUOTES[lang].findall(text)
+
+
+# What skipping one argon2id hash costs on these machines, at the least (ms).
+HASH_MS = 20.0
+# A timed comparison's rounds: WARMUP + ROUNDS calls of each kind, the first WARMUP not kept.
+WARMUP, ROUNDS = 2, 20
+
+
+def interleaved_medians(
+    calls: dict[str, Callable[[int], object]], rounds: int = ROUNDS, warmup: int = WARMUP
+) -> dict[str, float]:
+    """The median time (ms) of each call (given the round's number), the calls taking turns
+    so that whatever else loads the machine slows them alike."""
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for number in range(warmup + rounds):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call(number)
+            times[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(taken[warmup:]) for name, taken in times.items()}
+
+
+def assert_as_long(medians: dict[str, float]) -> None:
+    """The medians differ by less than a skipped hash would make them: by under half of
+    it, or under half the faster median when a busy machine slows everything down (a
+    skipped hash leaves the faster one without it, so the margin stays below the leak)."""
+    fast, slow = sorted(medians.values())
+    assert slow - fast < max(HASH_MS / 2, fast / 2), medians

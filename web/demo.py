@@ -221,6 +221,6 @@ def describe(customer: Customer) -> str:
     """What a demo customer shows, for whoever picks one to sign in with."""
     linked = [c for c in CONTRACTS if c.holder == customer and c.linked]
     if not linked:
-        return "no linked contract yet: «Associez votre compte»"
+        return "no linked contract yet: “Associez votre compte”"
     kinds = ", ".join(f"{c.kind} {c.number}" for c in linked)
     return f"{'French' if customer.language == 'fr' else 'English'}; {kinds}"

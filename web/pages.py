@@ -48,10 +48,11 @@ def step_labels(question: faq.Question) -> list[tuple[str, str]]:
     """(label, text) of each step as the FAQ numbers them: Step 1, 2…, an alternative
     to a step («1a»), and what happens later."""
     shown: list[tuple[str, str]] = []
+    numbers = faq.numbers(question)
     number = 0
     for step in question.steps:
-        if step.step.isdigit():
-            number += 1
+        if step.step in numbers:
+            number = numbers[step.step]
             name = gettext("Step %(number)s:", number=number)
         elif step.step == "later":
             name = gettext("Later:")

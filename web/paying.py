@@ -78,7 +78,7 @@ def methods(issued: Issued, contract_number: str, lang: str) -> list[Method]:
             str(gettext("Online banking")),
             str(
                 gettext(
-                    "In your bank's online banking, add the payee «%(payee)s» with your contract "
+                    "In your bank's online banking, add the payee “%(payee)s” with your contract "
                     "number as the account number, then pay %(amount)s.",
                     payee=remittance.PAYEE,
                     amount=amount,
@@ -93,7 +93,7 @@ def methods(issued: Issued, contract_number: str, lang: str) -> list[Method]:
             str(gettext("Cheque")),
             str(
                 gettext(
-                    "Make a cheque of %(amount)s payable to «%(payee)s», write the contract "
+                    "Make a cheque of %(amount)s payable to “%(payee)s”, write the contract "
                     "number and the reference %(reference)s on the back, and mail it in time "
                     "for us to receive it on the payoff date.",
                     amount=amount,

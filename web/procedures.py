@@ -26,7 +26,8 @@ from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
 from flows import reasons
-from flows.definition import Definition
+from flows.analysis import faq
+from flows.definition import Definition, StateInfo
 from flows.engine import Result, Snapshot, UnknownInstance
 from flows.fields import Upload
 from web.auth import current_customer, customer_id, must_sign_in, sign_in
@@ -60,7 +61,7 @@ def init_app(app: Flask) -> None:
 def start(lang: str, flow: str) -> str | Response:
     definition = current().registry.get(flow)
     customer = current_customer()
-    if customer and any(s.signs_in for s in definition.states.values()):
+    if customer and _for_visitors(definition):
         return redirect(url_for("overview.show"), 303)
     if definition.audience == "customer" and customer is None:
         return must_sign_in()
@@ -110,6 +111,7 @@ def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
         expected_state=request.form.get("state"),
     )
     if result.ok:
+        session.pop("outcome", None)
         _remember(snapshot.id)
         return _after(definition, result)
     _keep_outcome(snapshot.id, result)
@@ -117,6 +119,16 @@ def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+# A signed-in customer has no use for these: a MINI ID already, and a password that works.
+# (Their definitions would better say so: a third procedure.audience, "visitor".)
+VISITORS_ONLY = frozenset({"registration", "password_reset"})
+
+
+def _for_visitors(definition: Definition) -> bool:
+    """Procedures only someone signed out starts: those above, and any that signs in."""
+    signs_in = any(s.signs_in for s in definition.states.values())
+    return signs_in or definition.name in VISITORS_ONLY
 
 
 def _throttle() -> None:
@@ -153,7 +165,9 @@ def _send(definition: Definition, snapshot: Snapshot, event: str) -> Response:
         language=current_language(),
         expected_state=request.form.get("state"),
     )
-    if not result.ok:
+    if result.ok:
+        session.pop("outcome", None)
+    else:
         _keep_outcome(snapshot.id, result)
     return _after(definition, result)
 
@@ -170,17 +184,21 @@ def _keep_outcome(instance_id: str, result: Result) -> None:
     """Carry the errors across the redirect, to show them beside their fields."""
     session["outcome"] = {
         "id": instance_id,
+        "state": result.snapshot.state,
         "outcome": str(result.outcome),
         "errors": result.errors,
         "values": result.values,
     }
 
 
-def _take_outcome(instance_id: str | None) -> dict[str, Any]:
+def _outcome(snapshot: Snapshot | None) -> dict[str, Any]:
+    """The refusal of the step on screen, until the step is sent again: reloading the page
+    or switching its language shows the same values (never a password) and errors."""
     outcome = session.get("outcome")
-    if not outcome or outcome.get("id") != instance_id:
+    if not outcome or snapshot is None:
         return {}
-    session.pop("outcome")
+    if (outcome.get("id"), outcome.get("state")) != (snapshot.id, snapshot.state):
+        return {}
     return dict(outcome)
 
 
@@ -216,7 +234,7 @@ def _owned(flow: str, instance_id: str) -> Snapshot:
 
 def _render(definition: Definition, snapshot: Snapshot | None, screen: str, action: str) -> str:
     state = definition.states[snapshot.state if snapshot else definition.initial]
-    outcome = _take_outcome(snapshot.id if snapshot else None)
+    outcome = _outcome(snapshot)
     errors = dict(outcome.get("errors", {}))
     notice = errors.pop("event", None)
     return render_template(
@@ -229,5 +247,26 @@ def _render(definition: Definition, snapshot: Snapshot | None, screen: str, acti
         notice=notice,
         values=outcome.get("values", {}),
         action=action,
-        progress=(state.progress, definition.progress_total) if state.progress else None,
+        progress=_progress(definition, state, screen),
     )
+
+
+def _progress(definition: Definition, state: StateInfo, screen: str) -> tuple[int, int] | None:
+    """(step, steps) as the FAQ page numbers its procedure's steps, so that "Step 3 of 4"
+    on a page is the FAQ's «Étape 3» (the FAQ's step 1 happens on the page before)."""
+    question = faq.section(definition.faq_section) if definition.faq_section else None
+    numbers = faq.numbers(question) if question else {}
+    shown = [numbers[s] for s in _faq_steps(definition, state, screen) if s in numbers]
+    return (max(shown), len(numbers)) if shown else None
+
+
+def _faq_steps(definition: Definition, state: StateInfo, screen: str) -> tuple[str, ...]:
+    """The FAQ steps a screen is part of: its state's; but an e-mailed link's screen that
+    asks for more than the link (a new password) is the form of the step it leads to."""
+    event = definition.link_event(state.id) if screen == state.link_screen else None
+    if event is None or not set(definition.events[event].fields) - {"token"}:
+        return state.faq_steps
+    target = next(
+        t.target for t in definition.transitions if (t.source, t.event) == (state.id, event)
+    )
+    return definition.states[target].faq_steps

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 import yaml
 
 FAQ = Path(__file__).parent / "faq.yaml"
+# Folded lines and double spaces, but not the no-break spaces French puts inside « ».
+_SPACES = re.compile(r"[ \t\r\n]+")
 LANGUAGES = ("fr", "en")
 
 
@@ -33,7 +36,7 @@ class Question:
 
 
 def _texts(value: Any) -> dict[str, str]:
-    texts = {lang: " ".join(str(value[lang]).split()) for lang in LANGUAGES}
+    texts = {lang: _SPACES.sub(" ", str(value[lang])).strip() for lang in LANGUAGES}
     if not all(texts.values()):
         raise ValueError(f"a text lacks a language: {value!r}")
     return texts
@@ -64,3 +67,11 @@ def questions() -> tuple[Question, ...]:
 
 def section(number: int) -> Question | None:
     return next((q for q in questions() if q.section == number), None)
+
+
+def numbers(question: Question) -> dict[str, int]:
+    """The number the FAQ page gives each numbered step, counting from 1 in order (the
+    product's first step, "0" in PROCEDURES.md, is «Étape 1»); alternatives and what
+    happens later get none."""
+    numbered = [s.step for s in question.steps if s.step.isdigit()]
+    return {step: position for position, step in enumerate(numbered, 1)}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from web import demo
 from web.services import Services
@@ -66,3 +66,10 @@ def accessible(page: Page) -> None:
     """axe-core (the copy axe-playwright-python ships) finds no violation on the page."""
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def assert_focus_on_error_summary(page: Page) -> None:
+    """After a refused submit, the keyboard starts from the list of problems. (The browser
+    moves the focus to an autofocus element at its next rendering, just after the load.)"""
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import Page, expect
+import itertools
 
-from tests.browser.conftest import accessible, shoot
+import pytest
+from playwright.sync_api import FilePayload, Page, expect
+
+from tests.browser.conftest import accessible, assert_focus_on_error_summary, shoot
 from web import demo
 
 pytestmark = pytest.mark.browser
@@ -64,6 +66,16 @@ def test_faq(page: Page, live_server: str, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
+def test_faq_lists_each_question_on_its_own_line(page: Page, live_server: str, lang: str) -> None:
+    page.goto(f"{live_server}/{lang}/faq")
+    boxes = [link.bounding_box() for link in page.locator(".toc a").all()]
+    assert len(boxes) == 5 and all(boxes)
+    for above, below in itertools.pairwise(b for b in boxes if b):
+        assert below["y"] >= above["y"] + above["height"] - 1, (above, below)
+        assert below["x"] == above["x"], "the questions start at the same margin"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
 def test_a_customer_without_a_contract_is_invited_to_link_one(
     page: Page, live_server: str, demo_data: None, lang: str
 ) -> None:
@@ -77,3 +89,22 @@ def test_a_customer_without_a_contract_is_invited_to_link_one(
     page.go_back()
     accessible(page)
     shoot(page, f"overview-unlinked-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_document_that_is_not_one_is_refused_with_the_focus_on_why(
+    page: Page, live_server: str, demo_data: None, lang: str
+) -> None:
+    page.goto(f"{live_server}/{lang}/login")
+    page.locator("#email").fill(demo.EMILIE.email)
+    page.locator("#password").fill(demo.PASSWORD)
+    page.get_by_role("button", name=TEXT[lang][0]).click()
+    send = "Envoyer le document" if lang == "fr" else "Send the document"
+    # A text file named as a PDF: checked by its content, refused.
+    fake: FilePayload = {"name": "relevé.pdf", "mimeType": "application/pdf", "buffer": b"no"}
+    page.locator(".upload input[type=file]").first.set_input_files(fake)
+    page.locator(".upload").first.get_by_role("button", name=send).click()
+    expect(page.locator("#document-error")).to_be_visible()
+    assert_focus_on_error_summary(page)
+    shoot(page, f"document-refused-{lang}")
+    accessible(page)

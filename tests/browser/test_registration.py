@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from storage.models import OutboxMessage
-from tests.browser.conftest import shoot
+from tests.browser.conftest import accessible, assert_focus_on_error_summary, shoot
 from tests.factories import PASSWORD
 from web.services import Services
 
@@ -47,7 +47,9 @@ def test_register_and_activate(page: Page, live_server: str, app: Flask, lang: s
     page.get_by_label("E-mail address" if lang == "en" else "Adresse de courriel").fill("x")
     page.get_by_role("button", name=submit).click()
     expect(page.locator("#first_name-error")).to_have_text(required)
+    assert_focus_on_error_summary(page)
     shoot(page, f"register-errors-{lang}")
+    accessible(page)
 
     page.locator("#first_name").fill("Émilie")
     page.locator("#last_name").fill("Gagnon")

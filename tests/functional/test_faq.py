@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
+from flask import Flask
 
 from flows.analysis import faq
-from tests.support import Browser
+from tests.factories import PASSWORD, identity
+from tests.support import Browser, Page, newest
+
+
+def spaced(text: str) -> str:
+    """Runs of spaces and line breaks as one space; French no-break spaces stay."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -18,13 +28,13 @@ def test_every_question_and_answer_in_each_language(browser: Browser, lang: str)
     )
     page = browser.get(home.link(more))
     assert page.status == 200 and page.path == f"/{lang}/faq"
-    questions = [" ".join(h.get_text(" ").split()) for h in page.soup.select(".question h2")]
+    questions = [spaced(h.get_text(" ")) for h in page.soup.select(".question h2")]
     assert questions == [q.question[lang] for q in faq.questions()]
     assert len(questions) == 5
     for question in faq.questions():
         section = page.soup.select_one(f"#{question.id}")
         assert section is not None
-        text = " ".join(section.get_text(" ").split())
+        text = spaced(section.get_text(" "))
         assert question.answer[lang] in text
         for step in question.steps:
             assert step.text[lang] in text
@@ -67,3 +77,91 @@ def test_answers_link_to_the_procedures_the_site_has(
     assert not page.soup.select("#link-account a")
     labels = [s.get_text(strip=True) for s in page.soup.select("#link-account li strong")]
     assert labels == steps
+
+
+def faq_steps(browser: Browser, lang: str, question_id: str) -> dict[int, str]:
+    """The numbered steps of one answer of the FAQ page: {number: text}."""
+    page = browser.get(f"/{lang}/faq")
+    steps = {}
+    for item in page.soup.select(f"#{question_id} .steps-list li"):
+        label = item.strong.get_text(strip=True) if item.strong else ""
+        number = re.fullmatch(r"\D+ (\d+) ?:", label)
+        if number:
+            steps[int(number.group(1))] = spaced(item.get_text(" ")).removeprefix(label).strip()
+    return steps
+
+
+def progress(page: Page) -> tuple[int, int]:
+    label = page.soup.select_one(".progress")
+    assert label is not None, page.path
+    step, total = re.findall(r"\d+", label.get_text())
+    return int(step), int(total)
+
+
+def button(page: Page) -> str:
+    found = page.soup.select_one("form button.primary")
+    assert found is not None, page.path
+    return found.get_text(strip=True)
+
+
+def link_page(app: Flask) -> str:
+    return urlsplit(str(newest(app.extensions["moncompte"]).extras["link"])).path
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_sign_in_page_is_the_one_the_faq_names(browser: Browser, lang: str) -> None:
+    login = browser.get(f"/{lang}/login")
+    assert login.h1 == ("MINI ID — Connectez-vous" if lang == "fr" else "MINI ID — Sign in")
+    first = faq_steps(browser, lang, "password")[1]
+    assert login.h1 in first
+    assert ("Mot de passe oublié?" if lang == "fr" else "Forgot your password?") in first
+    assert login.link("Mot de passe oublié?" if lang == "fr" else "Forgot your password?")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_registration_pages_count_their_steps_as_the_faq_does(app: Flask, lang: str) -> None:
+    browser = Browser(app)
+    steps = faq_steps(browser, lang, "access")
+    details = browser.get(f"/{lang}/register")
+    sent = (
+        details.form()
+        .fill(
+            first_name="Luc",
+            last_name="Côté",
+            email="luc@example.com",
+            password=PASSWORD,
+            password_confirm=PASSWORD,
+        )
+        .submit()
+    )
+    activate = browser.get(link_page(app))
+    activated = activate.form().submit()
+    assert [progress(p) for p in (details, sent, activate, activated)] == [
+        (2, 4),
+        (3, 4),
+        (3, 4),
+        (4, 4),
+    ]
+    assert len(steps) == 4
+    # What the FAQ's step asks for is what the page asks for.
+    assert button(details) in steps[2] and button(activate) in steps[3]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_password_reset_pages_count_their_steps_as_the_faq_does(app: Flask, lang: str) -> None:
+    identity(app.extensions["moncompte"], "jean.t@example.com", language=lang)
+    browser = Browser(app)
+    steps = faq_steps(browser, lang, "password")
+    request = browser.get(f"/{lang}/password-reset")
+    sent = request.form().fill(email="jean.t@example.com").submit()
+    change = browser.get(link_page(app))
+    new = "un nouveau départ en forêt"
+    done = change.form().fill(password=new, password_confirm=new).submit()
+    assert [progress(p) for p in (request, sent, change, done)] == [
+        (2, 4),
+        (3, 4),
+        (4, 4),
+        (4, 4),
+    ]
+    assert len(steps) == 4
+    assert button(request) in steps[2] and button(change) in steps[4]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
 import pytest
 from flask import Flask
 
-from tests.support import Browser
+from tests.factories import PASSWORD, contract, identity
+from tests.support import Browser, Page, misquoted, outbox
+from web.services import Services
 
 
 @pytest.mark.parametrize(
@@ -124,3 +129,56 @@ def test_development_mailbox_only_without_smtp_and_from_this_machine(
     assert remote.status_code == 404
     with_smtp = make_app(SMTP_URL="smtp://127.0.0.1:1")  # type: ignore[operator]
     assert with_smtp.test_client().get("/dev/mailbox").status_code == 404
+
+
+NEW = "un nouveau départ en forêt"
+
+
+def _journeys(app: Flask, lang: str) -> Iterator[Page]:
+    """The pages of every procedure, refusals included, and the signed-in ones."""
+    services: Services = app.extensions["moncompte"]
+    jean = identity(services, f"jean.{lang}@example.com", language=lang)
+    contract(services, identity_id=jean)
+    identity(services, f"pending.{lang}@example.com", status="pending", language=lang)
+    browser = Browser(app)
+    for path in ["", "faq", "register", "login", "password-reset"]:
+        yield browser.get(f"/{lang}/{path}")
+    form = browser.get(f"/{lang}/register").form()
+    yield form.submit()
+    for email in (f"luc.{lang}@example.com", f"jean.{lang}@example.com"):
+        details = {"first_name": "Luc", "last_name": "Côté", "email": email}
+        form = Browser(app).get(f"/{lang}/register").form()
+        yield form.fill(**details, password=PASSWORD, password_confirm=PASSWORD).submit()
+    pending = {"email": f"pending.{lang}@example.com", "password": PASSWORD}
+    not_activated = Browser(app).get(f"/{lang}/login").form().fill(**pending).submit()
+    yield not_activated
+    yield not_activated.form().submit("resend")
+    for email in (f"jean.{lang}@example.com", f"nobody.{lang}@example.com"):
+        yield Browser(app).get(f"/{lang}/password-reset").form().fill(email=email).submit()
+    for link in [str(m.extras["link"]) for m in outbox(services) if m.extras.get("link")]:
+        page = Browser(app).get(urlsplit(link).path)
+        yield page
+        if "password" in page.form().fields:
+            yield page.form().fill(password="short", password_confirm="other").submit()
+            yield page.form().fill(password=NEW, password_confirm=NEW).submit()
+        else:
+            yield page.form().submit()
+        yield Browser(app).get(urlsplit(link).path)  # used: gone
+    yield browser.get(f"/{lang}/nowhere")
+    signed_in = browser.get(f"/{lang}/login").form()
+    signed_in.fill(email=f"jean.{lang}@example.com", password=NEW).submit()
+    for path in ["", "overview", "messages", "send-document"]:
+        yield browser.get(f"/{lang}/{path}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_quotes_follow_each_language_on_every_page_and_e_mail(app: Flask, lang: str) -> None:
+    """English quotes with “ ”; French « » with no-break spaces, never alone on a line."""
+    pages = list(_journeys(app, lang))
+    assert all(page.status in (200, 404, 410) for page in pages)
+    found = {p.path: misquoted(p.response.get_data(as_text=True), lang) for p in pages}
+    for mail in outbox(app.extensions["moncompte"]):
+        texts = (mail.subject, mail.body_text, mail.body_html or "")
+        found[f"e-mail {mail.kind}"] = [q for t in texts for q in misquoted(t, mail.language)]
+    assert {where: quotes for where, quotes in found.items() if quotes} == {}
+    assert len(pages) > 20

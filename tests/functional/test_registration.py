@@ -19,7 +19,7 @@ WORDING = {
     "fr": {
         "home_button": "S'inscrire maintenant",
         "form_title": "S'inscrire",
-        "step1": "Étape 1 sur 3",
+        "step2": "Étape 2 sur 4",
         "check": "Vérifiez vos courriels",
         "subject": "Activez vos identifiants MINI pour commencer",
         "button": "Activer maintenant",
@@ -28,7 +28,7 @@ WORDING = {
     "en": {
         "home_button": "Register now",
         "form_title": "Register",
-        "step1": "Step 1 of 3",
+        "step2": "Step 2 of 4",
         "check": "Check your e-mail",
         "subject": "Activate your MINI ID to get started",
         "button": "Activate now",
@@ -63,7 +63,7 @@ def test_register_activate_in_each_language(
     home = mail_browser.get(f"/{lang}/")
     form_page = mail_browser.get(home.link(words["home_button"]))
     assert form_page.h1 == words["form_title"]
-    assert words["step1"] in form_page.text
+    assert words["step2"] in form_page.text
     assert form_page.form().fields == [
         "csrf_token",
         "state",
@@ -255,6 +255,36 @@ def test_switching_language_keeps_the_step(browser: Browser) -> None:
     sent = fill_details(browser.get("/fr/register"), "switch@example.com")
     english = browser.get(sent.link("English"))
     assert english.h1 == "Check your e-mail" and english.path.startswith("/en/register/")
+
+
+@pytest.mark.parametrize(
+    ("lang", "other", "switch", "message"),
+    [
+        ("fr", "en", "English", "The two passwords do not match."),
+        ("en", "fr", "Français", "Les deux mots de passe ne correspondent pas."),
+    ],
+)
+def test_switching_language_after_a_refusal_keeps_what_was_typed(
+    browser: Browser, lang: str, other: str, switch: str, message: str
+) -> None:
+    refused = fill_details(
+        browser.get(f"/{lang}/register"), "luc@example.com", last_name="Côté", password_confirm="x"
+    )
+    assert list(refused.field_errors) == ["password_confirm"]
+    switched = browser.get(refused.link(switch))
+    assert switched.path == refused.path.replace(f"/{lang}/", f"/{other}/", 1)
+    assert switched.field_errors == {"password_confirm": message}
+    assert message in switched.error_summary
+    values = switched.form().values
+    assert (values["first_name"], values["last_name"], values["email"]) == (
+        "Émilie",
+        "Côté",
+        "luc@example.com",
+    )
+    assert values["password"] == values["password_confirm"] == ""
+    # And back again, still there, until the form is sent again.
+    back = browser.get(switched.link("Français" if other == "en" else "English"))
+    assert back.form().values["email"] == "luc@example.com" and back.field_errors
 
 
 def test_a_post_without_csrf_token_is_refused(browser: Browser, services: Services) -> None:

@@ -227,7 +227,7 @@ def test_an_empty_form_is_told_what_is_missing(app: Flask) -> None:
     page = form(Browser(app).get("/staff/login"), "/staff/login").submit()
     required = "Ce champ est obligatoire."
     assert page.field_errors == {"email": required, "password": required}
-    assert page.notices == [
+    assert page.error_summary == (
         "Veuillez corriger ce qui suit : Adresse de courriel : Ce champ est obligatoire. "
         "Mot de passe : Ce champ est obligatoire."
-    ]
+    )

@@ -11,6 +11,9 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from flows.analysis import faq
+from tests.support import misquoted
+
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
@@ -77,3 +80,20 @@ def test_the_product_wording_is_used_in_french() -> None:
         "Your MINI ID has been activated": "Votre MINI ID a été activé",
     }.items():
         assert french[english].string == wording
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("fr_CA", "fr"), ("en_CA", "en")])
+def test_quotes_follow_each_language(locale: str, lang: str) -> None:
+    # English: the msgids in the code and templates too.
+    texts = [
+        form
+        for m in catalog(locale)
+        for form in (m.string if isinstance(m.string, tuple) else (m.string,))
+        + ((m.id if isinstance(m.id, tuple) else (m.id,)) if lang == "en" else ())
+        if isinstance(form, str)
+    ]
+    for question in faq.questions():
+        texts += [question.question[lang], question.answer[lang]]
+        texts += [question.note[lang]] if question.note else []
+        texts += [step.text[lang] for step in question.steps]
+    assert [found for text in texts for found in misquoted(text, lang)] == []

@@ -48,7 +48,7 @@ def flows_list(as_json: bool) -> None:
         _print_json(found)
         return
     for d in found:
-        click.echo(f"{d['name']}  version {d['version']}  «{d['label']}»")
+        click.echo(f"{d['name']}  version {d['version']}  “{d['label']}”")
         click.echo(f"  states: {', '.join(d['states'])}")
         click.echo(f"  events: {', '.join(d['events'])}")
 
