@@ -12,7 +12,7 @@ it uses under ``procedure.steps`` with their parameters::
 
 and its own transitions lead to the step's states by their names, the same everywhere.
 Under ``procedure.states`` it may add to a step's state what is its own (``faq_steps``,
-``progress``, ``technical``). The whole is what is compiled, versioned and stored, so an
+``technical``). The whole is what is compiled, versioned and stored, so an
 instance keeps the step as it was when it started.
 """
 
@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 # What a definition may add to a state a step declares.
-STATE_OVERRIDES = frozenset({"faq_steps", "progress", "technical", "expires_after", "label"})
+STATE_OVERRIDES = frozenset({"faq_steps", "technical", "expires_after", "label"})
 
 
 def expand(doc: dict[str, Any], steps: Mapping[str, Any]) -> dict[str, Any]:

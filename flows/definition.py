@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from flows import composition
 from flows.fields import FieldSpec, parse_field
 from flows.model import FlowModel
 
-AUDIENCES = ("anyone", "customer")
+AUDIENCES = ("anyone", "customer", "visitor")
 _VERSION = re.compile(r"^[0-9a-f]{12}$")
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -34,7 +34,6 @@ class StateInfo:
     link_screen: str | None = None
     faq_steps: tuple[str, ...] = ()
     technical: bool = False
-    progress: int | None = None
     expires_after: timedelta | None = None
     # Reaching this state signs the customer in, in the browser that got there.
     signs_in: bool = False
@@ -98,12 +97,12 @@ class Definition:
     events: Mapping[str, EventInfo]
     transitions: tuple[TransitionInfo, ...]
     guards: Mapping[str, GuardInfo]
-    progress_total: int = field(default=0)
     # Requests per client address, in Flask-Limiter's notation ("10 per minute; 100 per hour").
     rate_limit: str = "30 per minute"
     # What of an instance's data its screens may show (never a secret).
     display: tuple[str, ...] = ()
-    # "anyone", or "customer": a signed-in customer's own procedure.
+    # "anyone"; "customer": a signed-in customer's own procedure; "visitor": for someone
+    # signed out only (a signed-in customer is sent to the overview).
     audience: str = "anyone"
     steps: tuple[str, ...] = ()  # the shared steps it uses (flows/procedures/steps/)
     migrations: tuple[Migration, ...] = ()
@@ -187,7 +186,6 @@ def compile_definition(
         events=_events(meta, transitions),
         transitions=transitions,
         guards=_guards(meta, transitions),
-        progress_total=max((s.progress or 0 for s in states.values()), default=0),
         rate_limit=str(meta.get("rate_limit", "30 per minute")),
         display=tuple(str(k) for k in meta.get("display") or ()),
         audience=_audience(meta),
@@ -253,7 +251,6 @@ def _states(chart: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, Stat
             link_screen=info.get("link_screen"),
             faq_steps=tuple(str(s) for s in info.get("faq_steps", ())),
             technical=bool(info.get("technical", False)),
-            progress=info.get("progress"),
             expires_after=parse_duration(info.get("expires_after")),
             signs_in=bool(info.get("signs_in", False)),
         )

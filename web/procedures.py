@@ -120,15 +120,10 @@ def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
 
 # -- helpers ---------------------------------------------------------------------------
 
-# A signed-in customer has no use for these: a MINI ID already, and a password that works.
-# (Their definitions would better say so: a third procedure.audience, "visitor".)
-VISITORS_ONLY = frozenset({"registration", "password_reset"})
-
-
 def _for_visitors(definition: Definition) -> bool:
-    """Procedures only someone signed out starts: those above, and any that signs in."""
+    """Procedures only someone signed out starts (audience: visitor), and any that signs in."""
     signs_in = any(s.signs_in for s in definition.states.values())
-    return signs_in or definition.name in VISITORS_ONLY
+    return signs_in or definition.audience == "visitor"
 
 
 def _throttle() -> None:
