@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from flows.accounts import links, passwords
-from flows.procedures.steps.activation import LINK_VALID_FOR
 from storage import flow_counts, migrate
 from storage.identities import email_key
 from storage.models import AuditRecord, FlowInstance, Identity, OutboxMessage, Token
@@ -43,6 +42,10 @@ PASSWORD = "vélo rouge sous la pluie"
 
 def add_bare_views(app: Flask, services: Services) -> None:
     """The same writes as the engine's steps, with no engine, no machine, no checks."""
+    # As long as the activation step waits for its link.
+    link_valid_for = (
+        services.registry.get("registration").states["awaiting_activation"].expires_after
+    )
 
     @app.post("/bench/bare-submit/<instance_id>")
     def bare_submit(instance_id: str) -> Response:
@@ -70,7 +73,7 @@ def add_bare_views(app: Flask, services: Services) -> None:
                 instance_id=row.id,
                 identity_id=person.id,
                 now=now,
-                valid_for=LINK_VALID_FOR,
+                valid_for=link_valid_for,
             )
             services.mailer.email(
                 session,

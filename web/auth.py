@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from flows.accounts import credentials
-from storage.models import Identity
+from storage.models import Identity, Staff
 from web.services import current
 from web.sessions import DatabaseSession
 
@@ -23,16 +23,25 @@ def customer_id() -> int | None:
     return session.identity_id if isinstance(session, DatabaseSession) else None
 
 
+A = TypeVar("A", Identity, Staff)
+
+
+def signed_in(kind: str, model: type[A], account_id: int | None) -> A | None:
+    """The account this session is signed in to, read once per request (``g.<kind>``);
+    None when there is none, or it is no longer active."""
+    if kind not in g:
+        found = None
+        if account_id is not None:
+            with current().db.read() as db:
+                found = db.get(model, account_id)
+        setattr(g, kind, found if credentials.active(found) else None)
+    account: A | None = getattr(g, kind)
+    return account
+
+
 def current_customer() -> Identity | None:
     """The signed-in customer, once per request."""
-    if "customer" not in g:
-        found = None
-        if (identity_id := customer_id()) is not None:
-            with current().db.read() as db:
-                found = db.get(Identity, identity_id)
-        g.customer = found if credentials.active(found) else None
-    customer: Identity | None = g.customer
-    return customer
+    return signed_in("customer", Identity, customer_id())
 
 
 def login_required(view: F) -> F:

@@ -120,6 +120,7 @@ def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
 
 # -- helpers ---------------------------------------------------------------------------
 
+
 def _for_visitors(definition: Definition) -> bool:
     """Procedures only someone signed out starts (audience: visitor), and any that signs in."""
     signs_in = any(s.signs_in for s in definition.states.values())

@@ -27,9 +27,9 @@ from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
 from flows import fields
-from flows.accounts import credentials
 from flows.accounts import staff as rules
 from storage.models import Staff
+from web.auth import signed_in
 from web.i18n import LOCALES
 from web.services import current
 from web.sessions import DatabaseSession
@@ -41,15 +41,8 @@ SIGN_IN_LIMIT = "20 per minute; 200 per hour"
 
 def current_staff() -> Staff | None:
     """The signed-in staff member, once per request."""
-    if "staff" not in g:
-        found = None
-        staff_id = session.staff_id if isinstance(session, DatabaseSession) else None
-        if staff_id is not None:
-            with current().db.read() as db:
-                found = db.get(Staff, staff_id)
-        g.staff = found if credentials.active(found) else None
-    member: Staff | None = g.staff
-    return member
+    staff_id = session.staff_id if isinstance(session, DatabaseSession) else None
+    return signed_in("staff", Staff, staff_id)
 
 
 def staff_required(view: F) -> F:
