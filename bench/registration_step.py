@@ -46,6 +46,7 @@ def add_bare_views(app: Flask, services: Services) -> None:
     link_valid_for = (
         services.registry.get("registration").states["awaiting_activation"].expires_after
     )
+    assert link_valid_for is not None
 
     @app.post("/bench/bare-submit/<instance_id>")
     def bare_submit(instance_id: str) -> Response:
