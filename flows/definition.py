@@ -92,6 +92,8 @@ class Definition:
     # "anyone", or "customer": a signed-in customer's own procedure.
     audience: str = "anyone"
     steps: tuple[str, ...] = ()  # the shared steps it uses (flows/procedures/steps/)
+    # Procedures whose steps start this one (FlowModel.start); empty: started by a person.
+    started_by: tuple[str, ...] = ()
 
     @property
     def initial(self) -> str:
@@ -170,6 +172,7 @@ def compile_definition(
         display=tuple(str(k) for k in meta.get("display") or ()),
         audience=_audience(meta),
         steps=tuple(str(s) for s in meta.get("composed_with") or ()),
+        started_by=tuple(str(s) for s in meta.get("started_by") or ()),
     )
 
 

@@ -57,6 +57,8 @@ def init_app(app: Flask) -> None:
 
 def start(lang: str, flow: str) -> str | Response:
     definition = current().registry.get(flow)
+    if definition.started_by:  # started by another procedure's step, never from here
+        abort(404)
     customer = current_customer()
     if customer and any(s.signs_in for s in definition.states.values()):
         return redirect(url_for("overview.show"), 303)

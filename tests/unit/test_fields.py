@@ -65,7 +65,27 @@ def test_the_audit_trail_keeps_what_a_file_is_never_its_content() -> None:
             }
         ]
     }
-    assert not ONE["document"].refillable  # never put back in a form
+
+
+def test_a_refused_form_gets_back_all_it_can_show_never_a_secret() -> None:
+    specs = {
+        "body": fields.parse_field("body", {"type": "text", "required": True}),
+        "contract": fields.parse_field("contract", {"type": "id"}),
+        "password": fields.parse_field("password", {"type": "password"}),
+        **THREE,
+    }
+    long_text = "mot " * 2000  # 8,000 characters: too long, and not lost
+    sent = {"body": long_text, "contract": "12", "password": "secret", "files": [Upload("a", PDF)]}
+    checked = fields.check(specs, sent)
+    assert checked.errors == {"body": "too_long"}
+    kept = fields.refill(specs, checked.values, sent, checked.errors)
+    assert kept == {"body": long_text, "contract": 12, "files": ["a.pdf"]}
+
+
+def test_line_breaks_count_as_one_character_as_a_browser_counts_them() -> None:
+    spec = {"body": fields.parse_field("body", {"type": "text", "max_length": 14})}
+    checked = fields.check(spec, {"body": "un\r\ndeux\rtrois"})
+    assert checked.values == {"body": "un\ndeux\ntrois"}
 
 
 @pytest.mark.parametrize(
