@@ -45,6 +45,9 @@ MESSAGES: dict[str, str] = {
     "file_type": N_("Send a PDF, JPEG or PNG file."),
     "file_too_many": N_("Send at most 3 files."),
     "contract_unknown": N_("Choose one of your contracts."),
+    "customer_only": N_("Only the customer writes in their own name."),
+    "agents_only": N_("Only an agent of MINI Financial Services can do this."),
+    "claimed": N_("Another agent is answering this conversation."),
 }
 
 
