@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.contracts import files
@@ -111,3 +112,15 @@ def close(conversation: Conversation) -> None:
 def path_of(uploads: Path, attachment: Attachment) -> Path:
     """Where an attachment's file is: a name we generated, never the sender's."""
     return uploads / FOLDER / attachment.storage_name
+
+
+def others_since(session: Session, conversation_id: str, seen: int, staff_id: int) -> set[int]:
+    """The other agents who answered after message SEEN: two agents answering at once both
+    get their answer in, and the second is told whose came first."""
+    query = select(Message.staff_id).where(
+        Message.conversation_id == conversation_id,
+        Message.id > seen,
+        Message.author == "staff",
+        Message.staff_id != staff_id,
+    )
+    return {s for s in session.scalars(query) if s is not None}

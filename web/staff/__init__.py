@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.staff import analyst, console, trail
+from web.staff import agent, analyst, console, trail
 
 
 def init_app(app: Flask) -> None:
-    for part in (console, analyst, trail):
+    for part in (console, analyst, trail, agent):
         part.init_app(app)
