@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,3 +48,12 @@ def shoot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"] if page.viewport_size else 0
     page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+AXE = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core (the copy axe-playwright-python ships) finds nothing wrong on the page."""
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()

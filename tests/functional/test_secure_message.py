@@ -130,10 +130,10 @@ def test_the_message_centre_lists_conversations_newest_first(
     services.clock.advance(timedelta(minutes=5))
     compose(browser, lease, "Et sur la fin de ma location", subject="end_of_lease")
     inbox = browser.get("/fr/messages")
-    rows = [" ".join(r.get_text(" ").split()) for r in inbox.soup.select("table tbody tr")]
+    rows = [" ".join(r.get_text(" ").split()) for r in inbox.soup.select(".conversation")]
     assert len(rows) == 2
-    assert rows[0].startswith("Fin de location LO-25-000002")
-    assert rows[1].startswith("Paiements PR-25-000001")
+    assert rows[0].startswith("Fin de location Contrat LO-25-000002")
+    assert rows[1].startswith("Paiements Contrat PR-25-000001")
     assert all("En attente d'une réponse" in r for r in rows)
 
 
