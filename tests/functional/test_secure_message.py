@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from storage.messages import Attachment, Conversation
-from tests.factories import contract, identity
+from tests.factories import contract, identity, staff_member
 from tests.functional.test_overview import signed_in
 from tests.support import Browser, Form, Page
 from web.services import Services
@@ -278,7 +278,7 @@ def test_a_reply_reopens_a_closed_conversation(
     compose(browser, linked)
     conversation = conversation_of(services, jean)
     engine = services.engine
-    agent = f"staff:{_agent(services)}"
+    agent = f"staff:{staff_member(services, 'agent@servicesfinanciersmini.ca', role='agent')}"
     assert engine.send(conversation.id, "answer", {"body": "Oui."}, actor=agent).ok
     services.clock.advance(timedelta(days=31))
     assert engine.sweep() == 1  # 30 days without a reply: closed by itself
@@ -289,9 +289,3 @@ def test_a_reply_reopens_a_closed_conversation(
     assert engine.snapshot(conversation.id).state == "waiting"
     assert "En attente d'une réponse" in page.text
     assert len(thread_texts(page)) == 3
-
-
-def _agent(services: Services) -> int:
-    from tests.factories import staff_member
-
-    return staff_member(services, "agent@servicesfinanciersmini.ca", role="agent")
