@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from storage.messages import Attachment, Conversation
 from tests.factories import contract, identity, staff_member
+from tests.functional.test_api import TOKEN, Api
+from tests.functional.test_cli import run
 from tests.functional.test_overview import signed_in
 from tests.support import Browser, Form, Page
 from web.services import Services
@@ -289,3 +291,27 @@ def test_a_reply_reopens_a_closed_conversation(
     assert engine.snapshot(conversation.id).state == "waiting"
     assert "En attente d'une réponse" in page.text
     assert len(thread_texts(page)) == 3
+
+
+def test_testers_write_through_the_api_and_cli_but_start_no_conversation(make_app: Any) -> None:
+    app = make_app(API_TOKEN=TOKEN)
+    api = Api(app)
+    services: Services = app.extensions["moncompte"]
+    jean = identity(services)
+    mine = contract(services, identity_id=jean)
+    refused = api.call("POST", "/flows", {"flow": "conversation"})
+    assert refused.status_code == 422 and (refused.json or {})["errors"]["flow"]["reason"] == (
+        "unknown_flow"
+    )
+    code, output = run(app, "flows", "start", "conversation")
+    assert code == 2 and "started by another procedure: secure_message" in output
+    draft = api.start("secure_message", customer="jean.t@example.com")
+    data = {"subject": "insurance", "contract": str(mine), "body": "Mon assurance?"}
+    sent = api.send(draft["id"], "submit", data)
+    assert sent.status_code == 200 and (sent.json or {})["state"] == "sent"
+    conversation = conversation_of(services, jean).id
+    reply = api.send(conversation, "reply", {"body": "Précision : c'est pour la MINI."})
+    assert reply.status_code == 200 and (reply.json or {})["state"] == "waiting"
+    answer = api.send(conversation, "answer", {"body": "Réponse d'un testeur"})
+    reason = (answer.json or {})["errors"]["event"]["reason"]
+    assert answer.status_code == 422 and reason == "agents_only"
