@@ -315,3 +315,18 @@ def test_testers_write_through_the_api_and_cli_but_start_no_conversation(make_ap
     answer = api.send(conversation, "answer", {"body": "Réponse d'un testeur"})
     reason = (answer.json or {})["errors"]["event"]["reason"]
     assert answer.status_code == 422 and reason == "agents_only"
+
+
+def test_a_refused_reply_keeps_its_text(
+    app: Flask, services: Services, jean: int, linked: int
+) -> None:
+    browser = signed_in(app, lang="en")
+    compose(browser, linked, lang="en")
+    page = browser.get(f"/en/messages/conversations/{conversation_of(services, jean).id}")
+    exe = files(("photo.png", EXE))
+    refused = main_form(page).fill(body="Here is the photo.", attachment=exe).submit("reply")
+    assert refused.field_errors == {"attachment": "Send a PDF, JPEG or PNG file."}
+    assert "Your message was kept, but not your files." in refused.text
+    textarea = refused.soup.select_one("textarea[name=body]")
+    assert textarea is not None and textarea.get_text() == "Here is the photo."
+    assert len(thread_texts(refused)) == 1
