@@ -26,7 +26,7 @@ from flows.definition import Definition
 from flows.model import FlowModel, Mailer, StepContext
 from flows.registry import Registry, UnknownFlow
 from storage.db import Database
-from storage.models import AuditRecord, FlowInstance
+from storage.models import AuditRecord, FlowInstance, FlowVersion
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
@@ -180,6 +180,9 @@ class Engine:
         definition = self.registry.get(flow)
         if step.definition.name not in definition.started_by:
             raise ValueError(f"{flow} is not started by {step.definition.name}")
+        key = (definition.name, definition.version)
+        if step.session.get(FlowVersion, key) is None:  # kept, so the instance can finish
+            step.session.add(FlowVersion(flow=key[0], version=key[1], document=definition.document))
         language = step.row.language
         return self._new(step.session, definition, step.actor, language, customer_id, data).id
 

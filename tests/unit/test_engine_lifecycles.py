@@ -14,6 +14,7 @@ import pytest
 from flows.engine import Engine, NotStartable, Outcome
 from flows.model import FlowModel
 from flows.registry import Registry
+from storage.models import FlowVersion
 from tests.support import flows_folder
 from web.services import Services
 
@@ -104,6 +105,8 @@ def test_a_step_starts_another_procedure_in_its_transaction_by_its_actor(engine:
     assert (snapshot.flow, snapshot.state, snapshot.language) == ("thread", "open", "en")
     [start] = engine.history(thread_id)
     assert (start["event"], start["actor"]) == ("start", "customer")
+    with engine.db.read() as session:  # its version is kept, so it can finish on it
+        assert session.get(FlowVersion, ("thread", snapshot.version)) is not None
 
 
 def test_a_procedure_started_by_another_cannot_be_started_alone(engine: Engine) -> None:
