@@ -28,17 +28,15 @@ import yaml
 STATE_OVERRIDES = frozenset({"faq_steps", "progress", "technical", "expires_after", "label"})
 
 
-def expand(doc: dict[str, Any], steps: Mapping[str, str]) -> dict[str, Any]:
-    """DOC with every step it names written in."""
-    from flows.definition import parse  # the same YAML reading as definitions
-
+def expand(doc: dict[str, Any], steps: Mapping[str, Any]) -> dict[str, Any]:
+    """DOC with every step it names written in; STEPS are the steps' parsed documents."""
     doc = copy.deepcopy(doc)
     chart, meta = doc["statechart"], doc["procedure"]
     named = meta.pop("steps") or {}
     for name, given in named.items():
         if name not in steps:
             raise ValueError(f"unknown shared step {name!r} (flows/procedures/steps/)")
-        step = parse(steps[name])
+        step = steps[name]
         values = _parameters(name, step.get("parameters") or {}, given or {})
         step = _substitute({k: step.get(k) or {} for k in ("statechart", "procedure")}, values)
         chart["states"] = _with_states(

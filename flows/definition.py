@@ -144,7 +144,7 @@ def compile_definition(
     if not isinstance(doc, dict) or set(doc) != {"statechart", "procedure"}:
         raise ValueError("a definition has exactly two sections: statechart and procedure")
     if doc["procedure"].get("steps"):
-        doc = composition.expand(doc, steps or {})
+        doc = composition.expand(doc, {n: parse(text) for n, text in (steps or {}).items()})
         document = composition.dump(doc)
     chart, meta = doc["statechart"], doc["procedure"]
     loaded = load(json.dumps(chart), format="json", validate=True)

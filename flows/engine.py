@@ -124,6 +124,8 @@ class Engine:
     ) -> None:
         self.registry = registry
         self.uploads = uploads
+        # Told of each event's result after its commit (metrics).
+        self.observers: list[Callable[[str, Result], None]] = []
         self.db = db
         self.mailer = mailer
         self.clock = clock
@@ -242,7 +244,10 @@ class Engine:
             step = _Step(session, row, self._definition(row), self.clock(), actor)
             if language:
                 row.language = language
-            return self._handle(step, event, dict(data or {}), expected_state)
+            result = self._handle(step, event, dict(data or {}), expected_state)
+        for observe in self.observers:  # once committed: metrics, never decisions
+            observe(event, result)
+        return result
 
     def _handle(
         self, step: _Step, event: str, data: dict[str, Any], expected_state: str | None

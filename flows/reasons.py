@@ -45,6 +45,13 @@ MESSAGES: dict[str, str] = {
     "file_type": N_("Send a PDF, JPEG or PNG file."),
     "file_too_many": N_("Send at most 3 files."),
     "contract_unknown": N_("Choose one of your contracts."),
+    "upload_quota_files": N_(
+        "You have sent the most documents allowed in 24 hours (20). Try again tomorrow."
+    ),
+    "upload_quota_bytes": N_(
+        "This file would take your documents of the last 24 hours past the most allowed "
+        "(100 MB). Try again tomorrow."
+    ),
     "customer_only": N_("Only the customer writes in their own name."),
     "agents_only": N_("Only an agent of MINI Financial Services can do this."),
     "claimed": N_("Another agent is answering this conversation."),

@@ -24,6 +24,8 @@ VIN_VALUES = {
     **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
 MONEY = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+# Canada Post's two-letter codes of the provinces and territories.
+PROVINCES = ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT")
 
 
 class BadValue(ValueError):
@@ -77,6 +79,13 @@ def parse_int(text: str, low: int, high: int) -> int:
     if not value.isdigit() or not low <= int(value) <= high:
         raise BadValue(f"must be a whole number from {low} to {high}")
     return int(value)
+
+
+def parse_province(text: str) -> str:
+    code = text.strip().upper()
+    if code not in PROVINCES:
+        raise BadValue("must be a province or territory code such as QC, ON or BC")
+    return code
 
 
 def parse_rate(text: str) -> int:

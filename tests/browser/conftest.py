@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from web import demo
+from web.services import Services
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -21,6 +25,14 @@ ARGS = [
     "--disable-sync",
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture
+def demo_data(app: Flask) -> None:
+    """The demo data set, as `moncompte demo load` leaves it."""
+    services: Services = app.extensions["moncompte"]
+    with app.app_context():
+        demo.load(services, Path(app.config["UPLOAD_FOLDER"]))
 
 
 @pytest.fixture(scope="session")
@@ -50,10 +62,7 @@ def shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
 
 
-AXE = Axe()
-
-
-def assert_accessible(page: Page) -> None:
-    """axe-core (the copy axe-playwright-python ships) finds nothing wrong on the page."""
-    results = AXE.run(page)
+def accessible(page: Page) -> None:
+    """axe-core (the copy axe-playwright-python ships) finds no violation on the page."""
+    results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import accessible, shoot
 from web import demo
-from web.services import Services
 
 pytestmark = pytest.mark.browser
 
@@ -25,13 +21,6 @@ TEXT = {
 }
 
 
-@pytest.fixture
-def demo_data(app: Flask) -> None:
-    services: Services = app.extensions["moncompte"]
-    with app.app_context():
-        demo.load(services, Path(app.config["UPLOAD_FOLDER"]))
-
-
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_overview_and_payoff_quote(
     page: Page, live_server: str, demo_data: None, lang: str
@@ -42,17 +31,35 @@ def test_overview_and_payoff_quote(
     page.locator("#password").fill(demo.PASSWORD)
     page.get_by_role("button", name=sign_in).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(overview)
+    even_tiles(page)
+    payments = page.locator(".contract").first.locator("table.payments")
+    expect(payments.first.locator("tbody tr")).to_have_count(3)  # the rest folded away
+    expect(payments.last).to_be_hidden()
+    accessible(page)
     shoot(page, f"overview-{lang}")
 
     page.locator(".contract").last.get_by_role("button", name=get_quote).click()
     expect(page.locator("table.quote tfoot")).to_contain_text(total)
+    accessible(page)
     shoot(page, f"payoff-{lang}")
+
+
+def even_tiles(page: Page) -> None:
+    """The facts of each contract sit in columns of one width, on a phone as on a desktop."""
+    for card in page.locator(".contract").all():
+        boxes = [t.bounding_box() for t in card.locator(".facts > div").all()]
+        widths = {round(box["width"]) for box in boxes if box}
+        assert len(widths) == 1, widths
+        if page.viewport_size and page.viewport_size["width"] <= 390:
+            rows = {round(box["y"]) for box in boxes if box}
+            assert len(rows) > 1  # a phone shows them two by two, not in one squeezed row
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_faq(page: Page, live_server: str, lang: str) -> None:
     page.goto(f"{live_server}/{lang}/faq")
     expect(page.locator(".question")).to_have_count(5)
+    accessible(page)
     shoot(page, f"faq-{lang}")
 
 
@@ -68,4 +75,5 @@ def test_a_customer_without_a_contract_is_invited_to_link_one(
     page.get_by_role("link", name=link).click()
     expect(page).to_have_url(f"{live_server}/{lang}/faq#link-account")
     page.go_back()
+    accessible(page)
     shoot(page, f"overview-unlinked-{lang}")

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import assert_accessible, shoot
+from tests.browser.conftest import accessible, shoot
 from tests.factories import PASSWORD, contract, identity, staff_member
 from web.services import Services
 
@@ -54,7 +54,7 @@ TEXT = {
 
 
 def step(page: Page, name: str) -> None:
-    assert_accessible(page)
+    accessible(page)
     shoot(page, name)
 
 

@@ -22,7 +22,7 @@ def test_the_migration_matches_the_models_and_downgrades(tmp_path: Path) -> None
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []  # the models, as migrated
     assert messages.Conversation.__tablename__ in inspect(engine).get_table_names()
-    migrate.downgrade(url, "0004")
+    migrate.downgrade(url, "0008-1")
     assert TABLES.isdisjoint(inspect(engine).get_table_names())
     migrate.upgrade(url)
     assert set(inspect(engine).get_table_names()) >= TABLES

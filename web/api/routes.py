@@ -54,6 +54,7 @@ MESSAGES = {
     "not_allowed": N_("This event is not allowed in the instance's current state."),
     "rejected": N_("The event was rejected: see errors."),
     "internal": N_("Something went wrong on our side."),
+    "unavailable": N_("The service is unavailable for a moment: try again in a minute."),
 }
 HTTP_CODES = {
     400: "bad_json",
@@ -61,6 +62,7 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    503: "unavailable",
 }
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)

@@ -1,12 +1,13 @@
-"""The staff console: sign-in and home (console), the analysts' procedures, the audit trail."""
+"""The staff console: sign-in and home (console), the analysts' procedures, the audit trail,
+the payoff quotes by reference."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from web.staff import agent, analyst, console, trail
+from web.staff import agent, analyst, console, quotes, trail
 
 
 def init_app(app: Flask) -> None:
-    for part in (console, analyst, trail, agent):
+    for part in (console, analyst, trail, quotes, agent):
         part.init_app(app)

@@ -1,9 +1,10 @@
 """secure messages: conversations, their messages and attachments
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 
-Others add 0005-0007 in parallel; the revisions are chained when they are merged.
+Written on 0004 while 0005-0007 were written in parallel; chained after 0006 when main
+(0005, 0006) was merged in. Account association's 0007 goes between when it lands.
 """
 
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from alembic import op
 import storage.db
 
 revision: str = "0008"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

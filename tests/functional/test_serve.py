@@ -1,0 +1,78 @@
+"""`moncompte serve`: gunicorn workers on one database, their counts added up in /metrics."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+MONCOMPTE = Path(sys.executable).parent / "moncompte"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_starts_workers_that_answer_and_count_together(
+    database_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "MONCOMPTE_DATABASE_URL": database_url, "MONCOMPTE_BASE_URL": base}
+    server = subprocess.Popen(  # noqa: S603 - our own command
+        [str(MONCOMPTE), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{base}/readyz", timeout=10).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass  # not listening yet, or a worker still booting
+            assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.3)
+        answered = [requests.get(f"{base}/fr/", timeout=5) for _ in range(10)]  # both workers
+        assert [a.status_code for a in answered] == [200] * 10
+        text = requests.get(f"{base}/metrics", timeout=5).text
+        home = 'method="GET",route="/<any(fr,en):lang>/",status="200"'
+        counted = re.search(rf"^moncompte_requests_total\{{{re.escape(home)}\}} (\S+)", text, re.M)
+        assert counted and float(counted.group(1)) == 10.0
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
+        assert len(children.split()) == 2  # the two workers
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output = server.communicate(timeout=30)[0].decode()
+    # Its logs are JSON lines, each request's with its id.
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    logged = {line.get("request_id") for line in lines if line["logger"] == "moncompte.access"}
+    assert {a.headers["X-Request-ID"] for a in answered} <= logged
+
+
+def test_serve_refuses_to_start_without_a_base_url(database_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MONCOMPTE_BASE_URL"}
+    refused = subprocess.run(  # noqa: S603 - our own command
+        [str(MONCOMPTE), "serve"],
+        cwd=tmp_path,
+        env={**env, "MONCOMPTE_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode != 0 and "MONCOMPTE_BASE_URL" in refused.stderr

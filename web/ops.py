@@ -1,0 +1,176 @@
+"""What operators watch: /healthz (alive), /readyz (can serve), /metrics (Prometheus).
+
+/metrics answers this machine (loopback) or a bearer of MONCOMPTE_METRICS_TOKEN, and
+nobody else: it names routes and counts, not customers, but it is not for the public.
+Under gunicorn with several workers, each worker writes its counts to
+PROMETHEUS_MULTIPROC_DIR (set by `moncompte serve`) and /metrics adds them up.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select, text
+
+from flows.engine import Result
+from storage import migrate
+from storage.models import OutboxMessage
+from web.services import Services, current
+
+bp = Blueprint("ops", __name__)
+disable_created_metrics()  # type: ignore[no-untyped-call]  # a series no dashboard reads
+LOOPBACK = {"127.0.0.1", "::1"}
+
+REQUESTS = Counter("moncompte_requests_total", "Requests answered", ["route", "method", "status"])
+LATENCY = Histogram(
+    "moncompte_request_seconds",
+    "Time to answer a request",
+    ["route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+EVENTS = Counter(
+    "moncompte_events_total",
+    "Events sent to procedures, by outcome",
+    ["procedure", "event", "outcome"],
+)
+REJECTIONS = Counter(
+    "moncompte_rejections_total",
+    "Reasons given for refused events",
+    ["procedure", "event", "reason"],
+)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return Response("ok\n", mimetype="text/plain")
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    problems = [name for name, check in _checks() if not check()]
+    body = "ready\n" if not problems else "not ready: " + ", ".join(problems) + "\n"
+    return Response(body, status=503 if problems else 200, mimetype="text/plain")
+
+
+def _checks() -> Iterator[tuple[str, Any]]:
+    services = current()
+    yield "database", lambda: _schema_current(services)
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        yield "redis", lambda: _redis_answers(redis_url)
+
+
+def _schema_current(services: Services) -> bool:
+    """The database answers and its schema is the newest migration's."""
+    try:
+        with services.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            heads = set(MigrationContext.configure(connection).get_current_heads())
+    except Exception:
+        current_app.logger.warning("readyz: the database does not answer", exc_info=True)
+        return False
+    script = ScriptDirectory.from_config(migrate.alembic_config(services.db.url))
+    return heads == set(script.get_heads())
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    if not _may_read_metrics():
+        return Response("not found\n", status=404, mimetype="text/plain")
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        for collector in (REQUESTS, LATENCY, EVENTS, REJECTIONS):
+            registry.register(collector)
+    registry.register(OutboxCollector(current()))
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _may_read_metrics() -> bool:
+    token = current_app.config.get("METRICS_TOKEN")
+    given = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return True
+    return request.remote_addr in LOOPBACK
+
+
+class OutboxCollector(Collector):
+    """What waits to be delivered, read from the database at each scrape."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        backlog = GaugeMetricFamily(
+            "moncompte_outbox_backlog", "Messages waiting for delivery", labels=["channel"]
+        )
+        oldest = GaugeMetricFamily(
+            "moncompte_outbox_oldest_seconds", "Age of the oldest message waiting"
+        )
+        query = (
+            select(OutboxMessage.channel, func.count(), func.min(OutboxMessage.created_at))
+            .where(OutboxMessage.status == "pending")
+            .group_by(OutboxMessage.channel)
+        )
+        with self.services.db.read() as session:
+            rows = session.execute(query).all()
+        now = datetime.now(UTC)
+        first = min((created for _c, _n, created in rows if created), default=None)
+        for channel, count, _created in rows:
+            backlog.add_metric([channel], count)
+        oldest.add_metric([], (now - first).total_seconds() if first else 0)
+        yield backlog
+        yield oldest
+
+
+def _observe(event: str, result: Result) -> None:
+    flow = result.snapshot.flow
+    EVENTS.labels(flow, event, str(result.outcome)).inc()
+    for reason in result.errors.values():
+        REJECTIONS.labels(flow, event, reason).inc()
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.extensions["moncompte"].engine.observers.append(_observe)
+
+    @app.before_request
+    def _start_clock() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _count(response: Response) -> Response:
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        REQUESTS.labels(rule, request.method, str(response.status_code)).inc()
+        if "started" in g:
+            LATENCY.labels(rule).observe(time.perf_counter() - g.started)
+        return response
