@@ -106,6 +106,8 @@ class Definition:
     audience: str = "anyone"
     steps: tuple[str, ...] = ()  # the shared steps it uses (flows/procedures/steps/)
     migrations: tuple[Migration, ...] = ()
+    # Procedures whose steps start this one (FlowModel.start); empty: started by a person.
+    started_by: tuple[str, ...] = ()
 
     @property
     def initial(self) -> str:
@@ -191,6 +193,7 @@ def compile_definition(
         audience=_audience(meta),
         steps=tuple(str(s) for s in meta.get("composed_with") or ()),
         migrations=_migrations(meta.get("migrations"), states),
+        started_by=tuple(str(s) for s in meta.get("started_by") or ()),
     )
 
 

@@ -24,9 +24,9 @@ from flows import audit, fields
 from flows.accounts import links
 from flows.definition import Definition
 from flows.model import FlowModel, Mailer, StepContext
-from flows.registry import Registry
+from flows.registry import Registry, UnknownFlow
 from storage.db import Database
-from storage.models import AuditRecord, FlowInstance
+from storage.models import AuditRecord, FlowInstance, FlowVersion
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
@@ -45,6 +45,11 @@ class Outcome(StrEnum):
 
 class UnknownInstance(LookupError):
     pass
+
+
+class NotStartable(UnknownFlow):
+    """A procedure only another procedure's step starts (``started_by``): to anyone else,
+    it is not a procedure that can be started."""
 
 
 @dataclass(frozen=True)
@@ -133,9 +138,24 @@ class Engine:
         self, flow: str, *, actor: str, language: str, customer_id: int | None = None
     ) -> Snapshot:
         definition = self.registry.get(flow)
+        if definition.started_by:
+            raise NotStartable(flow)
         if not self._versions_recorded:
             self.registry.record_versions(self.db)
             self._versions_recorded = True
+        with self.db.write() as session:
+            row = self._new(session, definition, actor, language, customer_id, {})
+        return self._snapshot(row, definition)
+
+    def _new(
+        self,
+        session: Session,
+        definition: Definition,
+        actor: str,
+        language: str,
+        customer_id: int | None,
+        data: dict[str, Any],
+    ) -> FlowInstance:
         now = self.clock()
         initial = definition.states[definition.initial]
         row = FlowInstance(
@@ -145,19 +165,28 @@ class Engine:
             flow=definition.name,
             version=definition.version,
             state=initial.id,
-            data={},
+            data=data,
             language=language,
             customer_id=customer_id,
             created_at=now,
             updated_at=now,
             expires_at=now + initial.expires_after if initial.expires_after else None,
         )
-        with self.db.write() as session:
-            session.add(row)
-            session.flush()
-            step = _Step(session, row, definition, now, actor, initial.id)
-            self._audit(step, "start", Outcome.TAKEN)
-        return self._snapshot(row, definition)
+        session.add(row)
+        session.flush()
+        self._audit(_Step(session, row, definition, now, actor, initial.id), "start", Outcome.TAKEN)
+        return row
+
+    def _spawn(self, step: _Step, flow: str, data: dict[str, Any], customer_id: int | None) -> str:
+        """An instance of FLOW started by STEP's procedure, in STEP's transaction."""
+        definition = self.registry.get(flow)
+        if step.definition.name not in definition.started_by:
+            raise ValueError(f"{flow} is not started by {step.definition.name}")
+        key = (definition.name, definition.version)
+        if step.session.get(FlowVersion, key) is None:  # kept, so the instance can finish
+            step.session.add(FlowVersion(flow=key[0], version=key[1], document=definition.document))
+        language = step.row.language
+        return self._new(step.session, definition, step.actor, language, customer_id, data).id
 
     def snapshot(self, instance_id: str) -> Snapshot:
         with self.db.read() as session:
@@ -231,7 +260,11 @@ class Engine:
             event = UNKNOWN_EVENT
         if self._overdue(step):
             self._expire(step)
-            return self._finish(step, event, Outcome.EXPIRED, {"event": "expired"})
+            # Expiry is a transition like another: where it leads on to a state that takes
+            # this event (a closed conversation a reply reopens), the event is judged there.
+            if definition.states[row.state].final or event not in definition.events_from(row.state):
+                return self._finish(step, event, Outcome.EXPIRED, {"event": "expired"})
+            step.source = row.state
         if expected_state is not None and expected_state != row.state:
             return self._finish(step, event, Outcome.NOT_ALLOWED, {"event": "moved_on"})
         allowed = event in definition.events_from(row.state)
@@ -240,16 +273,27 @@ class Engine:
         checked = fields.check(info.fields, data)
         if checked.errors:
             errors = {**self._field_rules(step, event, checked.values), **checked.errors}
-            return self._finish(step, event, Outcome.REJECTED, errors, checked)
+            return self._finish(step, event, Outcome.REJECTED, errors, checked, data)
         model, taken = self._run(step, event, checked.values)
         row.data = model.data
         if model.customer_id is not None:
             row.customer_id = model.customer_id
         if not taken:
             errors = model.errors or {"event": "refused"}
-            return self._finish(step, event, Outcome.REJECTED, errors, checked)
-        self._enter(step, model.state)
+            return self._finish(step, event, Outcome.REJECTED, errors, checked, data)
+        self._enter(step, model.state, restart=not self._internal(step, event, model.state))
         return self._finish(step, event, Outcome.TAKEN, {}, checked)
+
+    @staticmethod
+    def _internal(step: _Step, event: str, target: str) -> bool:
+        """Whether the step stayed in its state by an internal transition (its clock runs on:
+        a claim or a read mark does not give a conversation 30 more days)."""
+        taken = [
+            t
+            for t in step.definition.transitions
+            if t.source == step.source and t.event == event and t.target == target
+        ]
+        return target == step.source and bool(taken) and all(t.internal for t in taken)
 
     def _model(self, step: _Step) -> FlowModel:
         row = step.row
@@ -265,6 +309,7 @@ class Engine:
             uploads=self.uploads,
             route=step.definition.route,
             routes=self.registry.routes,
+            starter=lambda flow, data, customer_id: self._spawn(step, flow, data, customer_id),
         )
         return step.definition.model(ctx, dict(row.data), row.state)
 
@@ -295,12 +340,13 @@ class Engine:
                     break
         return model.errors
 
-    def _enter(self, step: _Step, state: str) -> None:
+    def _enter(self, step: _Step, state: str, *, restart: bool = True) -> None:
         info = step.definition.states[state]
         row = step.row
         row.state = state
         row.updated_at = step.now
-        row.expires_at = step.now + info.expires_after if info.expires_after else None
+        if restart:
+            row.expires_at = step.now + info.expires_after if info.expires_after else None
         if info.final:
             row.ended_at = step.now
 
@@ -327,6 +373,7 @@ class Engine:
         outcome: Outcome,
         errors: dict[str, str],
         checked: fields.CheckedData | None = None,
+        sent: Mapping[str, Any] | None = None,
     ) -> Result:
         row, definition = step.row, step.definition
         values: dict[str, Any] = {}
@@ -334,7 +381,7 @@ class Engine:
         if checked is not None:
             specs = definition.events[event].fields
             audit_data = fields.for_audit(specs, checked.values)
-            values = {k: v for k, v in checked.values.items() if specs[k].refillable}
+            values = fields.refill(specs, checked.values, sent or {}, errors)
         self._audit(step, event, outcome, errors, audit_data)
         return Result(outcome, self._snapshot(row, definition), errors, values)
 

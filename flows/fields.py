@@ -80,11 +80,6 @@ class FieldSpec:
     def secret(self) -> bool:
         return self.type in SECRET_TYPES
 
-    @property
-    def refillable(self) -> bool:
-        """Whether a refused form may show it again as typed (not a secret, not a file)."""
-        return not self.secret and self.type != "file"
-
     def json_schema(self) -> dict[str, Any]:
         max_length, json_type = FIELD_TYPES[self.type]
         if self.type == "file":
@@ -185,6 +180,8 @@ def _check_one(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
         raw = str(raw)  # a number where text is expected: its digits, when reasonable
     if not isinstance(raw, str):
         return None, "invalid"
+    if spec.type == "text":
+        raw = _line_breaks(raw)
     if not allowed_characters(raw, spec.type):
         return None, "invalid_characters"
     # Passwords are kept exactly as typed; everything else is NFC without outer spaces.
@@ -194,6 +191,11 @@ def _check_one(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
     if len(text) > (spec.max_length or FIELD_TYPES[spec.type][0]):
         return None, "too_long"
     return _check_format(spec, text)
+
+
+def _line_breaks(text: str) -> str:
+    """A browser sends line breaks as CRLF but counts them as one character."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def allowed_characters(text: str, type_: str) -> bool:
@@ -324,6 +326,29 @@ def for_audit(specs: Mapping[str, FieldSpec], values: Mapping[str, Any]) -> dict
             kept[name] = mask(str(value))
         else:
             kept[name] = REDACTED
+    return kept
+
+
+def refill(
+    specs: Mapping[str, FieldSpec],
+    values: Mapping[str, Any],
+    sent: Mapping[str, Any],
+    errors: Mapping[str, str],
+) -> dict[str, Any]:
+    """What a refused form shows again, so nothing typed is lost: the accepted values, a
+    refused text as it was sent (a message too long is shortened, not thrown away), and the
+    names of accepted files, which a browser cannot be given back. Never a secret."""
+    kept: dict[str, Any] = {}
+    for name, spec in specs.items():
+        if spec.secret:
+            continue
+        if spec.type == "file":
+            if name in values:
+                kept[name] = [f.display_name for f in values[name]]
+        elif name in values:
+            kept[name] = values[name]
+        elif name in errors and isinstance(sent.get(name), str):
+            kept[name] = sent[name][: 2 * (spec.max_length or FIELD_TYPES[spec.type][0])]
     return kept
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +45,8 @@ class StepContext:
     route: str = ""  # this procedure's route: /<language>/<route>/…
     # Every procedure's route by name, so a model names a procedure, never a path.
     routes: Mapping[str, str] = field(default_factory=dict)
+    # Starts an instance of another procedure in this step's transaction (FlowModel.start).
+    starter: Callable[[str, dict[str, Any], int | None], str] | None = None
 
 
 class FlowModel:
@@ -94,6 +96,13 @@ class FlowModel:
             values=values,
             instance_id=ctx.instance_id,
         )
+
+    def start(self, flow: str, data: dict[str, Any], *, customer_id: int | None = None) -> str:
+        """Start an instance of FLOW (which names this procedure in ``started_by``) with DATA,
+        in this step's transaction and by this step's actor; return its id."""
+        if self.ctx.starter is None:
+            raise RuntimeError("this step cannot start another procedure")
+        return self.ctx.starter(flow, data, customer_id)
 
     def url(self, target: str = "", *, link: str | None = None, language: str | None = None) -> str:
         """An absolute address for an e-mail, in the customer's language.

@@ -52,6 +52,9 @@ MESSAGES: dict[str, str] = {
         "This file would take your documents of the last 24 hours past the most allowed "
         "(100 MB). Try again tomorrow."
     ),
+    "customer_only": N_("Only the customer writes in their own name."),
+    "agents_only": N_("Only an agent of MINI Financial Services can do this."),
+    "claimed": N_("Another agent is answering this conversation."),
 }
 
 

@@ -97,6 +97,9 @@ class Form:
             name = control.get("name")
             if control.name == "button":
                 self.buttons.append((str(name or ""), str(control.get("value") or "")))
+            elif name and control.name == "select":  # its chosen option, as a browser sends
+                chosen = control.find("option", selected=True) or control.find("option")
+                self.values[str(name)] = chosen.get("value", chosen.get_text()) if chosen else ""
             elif name and control.get("type") not in {"checkbox", "radio", "submit"}:
                 self.values[str(name)] = control.get("value") or control.get_text() or ""
             elif name and control.has_attr("checked"):

@@ -26,14 +26,15 @@ def customer_id() -> int | None:
 A = TypeVar("A", Identity, Staff)
 
 
-def signed_in(kind: str, model: type[A], account_id: int | None) -> A | None:
+def signed_in(kind: str, model: type[A], account_id: Callable[[], int | None]) -> A | None:
     """The account this session is signed in to, read once per request (``g.<kind>``);
-    None when there is none, or it is no longer active."""
+    None when there is none, or it is no longer active. ACCOUNT_ID reads the session,
+    only when needed: an error page sets ``g.<kind>`` first, and nothing is read."""
     if kind not in g:
         found = None
-        if account_id is not None:
+        if (found_id := account_id()) is not None:
             with current().db.read() as db:
-                found = db.get(model, account_id)
+                found = db.get(model, found_id)
         setattr(g, kind, found if credentials.active(found) else None)
     account: A | None = getattr(g, kind)
     return account
@@ -41,7 +42,7 @@ def signed_in(kind: str, model: type[A], account_id: int | None) -> A | None:
 
 def current_customer() -> Identity | None:
     """The signed-in customer, once per request."""
-    return signed_in("customer", Identity, customer_id())
+    return signed_in("customer", Identity, customer_id)
 
 
 def login_required(view: F) -> F:

@@ -14,13 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.accounts import passwords
+from flows.accounts import staff as staff_accounts
 from flows.contracts import documents, files
 from flows.contracts.contract_import import Record, save_contract, save_payment
 from flows.contracts.schedule import add_months, amortized, due_dates
 from flows.contracts.schedule import today as local_today
 from flows.contracts.values import vin_check_digit
 from flows.csv_import import Report
-from storage import identities
+from storage import identities, messages
+from storage import staff as staff_store
 from storage.contracts import Contract, Document, Payment
 from storage.models import Identity
 from web import pdf
@@ -50,6 +52,39 @@ SOPHIE = Customer(
     "sophie.tremblay@example.com", "Sophie", "Tremblay", "fr", "+14185550117", "MM6120455", "QC"
 )
 CUSTOMERS = (EMILIE, DAVID, SOPHIE)
+# An agent of the staff console, who answered one of Émilie's messages.
+AGENT = "agent.demo@servicesfinanciersmini.ca"
+
+
+@dataclass(frozen=True)
+class DemoMessage:
+    holder: Customer
+    contract: str
+    subject: str
+    question: str
+    answer: str | None = None  # an agent's, not read yet
+
+
+MESSAGES = (
+    DemoMessage(
+        EMILIE, "PR-23-048173", "payments",
+        "Bonjour,\nEst-il possible de devancer mon prélèvement mensuel au 5 du mois, à partir "
+        "du mois prochain?\nMerci,\nÉmilie Gagnon",
+        "Bonjour Madame Gagnon,\nC'est possible : votre prélèvement aura lieu le 5 de chaque "
+        "mois à partir du mois prochain. Aucuns frais ne s'appliquent.\nCordialement,\n"
+        "Services financiers MINI",
+    ),
+    DemoMessage(
+        EMILIE, "LO-24-019284", "end_of_lease",
+        "Bonjour,\nQuelles sont mes options à la fin de ma location : racheter le véhicule ou "
+        "le rendre? Comment les kilomètres excédentaires sont-ils facturés?",
+    ),
+    DemoMessage(
+        DAVID, "LO-25-027716", "payments",
+        "Hello,\nOne of my payments came back although my account had the funds. Will there "
+        "be a fee, and do I need to do anything?",
+    ),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -160,7 +195,47 @@ def load(services: Services, uploads: Path) -> Report:
                 save_payment(session, contract.id, row, Report())
             if spec.linked:
                 _documents(session, contract, spec.holder.language, uploads, now)
+    _conversations(services, ids)
     return report
+
+
+def _agent(services: Services) -> int:
+    with services.db.read() as session:
+        found = staff_store.by_email(session, AGENT)
+    if found is not None:
+        return found.id
+    now = services.clock()
+    return staff_accounts.add(
+        services.db, AGENT, role="agent", password=PASSWORD, now=now, first_name="Julie"
+    ).id
+
+
+def _conversations(services: Services, ids: dict[str, int]) -> None:
+    """A few secure messages, written and answered through the engine like real ones."""
+    engine, agent = services.engine, f"staff:{_agent(services)}"
+    with services.db.read() as session:
+        loaded = {c for c in ids.values() if messages.of_customer(session, c)}
+    for demo_message in MESSAGES:
+        customer = ids[demo_message.holder.email]
+        if customer in loaded:
+            continue  # loaded before
+        with services.db.read() as session:
+            contract = session.scalar(
+                select(Contract.id).where(Contract.number == demo_message.contract)
+            )
+        language = demo_message.holder.language
+        draft = engine.start(
+            "secure_message", actor="customer", language=language, customer_id=customer
+        )
+        data = {
+            "subject": demo_message.subject,
+            "contract": contract,
+            "body": demo_message.question,
+        }
+        sent = engine.send(draft.id, "submit", data, actor="customer")
+        if demo_message.answer and sent.ok:
+            conversation = str(sent.snapshot.display["conversation_id"])
+            engine.send(conversation, "answer", {"body": demo_message.answer}, actor=agent)
 
 
 def _identity(session: Session, customer: Customer, now: datetime) -> int:

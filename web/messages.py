@@ -1,22 +1,131 @@
 """«Mon Centre de messages»: where «Afficher la boîte de réception» leads.
 
-Secure messaging arrives with its own procedure; until then the centre is empty.
+The conversations of the signed-in customer, newest first, with a mark on those holding an
+answer not read yet; composing is the procedure secure_message, and a conversation's page
+is the step page of its instance (conversation.yaml). Everything reached by id is looked up
+with the signed-in customer: someone else's conversation or attachment answers 404.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from dataclasses import dataclass
 
-from web.auth import login_required
+from flask import Blueprint, Flask, abort, redirect, render_template, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from flows.engine import Snapshot
+from flows.messaging import SUBJECTS, threads
+from storage import contracts, messages
+from storage.contracts import Contract
+from storage.messages import Conversation, Message
+from web.auth import current_customer, login_required
+from web.overview import _attachment as download  # one way to send a file
+from web.overview import upload_folder
+from web.services import current
 
 bp = Blueprint("messages", __name__)
+FLOW = messages.FLOW
+MAX_ID = 2**63 - 1  # what a bigint holds: past it, not found rather than a database error
+
+
+def _customer_id() -> int:
+    customer = current_customer()
+    assert customer is not None  # login_required
+    return customer.id
 
 
 @bp.get("/<any(fr,en):lang>/messages")
 @login_required
 def inbox(lang: str) -> str:
-    return render_template("messages/inbox.html")
+    with current().db.read() as db:
+        listed = messages.of_customer(db, _customer_id())
+    return render_template("messages/inbox.html", conversations=listed)
+
+
+@bp.post("/<any(fr,en):lang>/messages/<conversation_id>/read")
+@login_required
+def read(lang: str, conversation_id: str) -> Response:
+    """Open a conversation from the inbox: its answers are marked read (an event of the
+    conversation, so the audit trail has it), then its page is shown."""
+    with current().db.read() as db:
+        found = messages.owned(db, conversation_id, _customer_id())
+    if found is None:
+        abort(404)
+    current().engine.send(found.id, "read", actor="customer")  # from a state without answers:
+    # nothing to mark, and nothing to say
+    return redirect(url_for("flows.step", flow=FLOW, instance_id=found.id), 303)
+
+
+@bp.get(f"/<any(fr,en):lang>/messages/attachments/<int(max={MAX_ID}):attachment_id>")
+@login_required
+def attachment(lang: str, attachment_id: int) -> Response:
+    with current().db.read() as db:
+        found = messages.attachment_of(db, attachment_id, _customer_id())
+    return send_attachment(found)
+
+
+def send_attachment(found: messages.Attachment | None) -> Response:
+    """The file, as a download only (never shown inline), or 404."""
+    if found is None:
+        abort(404)
+    path = threads.path_of(upload_folder(), found)
+    if not path.is_file():
+        abort(404)
+    return download(path, found.content_type, found.filename)
+
+
+@dataclass(frozen=True)
+class Thread:
+    conversation: Conversation
+    contract: Contract | None
+    messages: list[Message]
+
+
+def conversation_thread(snapshot: Snapshot | None) -> Thread | None:
+    """What a conversation's page shows beyond its instance's data: the messages."""
+    customer = current_customer()
+    if snapshot is None or customer is None or snapshot.customer_id != customer.id:
+        return None
+    with current().db.read() as db:
+        found = messages.owned(db, snapshot.id, customer.id)
+        if found is None:
+            return None
+        contract = contracts.owned(db, found.contract_id or 0, customer.id)
+        return Thread(found, contract, messages.thread(db, found.id))
+
+
+def N_(message: str) -> str:
+    return message
+
+
+# Where a conversation stands, as customers and agents read it (its flow state).
+STATUS = {
+    "waiting": N_("Waiting for an answer"),
+    "answered": N_("Answered"),
+    "closed": N_("Closed"),
+    "archived": N_("Archived"),
+}
+
+
+def subject_label(code: str) -> str:
+    return str(gettext(SUBJECTS[code])) if code in SUBJECTS else code
+
+
+def conversation_status(state: str) -> str:
+    return str(gettext(STATUS[state])) if state in STATUS else state
+
+
+def customer_attachment_url(attachment_id: int) -> str:
+    return url_for("messages.attachment", attachment_id=attachment_id)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        conversation_thread=conversation_thread,
+        conversation_status=conversation_status,
+        customer_attachment_url=customer_attachment_url,
+        subject_label=subject_label,
+        subjects=SUBJECTS,
+    )

@@ -60,6 +60,8 @@ def init_app(app: Flask) -> None:
 
 def start(lang: str, flow: str) -> str | Response:
     definition = current().registry.get(flow)
+    if definition.started_by:  # started by another procedure's step, never from here
+        abort(404)
     customer = current_customer()
     if customer and _for_visitors(definition):
         return redirect(url_for("overview.show"), 303)

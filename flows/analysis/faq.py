@@ -20,6 +20,8 @@ LANGUAGES = ("fr", "en")
 class Step:
     step: str
     text: dict[str, str]
+    # The procedure carrying out this step when it is not the section's own.
+    procedure: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ def _question(raw: dict[str, Any]) -> Question:
         answer=_texts(raw["answer"]),
         note=_texts(raw["note"]) if raw.get("note") else None,
         steps=tuple(
-            Step(str(s["step"]), _texts({k: s[k] for k in LANGUAGES})) for s in raw.get("steps", [])
+            Step(str(s["step"]), _texts({k: s[k] for k in LANGUAGES}), s.get("procedure"))
+            for s in raw.get("steps", [])
         ),
         section=raw.get("section"),
         procedure=raw.get("procedure"),
@@ -75,3 +78,13 @@ def numbers(question: Question) -> dict[str, int]:
     happens later get none."""
     numbered = [s.step for s in question.steps if s.step.isdigit()]
     return {step: position for position, step in enumerate(numbered, 1)}
+
+
+def procedure_of(question: Question, step: Step) -> str | None:
+    """The procedure that carries out STEP: its own, else the section's."""
+    return step.procedure or question.procedure
+
+
+def steps_of(question: Question, procedure: str) -> list[str]:
+    """The steps of QUESTION that PROCEDURE carries out."""
+    return [s.step for s in question.steps if procedure_of(question, s) == procedure]

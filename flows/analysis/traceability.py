@@ -22,6 +22,7 @@ def N_(message: str) -> str:
 class StepTrace:
     step: faq.Step
     states: tuple[str, ...]  # ids of the states that implement it
+    procedure: str | None = None  # the procedure whose states they are
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,14 @@ def sections(definitions: Collection[Definition]) -> list[SectionTrace]:
     for question in faq.questions():
         if question.section is None:
             continue
-        definition = by_name.get(question.procedure or "")
-        steps = tuple(
-            StepTrace(s, states_for_step(definition, s.step) if definition else ())
-            for s in question.steps
-        )
-        traces.append(SectionTrace(question, question.procedure, definition is not None, steps))
+        steps = []
+        for s in question.steps:
+            name = faq.procedure_of(question, s)
+            definition = by_name.get(name or "")
+            states = states_for_step(definition, s.step) if definition else ()
+            steps.append(StepTrace(s, states, name))
+        built = question.procedure in by_name
+        traces.append(SectionTrace(question, question.procedure, built, tuple(steps)))
     return traces
 
 
@@ -89,7 +92,8 @@ def problems(definition: Definition) -> list[Problem]:
             for step, state in claimed.items()
         ]
     question = faq.section(definition.faq_section)
-    if question is None or question.procedure != definition.name:
+    steps = faq.steps_of(question, definition.name) if question else []
+    if question is None or not steps:
         return [
             *found,
             Problem(
@@ -97,7 +101,6 @@ def problems(definition: Definition) -> list[Problem]:
                 {"section": str(definition.faq_section)},
             ),
         ]
-    steps = [s.step for s in question.steps]
     found += [
         Problem(N_("FAQ step %(step)s has no state"), {"step": step})
         for step in steps

@@ -6,22 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.contracts import documents
+from flows.contracts.owned import ContractOwned
 from flows.contracts.schedule import today
-from flows.model import FlowModel
-from storage import contracts
-from storage.contracts import Contract
 
 
-class DocumentUpload(FlowModel):
-    contract: Contract | None = None
-
-    def contract_owned(self, data: Mapping[str, Any]) -> bool:
-        """Someone else's contract is refused like one that does not exist."""
-        customer = self.ctx.customer_id
-        found = contracts.owned(self.ctx.session, data["contract"], customer) if customer else None
-        self.contract = found
-        return found is not None or self.reject("contract", "contract_unknown")
-
+class DocumentUpload(ContractOwned):
     def within_quota(self, data: Mapping[str, Any]) -> bool:
         """No customer fills the disk: 20 documents and 100 MB in any 24 hours."""
         (sent,) = data["document"]

@@ -57,7 +57,21 @@ def test_the_list_shows_every_procedure_and_the_faq_not_built_yet(
         assert page.link(definition.label) == f"/staff/flows/{definition.name}"
     assert page.text.count("All passed") == len(NAMES)
     assert "Section 3 — I signed in to Mon Compte MINI" in page.text
-    assert page.text.count("Not built yet") == 2
+    assert page.text.count("Not built yet") == 1  # §3; §4, secure messaging, is built
+    section_4 = next(li for li in page.soup.select("ul.plain li") if "Section 4" in li.get_text())
+    assert "Not built yet" not in section_4.get_text()
+    assert section_4.find("a", href="/staff/flows/secure_message") is not None
+
+
+def test_secure_messagings_later_step_leads_to_the_conversation(analyst: Browser) -> None:
+    english(analyst)
+    page = analyst.get("/staff/flows/secure_message")
+    steps = [" ".join(li.get_text(" ").split()) for li in page.soup.select(".faq-steps li")]
+    assert len(steps) == 5 and "No state implements this step" not in page.text
+    assert "→ Conversation" in steps[-1] and steps[-1].endswith("waiting, answered")
+    assert page.soup.select_one(".faq-steps a[href='/staff/flows/conversation']") is not None
+    conversation = analyst.get("/staff/flows/conversation")
+    assert "Section 4" in conversation.text and "Problems" not in conversation.text
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -8,9 +8,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from storage.contracts import Contract, Document, Payment
-from storage.models import Identity
+from storage.models import FlowInstance, Identity
 from tests.functional.test_cli import run
 from tests.functional.test_sign_in import sign_in
+from tests.functional.test_staff import form
 from tests.support import Browser
 from web import demo
 from web.services import Services
@@ -34,9 +35,35 @@ def test_demo_load_twice_adds_nothing_the_second_time(
     first = counts(services)
     assert first[0] == 3 and first[1] == 4 and first[2] >= 20 and first[3] == 12
     assert len(list(uploads.iterdir())) == 12
+    conversations = waiting_and_answered(services)
+    assert conversations == {"waiting": 2, "answered": 1}
+    assert f"{demo.AGENT}, same password" in output
     code, output = run(app, "demo", "load")
     assert code == 0 and "(0 new contract(s), 4 updated)" in output
     assert counts(services) == first
+    assert waiting_and_answered(services) == conversations
+
+
+def waiting_and_answered(services: Services) -> dict[str, int]:
+    with services.db.read() as session:
+        rows = session.execute(
+            select(FlowInstance.state, func.count())
+            .where(FlowInstance.flow == "conversation")
+            .group_by(FlowInstance.state)
+        )
+        return {state: count for state, count in rows}
+
+
+def test_the_demo_has_conversations_to_read_and_to_answer(app: Flask) -> None:
+    run(app, "demo", "load")
+    inbox = sign_in(Browser(app), demo.EMILIE.email, demo.PASSWORD)
+    inbox = inbox.browser.get("/fr/messages")
+    assert "1 nouvelle réponse" in inbox.text and "Fin de location" in inbox.text
+    staff = Browser(app)
+    login = staff.get("/staff/login")
+    form(login, "/staff/login").fill(email=demo.AGENT, password=demo.PASSWORD).submit()
+    queue = staff.get("/staff/messages")
+    assert len(queue.soup.select("table tbody tr")) == 2
 
 
 def test_a_demo_customer_signs_in_and_sees_the_overview(app: Flask) -> None:

@@ -13,6 +13,7 @@ from werkzeug.routing import Rule
 
 from storage import outbox
 from storage.models import Base
+from tests import paths
 from tests.factories import PASSWORD, contract, identity, staff_member
 from tests.functional.test_documents import PDF
 from tests.support import Browser
@@ -48,6 +49,9 @@ def owned_instances(visitor: Browser, customer: Browser, services: Services) -> 
     visitor, or by the signed-in customer when the procedure is for customers only."""
     owned = {}
     for definition in services.registry:
+        if definition.started_by:  # another procedure's step starts it: a conversation
+            owned[definition.name] = paths.Walk(services, definition).id
+            continue
         browser = customer if definition.audience == "customer" else visitor
         page = browser.get(f"/fr/{definition.route}").form(-1).submit()
         assert page.path.startswith(f"/fr/{definition.route}/"), page.path
@@ -127,6 +131,7 @@ def build(rule: Rule, owned: dict[str, str], tokens: dict[str, str], contract_id
         "instance_id": owned.get(flow, "0" * 32),
         "token": tokens.get(flow, tokens["registration"]),
         "contract_id": contract_id,
+        "conversation_id": owned.get("conversation", "0" * 32),
         **(rule.defaults or {}),
     }
     built = rule.build(values, append_unknown=False)

@@ -5,7 +5,9 @@ Each procedure has a module here, named after it (``tests/paths/registration.py`
 there — or a (state, event, target) where one event leads to several targets, the
 function then also making the records that send it there. System events are not in it:
 ``expire`` is reached by moving the clock past the instance's expiry and sweeping, any
-other system event is sent as the system.
+other system event is sent as the system. A procedure that another's step starts
+(``started_by``) has ``start(walk) -> Snapshot`` there, and one whose events only certain
+people may send has ``actor(walk, event) -> str`` (e.g. an agent, "staff:<id>").
 """
 
 from __future__ import annotations
@@ -76,12 +78,20 @@ class Walk:
         self.services = services
         self.definition = definition
         # A signed-in customer's own procedure starts with one: tests/paths/NAME.customer.
-        self.customer_id = (
-            module_for(definition).customer(services) if definition.audience == "customer" else None
+        module = module_for(definition)
+        self.customer_id = module.customer(services) if definition.audience == "customer" else None
+        self.snapshot: Snapshot = (
+            module.start(self)
+            if definition.started_by
+            else services.engine.start(
+                definition.name, actor=ACTOR, language="fr", customer_id=self.customer_id
+            )
         )
-        self.snapshot: Snapshot = services.engine.start(
-            definition.name, actor=ACTOR, language="fr", customer_id=self.customer_id
-        )
+        self._actor = getattr(module, "actor", None)
+
+    def actor(self, event: str) -> str:
+        """Who sends EVENT along the plan: the test plan, or whom the procedure names."""
+        return str(self._actor(self, event)) if self._actor else ACTOR
 
     @property
     def id(self) -> str:
@@ -122,7 +132,8 @@ class Walk:
                     f"({transition.source!r}, {transition.event!r})",
                     pytrace=False,
                 )
-            result = self.services.engine.send(self.id, event.id, step(self), actor=ACTOR)
+            data = step(self)
+            result = self.services.engine.send(self.id, event.id, data, actor=self.actor(event.id))
             assert result.ok, f"{transition}: {result.outcome} {result.errors}"
             self.snapshot = result.snapshot
         assert self.snapshot.state == transition.target

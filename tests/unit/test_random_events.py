@@ -93,7 +93,7 @@ def apply(walk: paths.Walk, step: tuple[Any, ...]) -> None:
         ]
         if here:
             event, make = here[step[1] % len(here)]
-            engine.send(walk.id, event, make(walk), actor=paths.ACTOR)
+            engine.send(walk.id, event, make(walk), actor=walk.actor(event))
     elif kind == "wait":
         walk.advance(step[1])
     else:

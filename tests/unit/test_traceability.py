@@ -35,7 +35,26 @@ def test_sections_show_each_step_with_its_states_and_what_is_not_built() -> None
         ("3", ("activated",)),
     ]
     assert not sections[3].built and sections[3].procedure == "link_account"
-    assert not sections[4].built and sections[4].procedure == "secure_message"
+
+
+def test_secure_messaging_is_built_by_the_form_and_the_conversation_it_starts() -> None:
+    messages = {s.question.section: s for s in traceability.sections(list(REGISTRY))}[4]
+    assert messages.built and messages.procedure == "secure_message"
+    assert [(t.step.step, t.procedure, t.states) for t in messages.steps] == [
+        ("1", "secure_message", ("composing",)),
+        ("2", "secure_message", ("composing",)),
+        ("3", "secure_message", ("composing",)),
+        ("4", "secure_message", ("composing", "sent")),
+        ("later", "conversation", ("waiting", "answered")),
+    ]
+    conversation = REGISTRY.get("conversation")
+    assert traceability.problems(conversation) == []
+    document = conversation.document.replace("faq_steps: [later]", "faq_steps: [2]")
+    broken = compile_definition(document, conversation.model)
+    assert [p.english() for p in traceability.problems(broken)] == [
+        "FAQ step later has no state",
+        "State answered claims step 2, which the FAQ section does not have",
+    ]
 
 
 def test_a_transition_carries_out_its_source_states_steps() -> None:

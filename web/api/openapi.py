@@ -229,7 +229,8 @@ def _schemas(registry: Registry) -> dict[str, Any]:
         "StartFlow": _object(
             ["flow"],
             {
-                "flow": _one_of(flows),
+                # Not those only another procedure's step starts (a conversation).
+                "flow": _one_of([d.name for d in registry if not d.started_by]),
                 "customer": {**STRING_OR_NULL, "format": "email", "maxLength": 254},
             },
         ),

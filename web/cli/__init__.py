@@ -228,6 +228,7 @@ def _load_demo() -> None:
     click.echo("Sign in with one of these demo MINI IDs:")
     for customer in demo.CUSTOMERS:
         click.echo(f"  {customer.email}  password: {demo.PASSWORD}  ({demo.describe(customer)})")
+    click.echo(f"Agents answer secure messages at /staff/login: {demo.AGENT}, same password.")
 
 
 # The console's commands live beside it.

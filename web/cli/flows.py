@@ -20,7 +20,7 @@ from statemachine.contrib.diagram import GraphvizError
 from flows import reasons
 from flows.analysis import describe, diagrams
 from flows.definition import Definition
-from flows.engine import Outcome, Result, Snapshot, UnknownInstance
+from flows.engine import NotStartable, Outcome, Result, Snapshot, UnknownInstance
 from flows.fields import Upload
 from flows.registry import UnknownFlow
 from storage import identities
@@ -89,9 +89,12 @@ def flows_start(name: str, customer: str | None, language: str, as_json: bool) -
     """Start an instance of procedure NAME."""
     definition = _definition(name)
     customer_id = _customer(customer) if customer else None
-    snapshot = current().engine.start(
-        definition.name, actor=ACTOR, language=language, customer_id=customer_id
-    )
+    try:
+        snapshot = current().engine.start(
+            definition.name, actor=ACTOR, language=language, customer_id=customer_id
+        )
+    except NotStartable:
+        _fail(f"{name!r} is started by another procedure: {', '.join(definition.started_by)}.")
     _print_snapshot(snapshot, as_json)
 
 

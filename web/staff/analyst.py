@@ -104,7 +104,15 @@ def flow(name: str) -> str:
     period = chosen_period()
     activity = _activity(definition, period)
     svg = diagrams.render(definition, "svg", translate=gettext, heat=activity["heat"])
-    section = traceability.sections([definition])
+    # The FAQ section it carries out steps of, as its own or as another's (a conversation).
+    section = next(
+        (
+            s
+            for s in traceability.sections(list(current().registry))
+            if definition.faq_section is not None and s.question.section == definition.faq_section
+        ),
+        None,
+    )
     return render_template(
         "staff/flow.html",
         definition=definition,
@@ -117,8 +125,9 @@ def flow(name: str) -> str:
         findings=lint.findings(definition),
         checks=lint.CHECKS,
         trace_problems=traceability.problems(definition),
-        section=next((s for s in section if s.procedure == definition.name), None),
+        section=section,
         steps_of=traceability.transition_steps,
+        registry_names={d.name: d.label for d in current().registry},
         **activity,
     )
 

@@ -41,8 +41,11 @@ SIGN_IN_LIMIT = "20 per minute; 200 per hour"
 
 def current_staff() -> Staff | None:
     """The signed-in staff member, once per request."""
-    staff_id = session.staff_id if isinstance(session, DatabaseSession) else None
-    return signed_in("staff", Staff, staff_id)
+    return signed_in("staff", Staff, _staff_id)
+
+
+def _staff_id() -> int | None:
+    return session.staff_id if isinstance(session, DatabaseSession) else None
 
 
 def staff_required(view: F) -> F:

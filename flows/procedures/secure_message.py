@@ -1,0 +1,36 @@
+"""Composing a secure message: the guards and actions of secure_message.yaml."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flows.contracts.owned import ContractOwned
+from flows.messaging import threads
+
+
+class SecureMessage(ContractOwned):
+    def open_conversation(self, data: Mapping[str, Any]) -> None:
+        """Start the conversation (its own lifecycle) and write the first message in it."""
+        contract, ctx = self.contract, self.ctx
+        assert contract is not None and ctx.customer_id is not None  # contract_owned said so
+        shown = {"subject": data["subject"], "contract_number": contract.number}
+        conversation_id = self.start("conversation", shown, customer_id=ctx.customer_id)
+        conversation = threads.open_conversation(
+            ctx.session,
+            conversation_id,
+            customer_id=ctx.customer_id,
+            contract=contract,
+            subject=data["subject"],
+            now=ctx.now,
+        )
+        attached = data.get("attachment", [])
+        threads.write(ctx.session, conversation, data["body"], attached, ctx.uploads, now=ctx.now)
+        self.data.update(
+            conversation_id=conversation_id,
+            **shown,
+            attachments=[f.display_name for f in attached],
+        )
+
+
+MODEL = SecureMessage

@@ -1,0 +1,303 @@
+"""The agents' side of secure messaging, through the real forms: the queue, claiming,
+answering (the customer told by a real SMTP server), closing; who may do what."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from storage.messages import Message
+from storage.models import AuditRecord, Staff
+from tests.factories import PASSWORD, contract, identity, staff_member
+from tests.functional.test_overview import signed_in
+from tests.functional.test_secure_message import (
+    PDF,
+    QUESTION,
+    compose,
+    conversation_of,
+    files,
+    main_form,
+    thread_texts,
+)
+from tests.functional.test_staff import form
+from tests.support import Browser, Page, SMTPServer, body_text, link_in
+from web.services import Services
+
+AGENT = "agent@servicesfinanciersmini.ca"
+ANSWER = "Bonjour Jean,\nOui: changez-la dans les 10 jours avant le prélèvement."
+
+
+def agent(services: Services, email: str = AGENT, first_name: str = "Marie") -> int:
+    member = staff_member(services, email, role="agent")
+    with services.db.write() as session:
+        found = session.get(Staff, member)
+        assert found is not None
+        found.first_name = first_name
+    return member
+
+
+def staff_signed_in(app: Flask, email: str = AGENT, lang: str = "fr") -> Browser:
+    browser = Browser(app)
+    page = browser.get("/staff/login")
+    if lang == "en":
+        form(page, "/staff/language").submit()
+        page = browser.get("/staff/login")
+    home = form(page, "/staff/login").fill(email=email, password=PASSWORD).submit()
+    assert home.path == "/staff/", home.text
+    return browser
+
+
+def open_from_queue(browser: Browser, subject: str = "Paiements") -> Page:
+    queue = browser.get("/staff/messages")
+    row = next(r for r in queue.soup.select("table tbody tr") if subject in r.get_text())
+    claim = row.find("form")
+    assert claim is not None
+    return form(queue, str(claim["action"])).submit()
+
+
+def answer_form(page: Page) -> Any:
+    return main_form(page, 0)
+
+
+@pytest.fixture
+def written(app: Flask, services: Services, jean: int) -> str:
+    """Jean's first message, about his loan, with a statement attached."""
+    mine = contract(services, identity_id=jean)
+    compose(signed_in(app), mine, attached=files(("relevé.pdf", PDF)))
+    return conversation_of(services, jean).id
+
+
+def test_a_customer_writes_an_agent_answers_the_customer_reads_and_replies(
+    mail_app: Flask, smtp_server: SMTPServer
+) -> None:
+    services: Services = mail_app.extensions["moncompte"]
+    jean = identity(services, "jean.t@example.com")
+    mine = contract(services, identity_id=jean)
+    marie = agent(services)
+    customer = signed_in(mail_app)
+    sent = compose(customer, mine, attached=files(("relevé.pdf", PDF)))
+    assert sent.h1 == "Message envoyé"
+
+    staff = staff_signed_in(mail_app)
+    page = open_from_queue(staff)
+    assert "Vous réservez cette conversation jusqu'à" in page.text
+    assert QUESTION.split("\n")[1] in " ".join(thread_texts(page))
+    aside = page.soup.select_one("aside")
+    assert (
+        aside is not None
+        and "PR-25-000001" in aside.get_text()
+        and "MINI Cooper S" in (aside.get_text())
+    )
+    attachment = page.soup.select_one(".thread .attachments a")
+    assert attachment is not None
+    download = staff.client.get(str(attachment["href"]))
+    assert download.data == PDF and download.headers["Content-Disposition"].startswith("attachment")
+    answered = answer_form(page).fill(body=ANSWER).submit("answer")
+    assert "Répondu" in answered.text
+
+    [mail] = smtp_server.wait_for("jean.t@example.com")
+    assert mail["Subject"] == "Une réponse vous attend dans votre centre de messages"
+    text = body_text(mail)
+    assert "changez-la" not in text and "prélèvement" not in text  # never the content
+    assert link_in(text) == "/fr/messages"
+
+    inbox = customer.get(link_in(text))
+    assert "1 nouvelle réponse" in inbox.text
+    thread = main_form(inbox).submit()  # opening it marks it read
+    assert "Oui: changez-la dans les 10 jours avant le prélèvement." in thread.text
+    assert "nouvelle réponse" not in customer.get("/fr/messages").text
+    replied = main_form(thread).fill(body="Merci! Et pour le mois prochain?").submit("reply")
+    conversation = conversation_of(services, jean)
+    assert services.engine.snapshot(conversation.id).state == "waiting"
+    assert "En attente d'une réponse" in replied.text
+    assert "Paiements" in staff.get("/staff/messages").text  # back in the queue
+
+    with services.db.read() as session:
+        actors = session.execute(
+            select(AuditRecord.event, AuditRecord.actor)
+            .where(AuditRecord.instance_id == conversation.id)
+            .order_by(AuditRecord.id)
+        ).all()
+    assert [tuple(a) for a in actors] == [
+        ("start", "customer"),
+        ("claim", f"staff:{marie}"),
+        ("answer", f"staff:{marie}"),
+        ("read", "customer"),
+        ("reply", "customer"),
+    ]
+
+
+def test_the_queue_shows_the_oldest_first_filtered_by_subject_and_age(
+    app: Flask, services: Services, jean: int
+) -> None:
+    mine = contract(services, identity_id=jean)
+    customer = signed_in(app)
+    compose(customer, mine, "La plus ancienne", subject="insurance")
+    services.clock.advance(timedelta(days=5))  # past 2 business days, whatever the weekday
+    customer = signed_in(app)
+    compose(customer, mine, "La plus récente", subject="payments")
+    agent(services)
+    staff = staff_signed_in(app)
+    queue = staff.get("/staff/messages")
+    rows = [" ".join(r.get_text(" ").split()) for r in queue.soup.select("table tbody tr")]
+    assert [r.split(" PR-")[0] for r in rows] == ["Assurance", "Paiements"]
+    assert "En retard" in rows[0] and "Dans les délais" in rows[1]
+    only = staff.get("/staff/messages?subject=payments").soup.select("table tbody tr")
+    assert len(only) == 1 and "Paiements" in only[0].get_text()
+    old = staff.get("/staff/messages?age=2d").soup.select("table tbody tr")
+    assert len(old) == 1 and "Assurance" in old[0].get_text()
+    late = staff.get("/staff/messages?age=overdue").soup.select("table tbody tr")
+    assert len(late) == 1 and "Assurance" in late[0].get_text()
+    english = staff_signed_in(app, lang="en").get("/staff/messages")
+    assert english.h1 == "Messages waiting for an answer" and "Insurance" in english.text
+
+
+def test_opening_holds_the_conversation_and_another_agent_sees_who(
+    app: Flask, services: Services, written: str
+) -> None:
+    agent(services)
+    agent(services, "paul@servicesfinanciersmini.ca", "Paul")
+    marie = staff_signed_in(app)
+    open_from_queue(marie)
+    paul = staff_signed_in(app, "paul@servicesfinanciersmini.ca")
+    queue = paul.get("/staff/messages")
+    assert "Marie" in queue.soup.select("table tbody tr")[0].get_text()
+    page = open_from_queue(paul)
+    assert "Un autre agent répond à cette conversation." in page.text
+    assert "Marie répond à cette conversation (réservée jusqu'à" in page.text
+    # Reading the page (GET) claims nothing; 15 minutes later the hold is over.
+    services.clock.advance(timedelta(minutes=16))
+    paul = staff_signed_in(app, "paul@servicesfinanciersmini.ca")
+    assert "Marie" not in paul.get("/staff/messages").soup.select("table tbody tr")[0].get_text()
+    assert "Vous réservez cette conversation" in open_from_queue(paul).text
+
+
+def test_two_agents_answering_at_once_lose_neither_answer_and_the_second_is_told(
+    app: Flask, services: Services, written: str
+) -> None:
+    agent(services)
+    agent(services, "paul@servicesfinanciersmini.ca", "Paul")
+    browsers = [staff_signed_in(app), staff_signed_in(app, "paul@servicesfinanciersmini.ca")]
+    pages = [b.get(f"/staff/messages/{written}") for b in browsers]
+    names = ("Marie", "Paul")
+    forms = [answer_form(p).fill(body=f"Réponse de {n}") for p, n in zip(pages, names, strict=True)]
+    start = threading.Barrier(2)
+    answers: list[Page | None] = [None, None]
+
+    def send(index: int) -> None:
+        start.wait()
+        answers[index] = forms[index].submit("answer")
+
+    workers = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    with services.db.read() as session:
+        bodies = list(session.scalars(select(Message.body).where(Message.author == "staff")))
+    assert sorted(bodies) == ["Réponse de Marie", "Réponse de Paul"]
+    told = [
+        p for p in answers if p is not None and "a répondu à cette conversation pendant" in p.text
+    ]
+    assert len(told) == 1  # the second to get in, whichever it was
+    assert "Votre réponse a aussi été envoyée" in told[0].text
+    assert services.engine.snapshot(written).state == "answered"
+
+
+def test_an_agent_closes_a_conversation(app: Flask, services: Services, written: str) -> None:
+    agent(services)
+    staff = staff_signed_in(app)
+    page = staff.get(f"/staff/messages/{written}")
+    close = main_form(page, 1)
+    queue = close.submit("close")
+    assert queue.path == "/staff/messages" and "Aucune conversation n'attend" in queue.text
+    assert services.engine.snapshot(written).state == "closed"
+
+
+def test_a_refused_answer_keeps_its_text(app: Flask, services: Services, written: str) -> None:
+    agent(services)
+    staff = staff_signed_in(app)
+    page = staff.get(f"/staff/messages/{written}")
+    exe = files(("facture.pdf", b"MZ\x90\x00" + b"\x00" * 64))
+    refused = answer_form(page).fill(body=ANSWER, attachment=exe).submit("answer")
+    assert refused.field_errors == {"attachment": "Envoyez un fichier PDF, JPEG ou PNG."}
+    textarea = refused.soup.select_one("textarea[name=body]")
+    assert textarea is not None and textarea.get_text() == ANSWER
+    assert services.engine.snapshot(written).state == "waiting"
+
+
+def test_script_in_a_message_is_text_for_agents_too(
+    app: Flask, services: Services, jean: int
+) -> None:
+    mine = contract(services, identity_id=jean)
+    compose(signed_in(app), mine, "<script>alert(1)</script>")
+    agent(services)
+    page = staff_signed_in(app).get(f"/staff/messages/{conversation_of(services, jean).id}")
+    raw = page.response.get_data(as_text=True)
+    assert "<script>alert(1)" not in raw and "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+
+
+def test_customers_get_404_and_analysts_403_and_cannot_answer(
+    app: Flask, services: Services, written: str
+) -> None:
+    with services.db.read() as session:
+        attachment = session.scalar(select(Message.id))
+    paths = [
+        "/staff/messages",
+        f"/staff/messages/{written}",
+        f"/staff/messages/attachments/{attachment}",
+    ]
+    customer = signed_in(app)
+    for path in paths:
+        assert customer.client.get(path).status_code == 404, path
+    token = customer.get("/fr/messages").soup.select_one("input[name=csrf_token]")
+    assert token is not None
+    data = {"csrf_token": token["value"], "event": "answer", "body": "Je réponds moi-même"}
+    assert customer.client.post(f"/staff/messages/{written}", data=data).status_code == 404
+    # Through the customer's own page, an agent's event is refused by the flow itself.
+    page = customer.post(f"/fr/messages/conversations/{written}", data)
+    assert "Seul un agent des Services financiers MINI peut faire ceci." in page.text
+
+    staff_member(services)  # an analyst
+    analyst = staff_signed_in(app, "analyste@servicesfinanciersmini.ca")
+    for path in paths:
+        assert analyst.client.get(path).status_code == 403, path
+    home = analyst.get("/staff/")
+    staff_token = home.soup.select_one("input[name=csrf_token]")
+    assert staff_token is not None
+    data["csrf_token"] = str(staff_token["value"])
+    assert analyst.client.post(f"/staff/messages/{written}", data=data).status_code == 403
+    analyst_id = staff_member(services, "autre.analyste@servicesfinanciersmini.ca")
+    refused = services.engine.send(written, "answer", {"body": "x"}, actor=f"staff:{analyst_id}")
+    assert refused.errors == {"event": "agents_only"}
+
+    agent(services)
+    marie = staff_signed_in(app)
+    assert marie.client.get("/staff/flows").status_code == 403
+    assert marie.client.get("/staff/trail").status_code == 403
+    with services.db.read() as session:
+        staff_bodies = session.scalars(select(Message.body).where(Message.author == "staff"))
+        assert list(staff_bodies) == []
+
+
+def test_staff_forms_need_their_csrf_token_and_get_changes_nothing(
+    app: Flask, services: Services, written: str
+) -> None:
+    agent(services)
+    staff = staff_signed_in(app)
+    for method in (staff.client.get, staff.client.head):
+        assert method(f"/staff/messages/{written}").status_code == 200
+    with services.db.read() as session:
+        events = list(
+            session.scalars(select(AuditRecord.event).where(AuditRecord.instance_id == written))
+        )
+    assert events == ["start"]  # reading claimed nothing
+    for path in (f"/staff/messages/{written}", f"/staff/messages/{written}/claim"):
+        response = staff.client.post(path, data={"event": "answer", "body": "sans jeton"})
+        assert response.status_code == 400, path
+    assert services.engine.snapshot(written).state == "waiting"
