@@ -79,6 +79,9 @@ class Result:
     errors: dict[str, str] = field(default_factory=dict)
     # What the customer typed, minus secrets, to fill the form again after a rejection.
     values: dict[str, Any] = field(default_factory=dict)
+    # Handed to the sender once, from a taken step (FlowModel.client): a web view makes it
+    # a cookie, the API answers it, the CLI prints it. Never stored nor audited.
+    client: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -116,8 +119,10 @@ class Engine:
         clock: Callable[[], datetime],
         base_url: Callable[[], str],
         uploads: Path = Path("uploads"),
+        secret: bytes = b"",
     ) -> None:
         self.registry = registry
+        self.secret = secret
         self.uploads = uploads
         # Told of each event's result after its commit (metrics).
         self.observers: list[Callable[[str, Result], None]] = []
@@ -249,7 +254,7 @@ class Engine:
             errors = model.errors or {"event": "refused"}
             return self._finish(step, event, Outcome.REJECTED, errors, checked)
         self._enter(step, model.state)
-        return self._finish(step, event, Outcome.TAKEN, {}, checked)
+        return self._finish(step, event, Outcome.TAKEN, {}, checked, model.client)
 
     def _model(self, step: _Step) -> FlowModel:
         row = step.row
@@ -265,6 +270,7 @@ class Engine:
             uploads=self.uploads,
             route=step.definition.route,
             routes=self.registry.routes,
+            secret=self.secret,
         )
         return step.definition.model(ctx, dict(row.data), row.state)
 
@@ -327,6 +333,7 @@ class Engine:
         outcome: Outcome,
         errors: dict[str, str],
         checked: fields.CheckedData | None = None,
+        client: dict[str, str] | None = None,
     ) -> Result:
         row, definition = step.row, step.definition
         values: dict[str, Any] = {}
@@ -336,7 +343,7 @@ class Engine:
             audit_data = fields.for_audit(specs, checked.values)
             values = {k: v for k, v in checked.values.items() if specs[k].refillable}
         self._audit(step, event, outcome, errors, audit_data)
-        return Result(outcome, self._snapshot(row, definition), errors, values)
+        return Result(outcome, self._snapshot(row, definition), errors, values, client or {})
 
     def sweep(self, limit: int = 500) -> int:
         """Expire every instance whose time is up; returns how many were expired."""

@@ -28,6 +28,17 @@ class Mailer(Protocol):
         instance_id: str | None = None,
     ) -> None: ...
 
+    def sms(
+        self,
+        session: Session,
+        *,
+        to: str,
+        template: str,
+        language: str,
+        values: Mapping[str, Any],
+        instance_id: str | None = None,
+    ) -> None: ...
+
 
 @dataclass(frozen=True)
 class StepContext:
@@ -45,6 +56,8 @@ class StepContext:
     route: str = ""  # this procedure's route: /<language>/<route>/…
     # Every procedure's route by name, so a model names a procedure, never a path.
     routes: Mapping[str, str] = field(default_factory=dict)
+    # The application's secret key, for what is kept as a keyed hash (device codes).
+    secret: bytes = b""
 
 
 class FlowModel:
@@ -64,6 +77,9 @@ class FlowModel:
         # Set by an action when the step leaves the instance to a known customer.
         self.customer_id: int | None = ctx.customer_id
         self.link: Token | None = None  # the e-mailed link accept_link found
+        # Secrets handed back to whoever sent the event, once, when the step is taken (a
+        # remembered device's token): never in ``data``, the audit trail or the logs.
+        self.client: dict[str, str] = {}
 
     def reject(self, field: str, reason: str) -> bool:
         self.errors.setdefault(field, reason)
@@ -87,6 +103,20 @@ class FlowModel:
         """
         ctx = self.ctx
         ctx.mailer.email(
+            ctx.session,
+            to=to,
+            template=template,
+            language=language or ctx.language,
+            values=values,
+            instance_id=ctx.instance_id,
+        )
+
+    def sms(
+        self, template: str, to: str, values: Mapping[str, Any], *, language: str | None = None
+    ) -> None:
+        """Write the text message TEMPLATE to the phone number TO, as :meth:`mail` does."""
+        ctx = self.ctx
+        ctx.mailer.sms(
             ctx.session,
             to=to,
             template=template,
