@@ -5,6 +5,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 import storage.contracts  # noqa: F401 - its tables join Base.metadata
+import storage.devices  # noqa: F401 - its tables join Base.metadata
 from storage.models import Base
 
 config = context.config
