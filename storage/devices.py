@@ -22,9 +22,7 @@ class DeviceChallenge(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(32))
-    identity_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("identities.id", ondelete="CASCADE")
-    )
+    identity_id: Mapped[int] = mapped_column(BigId, ForeignKey("identities.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(8))  # sms | email
     salt: Mapped[str] = mapped_column(String(32))
     code_hash: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256, keyed (flows.codes)
@@ -48,9 +46,7 @@ class RememberedDevice(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    identity_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("identities.id", ondelete="CASCADE")
-    )
+    identity_id: Mapped[int] = mapped_column(BigId, ForeignKey("identities.id", ondelete="CASCADE"))
     browser: Mapped[str] = mapped_column(String(100))
     system: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -66,9 +62,7 @@ class IdentityCheck(Base):
     __tablename__ = "identity_checks"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    identity_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("identities.id", ondelete="CASCADE")
-    )
+    identity_id: Mapped[int] = mapped_column(BigId, ForeignKey("identities.id", ondelete="CASCADE"))
     matched: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -34,6 +34,12 @@ def _digest(secret: bytes, salt: str, code: str) -> str:
     return hmac.new(key, f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def matches(secret: bytes, challenge: DeviceChallenge, code: str) -> bool:
+    """Whether CODE is the challenge's, in constant time."""
+    typed = _digest(secret, challenge.salt, code).encode()
+    return hmac.compare_digest(typed, challenge.code_hash.encode())
+
+
 def throttled(session: Session, identity_id: int, now: datetime) -> str | None:
     """Why no code may be sent to this MINI ID now (a reason code), or None.
 
@@ -98,8 +104,7 @@ def check(
         return challenge, "code_exhausted" if challenge.attempts >= MAX_TRIES else "code_ended"
     if now >= challenge.expires_at:
         return challenge, "code_expired"
-    expected = challenge.code_hash.encode()
-    if hmac.compare_digest(_digest(secret, challenge.salt, code).encode(), expected):
+    if matches(secret, challenge, code):
         return challenge, None
     challenge.attempts += 1
     if challenge.attempts >= MAX_TRIES:

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-import storage.contracts  # noqa: F401 - its tables join Base.metadata
+import storage.contracts
 import storage.devices  # noqa: F401 - its tables join Base.metadata
 from storage.models import Base
 
