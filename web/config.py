@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_MAIL_FROM = "Mon Compte MINI <no-reply@moncompte.servicesfinanciersmini.ca>"
+# Whom a customer calls when account association is locked (a number for fiction: set
+# MONCOMPTE_SUPPORT_PHONE to the real one).
+DEFAULT_SUPPORT_PHONE = "1 866 555-0164"
 
 
 def _secret_key(instance: Path) -> str:
@@ -37,4 +40,5 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "API_TOKEN": env("MONCOMPTE_API_TOKEN") or None,
         "REDIS_URL": env("MONCOMPTE_REDIS_URL") or None,
         "METRICS_TOKEN": env("MONCOMPTE_METRICS_TOKEN") or None,
+        "SUPPORT_PHONE": env("MONCOMPTE_SUPPORT_PHONE") or DEFAULT_SUPPORT_PHONE,
     }

@@ -116,11 +116,15 @@ def test_what_a_customer_typed_is_escaped(browser: Browser) -> None:
     assert page.form().values["first_name"] == "<script>alert(1)</script>"
 
 
-def test_development_mailbox_only_without_smtp_and_from_this_machine(
+def test_development_mailbox_only_without_smtp_or_sms_and_from_this_machine(
     make_app: object, browser: Browser
 ) -> None:
     assert browser.get("/dev/mailbox").status == 200
     remote = browser.client.get("/dev/mailbox", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert remote.status_code == 404
     with_smtp = make_app(SMTP_URL="smtp://127.0.0.1:1")  # type: ignore[operator]
-    assert with_smtp.test_client().get("/dev/mailbox").status_code == 404
+    assert with_smtp.test_client().get("/dev/mailbox").status_code == 200  # text messages
+    both = make_app(  # type: ignore[operator]
+        SMTP_URL="smtp://127.0.0.1:1", SMS_WEBHOOK_URL="http://127.0.0.1:1/sms"
+    )
+    assert both.test_client().get("/dev/mailbox").status_code == 404
