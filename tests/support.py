@@ -351,6 +351,8 @@ class TcpProxy:
                 sink.sendall(chunk)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
+
+
 def remember_device(browser: Browser, email: str) -> str | None:
     """This browser as a device the MINI ID of EMAIL asked to remember: its sign-ins ask
     for no code. The token, or None when no MINI ID has that address."""
