@@ -6,7 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from flows.accounts import remembered
+from storage.identities import by_email
+from web import demo
+from web.devices import COOKIE
+from web.services import Services
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -20,6 +28,14 @@ ARGS = [
     "--disable-sync",
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture
+def demo_data(app: Flask) -> None:
+    """The demo data set, as `moncompte demo load` leaves it."""
+    services: Services = app.extensions["moncompte"]
+    with app.app_context():
+        demo.load(services, Path(app.config["UPLOAD_FOLDER"]))
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +63,22 @@ def shoot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"] if page.viewport_size else 0
     page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+AXE = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core (the copy axe-playwright-python ships) finds nothing wrong on the page."""
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def remember_device(page: Page, app: Flask, live_server: str, email: str) -> None:
+    """This browser as a device the MINI ID of EMAIL remembers: no code at sign-in."""
+    services: Services = app.extensions["moncompte"]
+    with services.db.write() as session:
+        found = by_email(session, email)
+        assert found is not None
+        token = remembered.remember(session, found.id, "", services.clock())
+    page.context.add_cookies([{"name": COOKIE, "value": token, "url": live_server}])

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import remember_device, shoot
 from web import demo
-from web.services import Services
 
 pytestmark = pytest.mark.browser
 
@@ -25,18 +22,12 @@ TEXT = {
 }
 
 
-@pytest.fixture
-def demo_data(app: Flask) -> None:
-    services: Services = app.extensions["moncompte"]
-    with app.app_context():
-        demo.load(services, Path(app.config["UPLOAD_FOLDER"]))
-
-
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_overview_and_payoff_quote(
-    page: Page, live_server: str, demo_data: None, lang: str
+    page: Page, live_server: str, app: Flask, demo_data: None, lang: str
 ) -> None:
     sign_in, overview, get_quote, total = TEXT[lang]
+    remember_device(page, app, live_server, demo.EMILIE.email)
     page.goto(f"{live_server}/{lang}/login")
     page.locator("#email").fill(demo.EMILIE.email)
     page.locator("#password").fill(demo.PASSWORD)
@@ -64,8 +55,10 @@ def test_a_customer_without_a_contract_is_invited_to_link_one(
     page.locator("#email").fill(demo.SOPHIE.email)
     page.locator("#password").fill(demo.PASSWORD)
     page.get_by_role("button", name=TEXT[lang][0]).click()
+    # Straight to «Associez votre compte»; the overview leads there too.
+    expect(page).to_have_url(f"{live_server}/{lang}/link-account")
+    page.goto(f"{live_server}/{lang}/overview")
+    shoot(page, f"overview-unlinked-{lang}")
     link = "Associez votre compte" if lang == "fr" else "Link your account"
     page.get_by_role("link", name=link).click()
-    expect(page).to_have_url(f"{live_server}/{lang}/faq#link-account")
-    page.go_back()
-    shoot(page, f"overview-unlinked-{lang}")
+    expect(page).to_have_url(f"{live_server}/{lang}/link-account")
