@@ -127,6 +127,8 @@ def test_sophie_links_her_loan_and_remembers_this_device(
     page.get_by_role("link", name=words["devices"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["devices"])
     expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr")).to_contain_text("HeadlessChrome")  # browser · system
+    expect(page.locator("tbody tr")).to_contain_text("Linux")
     look(page, f"devices-{lang}")
     page.locator("tbody tr").get_by_role("button", name=words["forget"]).click()
     expect(page.get_by_role("status")).to_be_visible()

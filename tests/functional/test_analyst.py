@@ -104,6 +104,24 @@ def test_each_state_and_step_shows_the_faq(analyst: Browser) -> None:
     assert states["Reset link sent link_sent"][0] == "3"
 
 
+def test_account_association_is_traced_to_every_step_of_faq_section_3(analyst: Browser) -> None:
+    english(analyst)
+    page = analyst.get("/staff/flows/account_association")
+    steps = [
+        " ".join(li.get_text(" ").split()).replace(" ,", ",")
+        for li in page.soup.select(".faq-steps li")
+    ]
+    assert len(steps) == 5
+    assert steps[0].endswith("→ Identity verification, Verification locked")
+    assert steps[1].endswith("→ Identity verification")  # 1a, «Numéro MINI»
+    assert steps[2].endswith("→ Choosing where to send the code")
+    assert steps[3].endswith("→ Choosing where to send the code")
+    assert steps[4].endswith("→ Code sent, Accounts added")
+    states = cells(page, "#faq")
+    assert states["Code sent code_sent"][0] == "4"
+    assert "every state claims a step or is technical — passed" in page.text
+
+
 def test_the_heatmap_numbers_are_the_trails(app: Flask) -> None:
     services: Services = app.extensions["moncompte"]
     drive(services)
