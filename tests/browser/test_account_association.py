@@ -138,3 +138,20 @@ def test_sophie_links_her_loan_and_remembers_this_device(
     page.get_by_role("button", name=words["sign_out"]).click()
     sign_in(page, live_server, lang)
     expect(page.get_by_role("heading", level=1)).to_have_text(words["authorize_h1"])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_three_mismatches_lock_verification(
+    page: Page, live_server: str, demo_data: None, lang: str
+) -> None:
+    words = TEXT[lang]
+    sign_in(page, live_server, lang)
+    page.locator("#first_name").fill("Sophie")
+    page.locator("#last_name").fill("Tremblay")
+    page.locator("#method-customer_number").check()
+    for _ in range(3):
+        page.locator("#customer_number").fill("MM0000000")
+        page.get_by_role("button", name=words["continue"]).click()
+    expect(page.get_by_role("alert")).to_contain_text("24")
+    expect(page.get_by_text("1 866 555-0164")).to_be_visible()
+    look(page, f"link-account-locked-{lang}")
