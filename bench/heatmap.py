@@ -282,8 +282,10 @@ def run(records: int, rounds: int, url: str | None) -> None:
         services.db.dispose()
 
 
-def report(times: dict[str, list[float]], rounds: int, backend: str) -> None:
-    print(f"{rounds} rounds, {backend}, Flask test client; milliseconds")
+def report(
+    times: dict[str, list[float]], rounds: int, backend: str, how: str = "Flask test client"
+) -> None:
+    print(f"{rounds} rounds, {backend}, {how}; milliseconds")
     print(f"{'':40} {'median':>8} {'p90':>8}")
     for name, values in times.items():
         p90 = statistics.quantiles(values, n=10)[-1]

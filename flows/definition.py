@@ -19,6 +19,7 @@ from flows.fields import FieldSpec, parse_field
 from flows.model import FlowModel
 
 AUDIENCES = ("anyone", "customer")
+_VERSION = re.compile(r"^[0-9a-f]{12}$")
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -69,6 +70,19 @@ class GuardInfo:
 
 
 @dataclass(frozen=True)
+class Migration:
+    """Where the in-flight instances of an older version go when moved to this one.
+
+    Declared under ``procedure.migrations`` (``{from: VERSION, states: {old: new}}``, or a
+    list of them) and applied by ``moncompte flows migrate``; an instance in a state the
+    mapping does not name finishes on its own version.
+    """
+
+    from_version: str
+    states: Mapping[str, str]  # a state of the older version -> a state of this one
+
+
+@dataclass(frozen=True)
 class Definition:
     """One version of a procedure, compiled once."""
 
@@ -92,6 +106,7 @@ class Definition:
     # "anyone", or "customer": a signed-in customer's own procedure.
     audience: str = "anyone"
     steps: tuple[str, ...] = ()  # the shared steps it uses (flows/procedures/steps/)
+    migrations: tuple[Migration, ...] = ()
 
     @property
     def initial(self) -> str:
@@ -131,12 +146,18 @@ def version_of(document: str) -> str:
 
 
 def compile_definition(
-    document: str, model: type[FlowModel], steps: Mapping[str, str] | None = None
+    document: str,
+    model: type[FlowModel],
+    steps: Mapping[str, str] | None = None,
+    *,
+    check_model: bool = True,
 ) -> Definition:
     """Parse, validate (JSON Schema, secure mode) and compile one definition document.
 
     STEPS holds the documents of the shared steps by name; a definition that uses some is
-    compiled, versioned and stored whole, with its steps written in.
+    compiled, versioned and stored whole, with its steps written in. Without CHECK_MODEL
+    the model need not have the guards and actions yet: a version to read, not to run
+    (an older one, or a draft for the analysts' change review).
     """
     doc = parse(document)
     if not isinstance(doc, dict) or set(doc) != {"statechart", "procedure"}:
@@ -150,7 +171,8 @@ def compile_definition(
     # turned into an error.execution event while the state moves on.
     machine = type(loaded.__name__, (loaded,), {"catch_errors_as_events": False})
     transitions = tuple(_transitions(chart))
-    _check_model(model, transitions)
+    if check_model:
+        _check_model(model, transitions)
     states = _states(chart, meta)
     return Definition(
         name=str(chart["name"]),
@@ -170,6 +192,7 @@ def compile_definition(
         display=tuple(str(k) for k in meta.get("display") or ()),
         audience=_audience(meta),
         steps=tuple(str(s) for s in meta.get("composed_with") or ()),
+        migrations=_migrations(meta.get("migrations"), states),
     )
 
 
@@ -285,6 +308,35 @@ def _guards(
         )
         for name, info in declared.items()
     }
+
+
+def _migrations(declared: Any, states: Mapping[str, StateInfo]) -> tuple[Migration, ...]:
+    if declared is None:
+        return ()
+    found = [_migration(entry, states) for entry in _as_list(declared)]
+    versions = [m.from_version for m in found]
+    if len(set(versions)) != len(versions):
+        raise ValueError("procedure.migrations: one mapping per older version")
+    return tuple(found)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _migration(entry: Any, states: Mapping[str, StateInfo]) -> Migration:
+    if not isinstance(entry, dict) or set(entry) != {"from", "states"}:
+        raise ValueError("procedure.migrations: write {from: VERSION, states: {old: new}}")
+    version, mapping = entry["from"], entry["states"]
+    # Unquoted, YAML reads some versions as numbers (0123…, 12e4…): insist on the quotes.
+    if not isinstance(version, str) or not _VERSION.match(version):
+        raise ValueError(f"procedure.migrations: from {version!r} is not a version in quotes")
+    if not isinstance(mapping, dict) or not mapping:
+        raise ValueError(f"procedure.migrations from {version}: states maps old states to new")
+    unknown = sorted(str(v) for v in mapping.values() if v not in states)
+    if unknown:
+        raise ValueError(f"procedure.migrations from {version}: no state {unknown} here")
+    return Migration(version, {str(old): str(new) for old, new in mapping.items()})
 
 
 def parse_duration(value: Any) -> timedelta | None:

@@ -56,8 +56,12 @@ FILE_KINDS = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
 REDACTED = "[redacted]"
-# Control characters, and what broken encodings leave behind (U+FFFD, lone surrogates).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]")
+# What broken encodings leave behind (U+FFFD, lone surrogates): refused in every text.
+_BROKEN = re.compile(r"[\ufffd\ud800-\udfff]")
+# Passwords: control characters but tab and line breaks (kept as typed, never shown).
+_PASSWORD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Text that may run over several lines; every other type is one line.
+MULTI_LINE_TYPES = frozenset({"text"})
 
 
 @dataclass(frozen=True)
@@ -181,17 +185,31 @@ def _check_one(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
         raw = str(raw)  # a number where text is expected: its digits, when reasonable
     if not isinstance(raw, str):
         return None, "invalid"
-    text = raw
-    if _CONTROL.search(text):
+    if not allowed_characters(raw, spec.type):
         return None, "invalid_characters"
-    if spec.type != "password":
-        # Passwords are kept exactly as typed; everything else loses outer spaces.
-        text = unicodedata.normalize("NFC", text).strip()
-        if not text:
-            return None, "required" if spec.required else None
+    # Passwords are kept exactly as typed; everything else is NFC without outer spaces.
+    text = raw if spec.type == "password" else unicodedata.normalize("NFC", raw).strip()
+    if not text:
+        return None, "required" if spec.required else None
     if len(text) > (spec.max_length or FIELD_TYPES[spec.type][0]):
         return None, "too_long"
     return _check_format(spec, text)
+
+
+def allowed_characters(text: str, type_: str) -> bool:
+    """Whether TEXT may be a value of a field of TYPE_.
+
+    One-line text takes no control character (Cc: line breaks and tabs included) and no
+    invisible format character (Cf: right-to-left override, zero-width space…): a name
+    is printed in e-mails and pages, where these would forge lines or hide text.
+    Multi-line text keeps its line breaks. Passwords accept any Unicode but controls.
+    """
+    if _BROKEN.search(text):
+        return False
+    if type_ == "password":
+        return not _PASSWORD_CONTROL.search(text)
+    kept = "\r\n" if type_ in MULTI_LINE_TYPES else ""
+    return not any(unicodedata.category(c) in {"Cc", "Cf"} and c not in kept for c in text)
 
 
 def _check_format(spec: FieldSpec, text: str) -> tuple[Any, str | None]:

@@ -61,6 +61,13 @@ MESSAGES: dict[str, str] = {
     "code_exhausted": N_("Too many wrong tries: this code no longer works. Send a new code."),
     "code_expired": N_("This code has expired. Send a new code."),
     "code_ended": N_("This code no longer works. Send a new code."),
+    "upload_quota_files": N_(
+        "You have sent the most documents allowed in 24 hours (20). Try again tomorrow."
+    ),
+    "upload_quota_bytes": N_(
+        "This file would take your documents of the last 24 hours past the most allowed "
+        "(100 MB). Try again tomorrow."
+    ),
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    func,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -40,6 +41,8 @@ class Contract(Base):
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(16))  # E.164
     customer_number: Mapped[str] = mapped_column(String(32))
+    # Where the contract is taxed: a two-letter province or territory code.
+    province: Mapped[str] = mapped_column(String(2), default="QC", server_default="QC")
     start_date: Mapped[date] = mapped_column(Date)
     term_months: Mapped[int] = mapped_column(Integer)
     payment_cents: Mapped[int] = mapped_column(BigInteger)
@@ -97,7 +100,11 @@ class Document(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_documents_contract", "contract_id", "issued_on"),)
+    __table_args__ = (
+        Index("ix_documents_contract", "contract_id", "issued_on"),
+        # A customer's uploads of the last 24 hours (the upload quota).
+        Index("ix_documents_uploaded_by", "uploaded_by", "created_at"),
+    )
 
 
 def of_customer(session: Session, identity_id: int) -> list[Contract]:
@@ -146,3 +153,13 @@ def by_number(session: Session, number: str, *, lock: bool = False) -> Contract 
     if lock:
         query = query.with_for_update()
     return session.scalar(query)
+
+
+def uploaded_since(session: Session, identity_id: int, since: datetime) -> tuple[int, int]:
+    """How many documents IDENTITY_ID uploaded since SINCE, and their bytes."""
+    count, total = session.execute(
+        select(func.count(Document.id), func.coalesce(func.sum(Document.size), 0)).where(
+            Document.uploaded_by == identity_id, Document.created_at >= since
+        )
+    ).one()
+    return int(count), int(total)

@@ -210,6 +210,32 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class StaffAccess(Base):
+    """A staff sign-in (taken or refused), sign-out, unlock or disabling: who, when, where.
+
+    Not a procedure's audit record: staff accounts are not customers' procedure
+    instances, and the analysts' heatmap and funnel count only those. Never a password.
+    """
+
+    __tablename__ = "staff_access"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    event: Mapped[str] = mapped_column(String(16))  # sign_in | sign_out | unlock | disable
+    outcome: Mapped[str] = mapped_column(String(16))  # taken | rejected
+    reason: Mapped[str | None] = mapped_column(String(64))
+    staff_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id", ondelete="SET NULL"))
+    # The account's address; masked (a***@example.com) when no staff account has it.
+    account: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(String(45))  # the client's IP address
+    actor: Mapped[str] = mapped_column(String(64))  # staff (at the console) | cli
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_staff_access_time", "created_at"),
+        Index("ix_staff_access_staff", "staff_id", "created_at"),
+    )
+
+
 class FlowCount(Base):
     """Audit records counted by the hour, kept in the engine's transaction.
 

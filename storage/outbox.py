@@ -6,12 +6,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.identities import email_key
 from storage.models import OutboxMessage
 
 MAX_ATTEMPTS = 8
+# What a delivered message no longer keeps.
+SENT_CLEARED: dict[str, Any] = {"body_text": "", "body_html": None, "extras": {}}
 # A claim older than this belonged to a process that died while sending.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 
@@ -56,45 +58,63 @@ def as_json(m: OutboxMessage) -> dict[str, Any]:
     }
 
 
-def due(session: Session, now: datetime, limit: int = 50) -> list[int]:
-    stale = now - CLAIM_TIMEOUT
-    return list(
-        session.scalars(
-            select(OutboxMessage.id)
-            .where(
-                or_(
-                    (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
-                    (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at <= stale),
-                )
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        )
-    )
+UNSENT = ("pending", "sending")
 
 
-def claim(session: Session, message_id: int, now: datetime) -> bool:
-    """Take a message for delivery; False when another process took it first."""
+def claim_due(session: Session, now: datetime, limit: int = 20) -> list[int]:
+    """Take the messages due for delivery; no other process gets them until they are done.
+
+    Only the oldest unsent message of each recipient is due, so a recipient gets messages
+    in the order they were written even when one must wait for a retry. The rows are
+    locked with SKIP LOCKED on PostgreSQL (SQLite's write transaction holds the whole
+    database): several delivery processes, on several machines, never take the same one.
+    A claim older than CLAIM_TIMEOUT was a process that died while sending: it is retaken.
+    """
     stale = now - CLAIM_TIMEOUT
-    result = session.execute(
-        update(OutboxMessage)
+    older = aliased(OutboxMessage)
+    earlier_unsent = (
+        select(older.id)
         .where(
-            OutboxMessage.id == message_id,
+            older.recipient_key == OutboxMessage.recipient_key,
+            older.channel == OutboxMessage.channel,
+            older.status.in_(UNSENT),
+            older.id < OutboxMessage.id,
+        )
+        .exists()
+    )
+    query = (
+        select(OutboxMessage.id)
+        .where(
             or_(
-                OutboxMessage.status == "pending",
+                (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
                 (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at <= stale),
             ),
+            ~earlier_unsent,
         )
-        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    ids = list(session.scalars(query))
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        )
+    return ids
 
 
 def delivered(session: Session, message_id: int, now: datetime) -> None:
+    """Sent: keep what an agent needs (to, subject, template, when, status), drop the rest.
+
+    The bodies and extras carry live links and codes; once the message has left, the
+    outbox must not be a second place to find them.
+    """
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(status="sent", sent_at=now, last_error=None)
+        .values(status="sent", sent_at=now, last_error=None, **SENT_CLEARED)
     )
 
 

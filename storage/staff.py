@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.identities import email_key
-from storage.models import Staff
+from storage.models import Staff, StaffAccess, WebSession
 
 
 class AlreadyExists(ValueError):
@@ -50,3 +50,18 @@ def add(
     except IntegrityError:
         raise AlreadyExists(email) from None
     return member
+
+
+def record(session: Session, access: StaffAccess) -> None:
+    session.add(access)
+
+
+def access_records(session: Session, *, limit: int, offset: int = 0) -> list[StaffAccess]:
+    """The newest records of staff access first."""
+    query = select(StaffAccess).order_by(StaffAccess.created_at.desc(), StaffAccess.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def end_sessions(session: Session, staff_id: int) -> None:
+    """Sign the staff member out everywhere."""
+    session.execute(delete(WebSession).where(WebSession.staff_id == staff_id))

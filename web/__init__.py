@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from web import (
     api,
@@ -16,6 +18,7 @@ from web import (
     formatting,
     i18n,
     labels,
+    logs,
     messages,
     ops,
     overview,
@@ -27,6 +30,13 @@ from web import (
 )
 from web import config as configuration
 from web.services import Services
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row id, 1 to 2^63 - 1; past what a database column holds, not found."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -44,9 +54,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Secure cookies wherever the site is served over HTTPS; plain HTTP is local development.
     app.config["SESSION_COOKIE_SECURE"] = bool(base_url and base_url.startswith("https://"))
     app.config.update(config or {})
+    configuration.check(app.config)
+    if configuration.development(app.config) and not app.config["TRUSTED_HOSTS"]:
+        # Links are built from the request's host only here: so it must be this machine.
+        app.config["TRUSTED_HOSTS"] = configuration.LOOPBACK_HOSTS
 
+    if proxies := app.config.get("TRUSTED_PROXIES"):
+        # The client's address and scheme as the proxies in front saw them (rate limits,
+        # the development mailbox's loopback check, the audit trail), never as a client
+        # claims them: only the last PROXIES hops of X-Forwarded-For are believed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    app.url_map.converters["id"] = IdConverter
     Services.init_app(app)
     parts = (
+        logs,
         sessions,
         i18n,
         security,

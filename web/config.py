@@ -2,15 +2,94 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_MAIL_FROM = "Mon Compte MINI <no-reply@moncompte.servicesfinanciersmini.ca>"
 # Whom a customer calls when account association is locked (a number for fiction: set
 # MONCOMPTE_SUPPORT_PHONE to the real one).
 DEFAULT_SUPPORT_PHONE = "1 866 555-0164"
+# The Host headers a development site answers (Flask TRUSTED_HOSTS). Werkzeug cannot
+# match an IPv6 address there, so development is served on 127.0.0.1 (or localhost).
+LOOPBACK_HOSTS = ["localhost", "127.0.0.1"]
+
+
+class ConfigurationError(RuntimeError):
+    """A configuration the site refuses to start with; the message says what to set."""
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether HOST (a name or an address) is this machine."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def development(config: Mapping[str, Any]) -> bool:
+    """A development site: no MONCOMPTE_BASE_URL, and nothing sent leaves this machine.
+
+    Mail and SMS stay in the development mailbox, or go to a server on this machine
+    (a test SMTP server). ``moncompte run`` also needs a loopback address to serve on.
+    """
+    outgoing = [config.get("SMTP_URL"), config.get("SMS_WEBHOOK_URL")]
+    return not config.get("BASE_URL") and all(
+        is_loopback(urlsplit(str(url)).hostname) for url in outgoing if url
+    )
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Refuse what would put links built from a request's Host header in real e-mails."""
+    base_url = config.get("BASE_URL")
+    if base_url:
+        parts = urlsplit(str(base_url))
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ConfigurationError(
+                f"MONCOMPTE_BASE_URL must be an absolute http(s) URL, not {base_url!r}."
+            )
+    elif not development(config):
+        raise ConfigurationError(
+            "MONCOMPTE_BASE_URL is required when e-mail or SMS leave this machine "
+            "(MONCOMPTE_SMTP_URL or MONCOMPTE_SMS_WEBHOOK_URL on another host): "
+            "e-mailed links are built from it, never from a request."
+        )
+
+
+def require_base_url(config: Mapping[str, Any], where: str) -> None:
+    """Outside development (serving on a public address, or in production): no default."""
+    if not config.get("BASE_URL"):
+        raise ConfigurationError(
+            f"MONCOMPTE_BASE_URL is required {where}: e-mailed links are built from it, "
+            "never from a request's Host header."
+        )
+
+
+def _delivery(text: str | None) -> str:
+    """Who delivers the outbox: every web process (inline), or only `outbox work`."""
+    value = (text or "inline").strip().lower()
+    if value not in {"inline", "worker"}:
+        raise ConfigurationError("MONCOMPTE_DELIVERY must be inline or worker")
+    return value
+
+
+def _proxies(text: str | None) -> int:
+    """MONCOMPTE_TRUSTED_PROXIES: how many reverse proxies stand in front (0: none)."""
+    if not text:
+        return 0
+    if not text.strip().isdigit():
+        raise ConfigurationError(
+            f"MONCOMPTE_TRUSTED_PROXIES must be a number of proxies (0, 1, 2…), not {text!r}."
+        )
+    return int(text)
 
 
 def _secret_key(instance: Path) -> str:
@@ -41,4 +120,7 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "REDIS_URL": env("MONCOMPTE_REDIS_URL") or None,
         "METRICS_TOKEN": env("MONCOMPTE_METRICS_TOKEN") or None,
         "SUPPORT_PHONE": env("MONCOMPTE_SUPPORT_PHONE") or DEFAULT_SUPPORT_PHONE,
+        "DELIVERY": _delivery(env("MONCOMPTE_DELIVERY")),
+        "LOG_FORMAT": "json" if env("MONCOMPTE_LOG_FORMAT") == "json" else "text",
+        "TRUSTED_PROXIES": _proxies(env("MONCOMPTE_TRUSTED_PROXIES")),
     }

@@ -14,7 +14,7 @@ import smtplib
 import threading
 import urllib.request
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, render_template, request
@@ -31,12 +31,9 @@ LOOPBACK = {"127.0.0.1", "::1"}
 def deliver_due(services: Services, config: dict[str, object]) -> tuple[int, int]:
     """Send what waits; returns (sent, failed attempts)."""
     sent = failed = 0
-    with services.db.read() as session:
-        due = outbox.due(session, services.clock())
-    for message_id in due:
-        with services.db.write() as session:
-            if not outbox.claim(session, message_id, services.clock()):
-                continue
+    with services.db.write() as session:
+        claimed = outbox.claim_due(session, services.clock())
+    for message_id in claimed:
         with services.db.read() as session:
             message = session.get(OutboxMessage, message_id)
         assert message is not None
@@ -72,7 +69,10 @@ def _smtp(message: OutboxMessage, url: str, sender: str) -> None:
     mail["To"] = message.recipient
     mail["Subject"] = message.subject
     mail["Date"] = format_datetime(message.created_at)
-    mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None)
+    # One Message-ID per outbox row: should a delivery be retried after the server took
+    # it (a crash before it was marked sent), the receiving side sees the same message.
+    domain = sender.rpartition("@")[2].rstrip(">") or "moncompte.invalid"
+    mail["Message-ID"] = f"<outbox.{message.id}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(message.body_text)
     if message.body_html:
@@ -99,11 +99,16 @@ def _post_sms(message: OutboxMessage, url: str) -> None:
 
 
 class Worker:
-    """Delivers in the background, expires overdue instances and ended sessions."""
+    """Delivers in the background, expires overdue instances and ended sessions.
 
-    def __init__(self, app: Flask, interval: float = 5.0) -> None:
+    With MONCOMPTE_DELIVERY=worker the web processes leave delivery to the
+    `moncompte outbox work` processes (DELIVERS=True there) and only sweep.
+    """
+
+    def __init__(self, app: Flask, interval: float = 5.0, *, delivers: bool | None = None) -> None:
         self.app = app
         self.interval = interval
+        self.delivers = app.config["DELIVERY"] != "worker" if delivers is None else delivers
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
@@ -126,7 +131,8 @@ class Worker:
             self._wake.clear()
             try:
                 with self.app.app_context():
-                    if self.app.config["SMTP_URL"] or self.app.config["SMS_WEBHOOK_URL"]:
+                    sends = self.app.config["SMTP_URL"] or self.app.config["SMS_WEBHOOK_URL"]
+                    if self.delivers and sends:
                         deliver_due(services, dict(self.app.config))
                     services.engine.sweep()
                     with services.db.write() as session:
@@ -152,7 +158,7 @@ def init_app(app: Flask) -> None:
             )
         return render_template("dev_mailbox.html", messages=messages)
 
-    @app.get("/dev/mailbox/<int:message_id>")
+    @app.get("/dev/mailbox/<id:message_id>")
     def dev_message(message_id: int) -> str:
         if not _holding(app) or request.remote_addr not in LOOPBACK:
             abort(404)

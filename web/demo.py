@@ -38,15 +38,16 @@ class Customer:
     language: str
     phone: str
     customer_number: str
+    province: str
 
 
 EMILIE = Customer(
-    "emilie.gagnon@example.com", "Émilie", "Gagnon", "fr", "+15145550142", "MM4820193"
+    "emilie.gagnon@example.com", "Émilie", "Gagnon", "fr", "+15145550142", "MM4820193", "QC"
 )
-DAVID = Customer("david.chen@example.com", "David", "Chen", "en", "+14165550199", "MM5530718")
+DAVID = Customer("david.chen@example.com", "David", "Chen", "en", "+14165550199", "MM5530718", "ON")
 # A MINI ID whose contract is on record but not linked yet: «Associez votre compte».
 SOPHIE = Customer(
-    "sophie.tremblay@example.com", "Sophie", "Tremblay", "fr", "+14185550117", "MM6120455"
+    "sophie.tremblay@example.com", "Sophie", "Tremblay", "fr", "+14185550117", "MM6120455", "QC"
 )
 CUSTOMERS = (EMILIE, DAVID, SOPHIE)
 
@@ -116,6 +117,7 @@ def record(spec: DemoContract, today: date) -> Record:
         "email": spec.holder.email,
         "phone": spec.holder.phone,
         "customer_number": spec.holder.customer_number,
+        "province": spec.holder.province,
         "start_date": start,
         "term_months": spec.term_months,
         "payment_cents": payment,

@@ -7,10 +7,16 @@ import logging
 from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 
 from web.api import routes as api
 from web.i18n import LOCALES
+from web.logs import redact
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +25,15 @@ def _guess_language() -> None:
     prefix = request.path.strip("/").split("/", 1)[0]
     if "lang" not in g:
         g.lang = prefix if prefix in LOCALES else "fr"
+
+
+# A Host header the site does not answer to (TRUSTED_HOSTS): no page can be built for
+# it (no URL of the site can be), and only a forged request gets here.
+UNTRUSTED_HOST = "Requête refusée : nom d'hôte inconnu. / Request refused: unknown host name.\n"
+
+
+def _untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+    return UNTRUSTED_HOST, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _unavailable(error: BaseException | None) -> bool:
@@ -32,7 +47,7 @@ Answer = tuple[str, int] | tuple[str, int, dict[str, str]] | Response
 
 
 def _service_unavailable() -> Answer:
-    log.warning("the database does not answer: %s %s", request.method, request.path)
+    log.warning("the database does not answer: %s %s", request.method, redact(request.path))
     if api.answers(request.path):
         return api.http_error(ServiceUnavailable())
     _guess_language()
@@ -66,7 +81,7 @@ def _http(error: HTTPException) -> Answer:
 def _crash(error: Exception) -> Answer:
     if isinstance(error, HTTPException):  # pragma: no cover - handled by _http
         raise error
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.exception("unhandled error on %s %s", request.method, redact(request.path))
     if api.answers(request.path):
         return api.http_error(InternalServerError())
     _guess_language()
@@ -74,6 +89,7 @@ def _crash(error: Exception) -> Answer:
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(DBAPIError, _database)
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(HTTPException, _http)

@@ -29,6 +29,12 @@ def rate(basis_points: int, lang: str | None = None) -> str:
     return format_percent(value, locale=locale, decimal_quantization=False)
 
 
+def percent(value: Decimal, lang: str | None = None) -> str:
+    """A rate in percent as written in the language: 9,975 % (fr) or 9.975% (en)."""
+    locale = LOCALES[lang or current_language()]
+    return format_percent(value / 100, locale=locale, decimal_quantization=False)
+
+
 def day(value: date, lang: str | None = None) -> str:
     return format_date(value, "long", locale=LOCALES[lang or current_language()])
 

@@ -6,7 +6,8 @@ from flask import Flask
 from flask_babel import gettext, ngettext
 
 from flows.contracts.payoff import Line
-from web.formatting import money
+from flows.contracts.taxes import Tax
+from web.formatting import money, percent
 
 
 def N_(message: str) -> str:
@@ -25,11 +26,34 @@ LABELS: dict[str, dict[str, str]] = {
         "statement": N_("Statement"),
         "contract": N_("Contract document"),
         "upload": N_("Document you sent"),
+        "payoff_quote": N_("Payoff quote"),
     },
     "frequency": {
         "monthly": N_("Monthly"),
         "biweekly": N_("Every two weeks"),
         "weekly": N_("Weekly"),
+    },
+    "tax": {
+        "GST": N_("GST"),
+        "HST": N_("HST"),
+        "QST": N_("QST"),
+        "PST": N_("PST"),
+        "RST": N_("RST"),
+    },
+    "province": {
+        "AB": N_("Alberta"),
+        "BC": N_("British Columbia"),
+        "MB": N_("Manitoba"),
+        "NB": N_("New Brunswick"),
+        "NL": N_("Newfoundland and Labrador"),
+        "NS": N_("Nova Scotia"),
+        "NT": N_("Northwest Territories"),
+        "NU": N_("Nunavut"),
+        "ON": N_("Ontario"),
+        "PE": N_("Prince Edward Island"),
+        "QC": N_("Quebec"),
+        "SK": N_("Saskatchewan"),
+        "YT": N_("Yukon"),
     },
 }
 
@@ -59,6 +83,18 @@ def line_text(line: Line) -> str:
     return str(gettext(LINES[line.item]))
 
 
+def tax_text(tax: Tax, lang: str | None = None) -> str:
+    """A tax line of a payoff quote: its name, its rate and what it is charged on."""
+    return str(
+        gettext(
+            "%(tax)s %(rate)s on %(amount)s",
+            tax=label("tax", tax.tax),
+            rate=percent(tax.percent, lang),
+            amount=money(tax.base_cents, lang),
+        )
+    )
+
+
 LINES = {
     "principal": N_("Outstanding principal"),
     "residual": N_("Residual value"),
@@ -69,3 +105,4 @@ LINES = {
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["line_text"] = line_text
+    app.jinja_env.globals["tax_text"] = tax_text

@@ -1,7 +1,9 @@
 """«Présentation»: a signed-in customer's contracts, payments, payoff quotes and documents.
 
-Everything reached by id is looked up together with the signed-in customer, so another
-customer's contract or document answers 404 like one that does not exist.
+Everything reached by id or reference is looked up together with the signed-in customer,
+so another customer's contract, document or quote answers 404 like one that does not
+exist. Asking for a payoff quote issues and keeps one: a POST, answered by the quote's
+page under its reference.
 """
 
 from __future__ import annotations
@@ -24,19 +26,37 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
+from flask_limiter import Limiter
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from flows.contracts import payoff, values
+from flows.contracts import payoff, quotes, remittance, values
 from flows.contracts.schedule import Standing, end_date, standing
 from flows.contracts.schedule import today as local_today
 from storage import contracts
-from storage.contracts import Contract, Document, Payment
-from web import pdf
+from storage import quotes as stored_quotes
+from storage.contracts import Contract, Payment
+from web import paying, pdf
 from web.auth import current_customer, login_required
+from web.formatting import day, money
 from web.services import current
 
 bp = Blueprint("overview", __name__)
+# Per client address: each quote asked for is kept.
+QUOTE_LIMIT = "10 per minute; 100 per day"
+# On a phone the page stays short: payments and documents past these come folded.
+FIRST_FEW = 3
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line of a contract's documents: a document of record, an upload, or a quote."""
+
+    day: date
+    kind: str  # statement | contract | upload | payoff_quote
+    name: str
+    url: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +65,7 @@ class ContractCard:
     standing: Standing
     end: date
     payments: list[Payment]
-    documents: list[Document]
+    documents: list[Entry]
 
 
 def _customer_id() -> int:
@@ -76,15 +96,39 @@ def show(lang: str) -> str:
                 standing(c, today),
                 end_date(c),
                 contracts.recent_payments(db, c.id),
-                contracts.documents(db, c.id),
+                _documents(db, c.id),
             )
             for c in contracts.of_customer(db, _customer_id())
         ]
     return render_template(
         "overview/index.html",
         cards=cards,
+        first_few=FIRST_FEW,
         **_date_limits(today),
     )
+
+
+def _documents(db: Session, contract_id: int) -> list[Entry]:
+    """The contract's documents and the customer's quotes on it, newest first."""
+    issued = [
+        Entry(
+            local_today(q.issued_at),
+            "payoff_quote",
+            q.reference,
+            url_for(".quote_pdf", reference=q.reference),
+            gettext(
+                "To pay off on %(date)s: %(amount)s",
+                date=day(q.payoff_date),
+                amount=money(q.total_cents),
+            ),
+        )
+        for q in stored_quotes.of_contract(db, contract_id, _customer_id())
+    ]
+    kept = [
+        Entry(d.issued_on, d.kind, d.filename, url_for(".download", document_id=d.id))
+        for d in contracts.documents(db, contract_id)
+    ]
+    return sorted(issued + kept, key=lambda e: e.day, reverse=True)  # stable: quotes first
 
 
 def _date_limits(today: date) -> dict[str, Any]:
@@ -92,49 +136,90 @@ def _date_limits(today: date) -> dict[str, Any]:
     return {"today": first, "last_day": last}
 
 
-def _quote(contract: Contract, today: date) -> tuple[payoff.Quote | None, str | None]:
-    """The quote for the date asked for (?date=), or the reason it cannot be given."""
-    text = request.args.get("date", "")
-    if not text:
-        return None, None
-    try:
-        return payoff.quote(contract, values.parse_date(text[:20]), today), None
-    except values.BadValue:
-        return None, "date_invalid"
-    except payoff.PayoffDateRefused as refused:
-        return None, refused.reason
-
-
-@bp.get("/<any(fr,en):lang>/overview/contracts/<int:contract_id>/payoff")
+@bp.get("/<any(fr,en):lang>/overview/contracts/<id:contract_id>/payoff")
 @login_required
-def payoff_quote(lang: str, contract_id: int) -> str:
+def payoff_form(lang: str, contract_id: int) -> str:
     today = _today()
     with current().db.read() as db:
         contract = _owned(db, contract_id)
-    quote, error = _quote(contract, today)
+    return _payoff_page(contract, today, today.isoformat(), None)
+
+
+def _payoff_page(contract: Contract, today: date, chosen: str, error: str | None) -> str:
     return render_template(
         "overview/payoff.html",
         contract=contract,
-        quote=quote,
         error=error,
-        chosen=request.args.get("date", today.isoformat())[:20],
+        chosen=chosen,
         **_date_limits(today),
     )
 
 
-@bp.get("/<any(fr,en):lang>/overview/contracts/<int:contract_id>/payoff.pdf")
+@bp.post("/<any(fr,en):lang>/overview/contracts/<id:contract_id>/payoff")
 @login_required
-def payoff_pdf(lang: str, contract_id: int) -> Response:
+def ask_for_quote(lang: str, contract_id: int) -> Response | tuple[str, int]:
+    """Issue a quote for the date asked for, keep it, and show it by its reference."""
+    limiter: Limiter = current_app.extensions["limiter"]
+    with limiter.limit(QUOTE_LIMIT, scope="payoff_quote"):
+        pass
+    services = current()
     today = _today()
-    with current().db.read() as db:
+    text = request.form.get("date", "")[:20]
+    with services.db.write() as db:
         contract = _owned(db, contract_id)
-    quote, _error = _quote(contract, today)
-    if quote is None:
-        target = url_for(".payoff_quote", contract_id=contract_id, date=request.args.get("date"))
-        return redirect(target, 303)
+        try:
+            issued = quotes.issue(
+                db,
+                contract,
+                values.parse_date(text),
+                today=today,
+                now=services.clock(),
+                language=lang,
+                identity_id=_customer_id(),
+            )
+        except values.BadValue:
+            return _payoff_page(contract, today, text, "date_invalid"), 422
+        except payoff.PayoffDateRefused as refused:
+            return _payoff_page(contract, today, text, refused.reason), 422
+    return redirect(url_for(".quote", reference=issued.reference), 303)
+
+
+def _issued(reference: str) -> tuple[quotes.Issued, Contract]:
+    """The quote by its reference, when it is the signed-in customer's; else 404."""
+    wanted = quotes.parse_reference(reference)
+    with current().db.read() as db:
+        found = stored_quotes.owned(db, wanted, _customer_id()) if wanted else None
+        if found is None:
+            abort(404)
+        row, contract = found
+        return quotes.restore(row, contract), contract
+
+
+@bp.get("/<any(fr,en):lang>/overview/quotes/<reference>")
+@login_required
+def quote(lang: str, reference: str) -> str:
+    issued, contract = _issued(reference)
+    return render_template(
+        "overview/quote.html",
+        issued=issued,
+        quote=issued.quote,
+        contract=contract,
+        issued_on=local_today(issued.issued_at),
+        today=_today(),
+        notes=paying.notes(issued),
+        methods=paying.methods(issued, contract.number, lang),
+        contact=paying.contact(),
+        phone=remittance.PHONE,
+    )
+
+
+@bp.get("/<any(fr,en):lang>/overview/quotes/<reference>.pdf")
+@login_required
+def quote_pdf(lang: str, reference: str) -> Response:
+    issued, contract = _issued(reference)
     slug = gettext("payoff-quote")
-    name = f"{slug}-{contract.number}-{quote.payoff_date.isoformat()}.pdf"
-    return _attachment(pdf.payoff_quote(contract, quote, today, lang), "application/pdf", name)
+    name = f"{slug}-{issued.reference}.pdf"
+    return _attachment(pdf.payoff_quote(contract, issued, lang), "application/pdf", name)
 
 
 def _attachment(content: bytes | Path, mimetype: str, name: str) -> Response:
@@ -148,7 +233,7 @@ def upload_folder() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-@bp.get("/<any(fr,en):lang>/documents/<int:document_id>")
+@bp.get("/<any(fr,en):lang>/documents/<id:document_id>")
 @login_required
 def download(lang: str, document_id: int) -> Response:
     with current().db.read() as db:

@@ -13,11 +13,13 @@ from flask_babel import force_locale, gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from flows.contracts.payoff import Quote
+from flows.contracts.quotes import Issued
+from flows.contracts.schedule import today as local_today
 from storage.contracts import Contract, Payment
+from web import paying
 from web.formatting import day, money
 from web.i18n import LOCALES
-from web.labels import label, line_text
+from web.labels import label, line_text, tax_text
 
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu"
@@ -81,10 +83,34 @@ class Letter(FPDF):
         self.set_font(FONT, "", 10)
         self.ln(4)
 
+    def heading(self, text: str, size: int = 13) -> None:
+        if self.will_page_break(35):  # a heading starts a page rather than end one alone
+            self.add_page()
+        self.set_font(FONT, "B", size)
+        self.set_text_color(*INK)
+        self.multi_cell(0, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+
+    def paragraph(self, text: str) -> None:
+        self.set_font(FONT, "", 10)
+        self.set_text_color(*INK)
+        self.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+
+    def details(self, rows: list[tuple[str, str]]) -> None:
+        """Name and value, side by side; a value may hold several lines."""
+        self.set_font(FONT, "", 10)
+        for name, value in rows:
+            self.set_text_color(*MUTED)
+            self.cell(45, 5, name)
+            self.set_text_color(*INK)
+            self.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(3)
+
     def note(self, text: str) -> None:
         self.set_font(FONT, "", 10)
         self.set_text_color(*MUTED)
-        self.multi_cell(0, 5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
         self.ln(2)
 
@@ -97,26 +123,36 @@ def _contract_facts(contract: Contract) -> list[tuple[str, str]]:
     ]
 
 
-def payoff_quote(contract: Contract, quote: Quote, today: date, lang: str) -> bytes:
+def payoff_quote(contract: Contract, issued: Issued, lang: str) -> bytes:
+    """The quote as issued: its reference, amounts and taxes, how to pay, whom to call."""
+    quote = issued.quote
     with force_locale(LOCALES[lang]):
         pdf = Letter(gettext("Payoff quote"), lang)
         pdf.facts(
             [
+                (gettext("Reference"), issued.reference),
                 *_contract_facts(contract),
-                (gettext("Quote issued on"), day(today, lang)),
+                (gettext("Province"), label("province", quote.province)),
+                (gettext("Quote issued on"), day(local_today(issued.issued_at), lang)),
                 (gettext("Payoff date"), day(quote.payoff_date, lang)),
             ]
         )
         pdf.amounts(
-            [(line_text(line), money(line.cents, lang)) for line in quote.lines],
+            [
+                *((line_text(line), money(line.cents, lang)) for line in quote.lines),
+                *((tax_text(tax, lang), money(tax.cents, lang)) for tax in quote.taxes),
+            ],
             (gettext("Amount to pay"), money(quote.total_cents, lang)),
         )
-        if quote.per_diem_cents is not None:
-            pdf.note(
-                gettext("Interest per day: %(amount)s.", amount=money(quote.per_diem_cents, lang))
-            )
-        pdf.note(gettext("Good until %(date)s.", date=day(quote.good_until, lang)))
-        pdf.note(gettext("This quote assumes that no other payment is made before that date."))
+        for text in paying.notes(issued, lang):
+            pdf.note(text)
+        pdf.heading(gettext("How to pay"))
+        for method in paying.methods(issued, contract.number, lang):
+            pdf.heading(method.title, size=11)
+            pdf.paragraph(method.text)
+            pdf.details(method.details)
+        pdf.heading(gettext("Contact us"))
+        pdf.paragraph(paying.contact())
         return bytes(pdf.output())
 
 

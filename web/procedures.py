@@ -1,5 +1,7 @@
 """The customer procedures: render the screen of the instance's state; POST sends an event.
 
+Only a POST sends anything: every other method (GET, HEAD) renders the screen.
+
 No rule lives here: a view reads the form, picks the event (the button's ``event`` or
 the state's main one), hands both to the engine and redirects (POST → 303 → GET).
 """
@@ -63,7 +65,7 @@ def start(lang: str, flow: str) -> str | Response:
         return redirect(url_for("overview.show"), 303)
     if definition.audience == "customer" and customer is None:
         return must_sign_in()
-    if request.method == "GET":
+    if request.method != "POST":
         return _render(
             definition,
             None,
@@ -80,7 +82,7 @@ def start(lang: str, flow: str) -> str | Response:
 def step(lang: str, flow: str, instance_id: str) -> str | Response:
     snapshot = _owned(flow, instance_id)
     definition = current().engine.definition_of(snapshot)
-    if request.method == "GET":
+    if request.method != "POST":
         screen = definition.states[snapshot.state].screen
         return _render(definition, snapshot, screen, request.path)
     return _send(definition, snapshot, _event(definition, snapshot))
@@ -95,9 +97,10 @@ def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
     definition = engine.definition_of(snapshot)
     state = definition.states[snapshot.state]
     event = definition.link_event(snapshot.state)
-    if event is None or state.link_screen is None or (found[1] and request.method == "GET"):
+    posted = request.method == "POST"
+    if event is None or state.link_screen is None or (found[1] and not posted):
         return render_template("link_gone.html", reason=found[1] or "link_used"), 410
-    if request.method == "GET":
+    if not posted:
         return _render(definition, snapshot, state.link_screen, request.path)
     result = engine.send(
         snapshot.id,

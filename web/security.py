@@ -1,8 +1,8 @@
-"""CSRF on every form, and the security headers of SECURITY.md on every answer."""
+"""CSRF on every form, HEAD that only reads, and the security headers of SECURITY.md."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -21,7 +21,21 @@ CSP = "; ".join(
 )
 
 
+def _head_only_reads() -> None:
+    """Serve HEAD as the GET it stands for, before any view, CSRF check or limit runs.
+
+    Flask routes HEAD to every view that takes GET; a view that tells its form's POST
+    from its page by ``request.method != "GET"`` would take a HEAD for a POST, past the
+    CSRF check and the limits (which only look at POST). The answer still has no body:
+    Werkzeug drops it for a HEAD request.
+    """
+    if request.method == "HEAD":
+        request.method = "GET"
+
+
 def init_app(app: Flask) -> None:
+    # First of all the application's hooks, so nothing ever sees a HEAD.
+    app.before_request_funcs.setdefault(None, []).insert(0, _head_only_reads)
     csrf.init_app(app)
     # Per client address; shared between processes through Redis when configured.
     app.extensions["limiter"] = Limiter(

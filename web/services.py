@@ -81,7 +81,8 @@ class Services:
         def base_url() -> str:
             if app.config["BASE_URL"]:
                 return str(app.config["BASE_URL"])
-            if has_request_context():
+            # Development only (web.config.check): the host is a loopback TRUSTED_HOSTS one.
+            if has_request_context() and request.host:
                 return request.host_url
             return "http://127.0.0.1:5000/"
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from flows import fields
 from flows.accounts import passwords
 from flows.csv_import import Report, read_csv
 from storage import identities
@@ -22,6 +23,13 @@ from storage.db import Database
 from storage.models import Identity
 
 COLUMNS = ("email", "first_name", "last_name", "language", "password_hash")
+# Names are printed in e-mails: the rules of the registration form's name fields.
+NAMES = {n: fields.FieldSpec(n, "name", required=True) for n in ("first_name", "last_name")}
+NAME_PROBLEMS = {
+    "required": "is empty",
+    "too_long": "is longer than 100 characters",
+    "invalid_characters": "has control or invisible characters (line breaks, tabs, Cf)",
+}
 
 
 @dataclass(frozen=True)
@@ -47,9 +55,9 @@ def _row(line: int, raw: dict[str | None, Any], report: Report) -> Row | None:
         value["email"] = validate_email(value["email"], check_deliverability=False).normalized
     except EmailNotValidError:
         problems.append("email is not a valid address")
-    for name in ("first_name", "last_name"):
-        if not value[name] or len(value[name]) > 100:
-            problems.append(f"{name} is empty or longer than 100 characters")
+    names = fields.check(NAMES, value)
+    value.update(names.values)
+    problems += [f"{name} {NAME_PROBLEMS[reason]}" for name, reason in names.errors.items()]
     value["language"] = value["language"].lower()[:2]
     if value["language"] not in {"fr", "en"}:
         problems.append("language must be fr or en")

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from flows import fields
 from flows.accounts import credentials, passwords
+from storage import sign_in_failures
 from storage import staff as store
 from storage.db import Database
 from storage.identities import email_key
-from storage.models import Staff
+from storage.models import Staff, StaffAccess
 
 ROLES = ("agent", "analyst")
 _EMAIL = {"email": fields.FieldSpec("email", "email", required=True)}
@@ -77,8 +78,13 @@ def failure_key(email: str) -> str:
     return f"staff:{email_key(email)}"[:254]
 
 
-def sign_in(session: Session, email: str, password: str, now: datetime) -> Staff | None:
-    """The staff member, when EMAIL and PASSWORD are right and the address may try now."""
+def sign_in(
+    session: Session, email: str, password: str, now: datetime, address: str | None = None
+) -> Staff | None:
+    """The staff member, when EMAIL and PASSWORD are right and the address may try now.
+
+    Taken or refused, the attempt is recorded with the client's ADDRESS.
+    """
     member = credentials.check(
         session,
         failure_key=failure_key(email),
@@ -89,7 +95,67 @@ def sign_in(session: Session, email: str, password: str, now: datetime) -> Staff
     )
     if member is not None and passwords.needs_rehash(member.password_hash):
         member.password_hash = passwords.hash_password(password)
+    account = member or store.by_email(session, email)
+    reason = None if member else "credentials"
+    _record(session, "sign_in", now, account, email, address=address, reason=reason)
     return member
+
+
+def signed_out(session: Session, staff_id: int, now: datetime, address: str | None) -> None:
+    _record(session, "sign_out", now, session.get(Staff, staff_id), "", address=address)
+
+
+def unlock(db: Database, email: str, now: datetime) -> Staff:
+    """Forget the account's failed sign-ins: its delays and lockout end (``moncompte``)."""
+    with db.write() as session:
+        member = _existing(session, email)
+        sign_in_failures.clear(session, failure_key(member.email))
+        _record(session, "unlock", now, member, email, actor="cli")
+        return member
+
+
+def disable(db: Database, email: str, now: datetime) -> Staff:
+    """No more sign-ins for the account, and its sessions end now (``moncompte``)."""
+    with db.write() as session:
+        member = _existing(session, email)
+        member.status = "disabled"
+        store.end_sessions(session, member.id)
+        _record(session, "disable", now, member, email, actor="cli")
+        return member
+
+
+def _existing(session: Session, email: str) -> Staff:
+    member = store.by_email(session, email, lock=True)
+    if member is None:
+        raise Refused("staff_unknown")
+    return member
+
+
+def _record(
+    session: Session,
+    event: str,
+    now: datetime,
+    member: Staff | None,
+    typed: str,
+    *,
+    actor: str = "staff",
+    address: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Who (the account, or the address typed, masked, when no account has it), what, where."""
+    store.record(
+        session,
+        StaffAccess(
+            event=event,
+            outcome="rejected" if reason else "taken",
+            reason=reason,
+            staff_id=member.id if member else None,
+            account=member.email if member else fields.mask(typed)[:254],
+            address=(address or None) and address[:45],
+            actor=actor,
+            created_at=now,
+        ),
+    )
 
 
 def sees_flows(member: Staff) -> bool:

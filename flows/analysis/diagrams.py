@@ -86,14 +86,14 @@ def render(
     """The diagram of DEFINITION in FMT (one of FORMATS), labels through TRANSLATE."""
     if fmt == "md":
         return transition_table(definition, translate)
-    graph = _graph(definition, translate)
+    drawn = graph(definition, translate)
     if fmt == "mermaid":
-        return MermaidRenderer().render(graph)
-    dot = _dot(definition, graph, translate, heat)
+        return MermaidRenderer().render(drawn)
+    dot = dot_source(definition, drawn, Paint(definition, translate, heat))
     if fmt == "dot":
         return dot
     if fmt == "svg":
-        return _svg(run_graphviz(dot, "svg"), translate(definition.label))
+        return svg_of(dot, translate(definition.label))
     raise ValueError(f"unknown diagram format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -104,7 +104,8 @@ class _Transition(DiagramTransition):
     info: TransitionInfo | None = None
 
 
-def _graph(definition: Definition, translate: Translate) -> DiagramGraph:
+def graph(definition: Definition, translate: Translate) -> DiagramGraph:
+    """The library's diagram model of DEFINITION, its labels through TRANSLATE."""
     states = [
         DiagramState(
             id=s.id,
@@ -130,14 +131,13 @@ def _graph(definition: Definition, translate: Translate) -> DiagramGraph:
     return DiagramGraph(name=definition.name, states=states, transitions=transitions)
 
 
-def _dot(
-    definition: Definition, graph: DiagramGraph, translate: Translate, heat: Heat | None
-) -> str:
+def dot_source(definition: Definition, drawn: DiagramGraph, paint: Paint) -> str:
+    """DOT of DRAWN, each node and edge with what PAINT gives it (ids, tooltips, colours)."""
     config = DotRendererConfig(
         font_name="Helvetica", state_font_size="11", transition_font_size="9"
     )
-    dot = _Renderer(config, _Paint(definition, translate, heat)).render(graph)
-    dot.set("label", translate(definition.label))
+    dot = _Renderer(config, paint).render(drawn)
+    dot.set("label", paint.translate(definition.label))
     dot.set("labelloc", "t")
     return _RUN_IDS.sub(r"\1", dot.to_string())
 
@@ -145,7 +145,7 @@ def _dot(
 class _Renderer(DotRenderer):
     """The library's renderer; each node and edge also gets its id, tooltip and heat."""
 
-    def __init__(self, config: DotRendererConfig, paint: _Paint) -> None:
+    def __init__(self, config: DotRendererConfig, paint: Paint) -> None:
         super().__init__(config)
         self.paint = paint
 
@@ -167,7 +167,7 @@ class _Renderer(DotRenderer):
         return [edge]
 
 
-class _Paint:
+class Paint:
     """Ids, tooltips and, with a heat, colour and thickness by count."""
 
     def __init__(self, definition: Definition, translate: Translate, heat: Heat | None) -> None:
@@ -252,14 +252,14 @@ def transition_table(definition: Definition, translate: Translate = _same) -> st
     )
 
 
-def _svg(raw: bytes, title: str) -> str:
-    """Graphviz's SVG, its hover texts moved where every browser shows them.
+def svg_of(dot: str, title: str) -> str:
+    """The SVG Graphviz draws of DOT, its hover texts moved where every browser shows them.
 
     Graphviz puts a tooltip in ``<a xlink:title>``, which Chromium ignores, and titles
     each group with its DOT name: the group's ``<title>`` gets the tooltip instead. The
     result is a bare ``<svg>`` element, fit to download or to place in a page.
     """
-    root = ElementTree.fromstring(raw)  # noqa: S314 - our own Graphviz output
+    root = ElementTree.fromstring(run_graphviz(dot, "svg"))  # noqa: S314 - our own Graphviz output
     for group in root.iter(f"{{{SVG}}}g"):
         heading = group.find(f"{{{SVG}}}title")
         if heading is None:

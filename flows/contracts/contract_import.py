@@ -99,16 +99,23 @@ BY_KIND: Mapping[str, Mapping[str, tuple[str, Parser]]] = {
         "km_allowance": ("km_allowance", lambda t: values.parse_int(t, 1000, 100_000)),
     },
 }
+# Optional columns: a blank or missing value leaves the contract's own (a new one's default).
+OPTIONAL: Mapping[str, tuple[str, Parser]] = {
+    "province": ("province", values.parse_province),
+}
 CONTRACT_COLUMNS = (*COMMON, *BY_KIND["loan"], *BY_KIND["lease"])
 PAYMENT_COLUMNS = ("contract_number", "date", "amount", "status")
 
 
-def _parse(raw: Raw, spec: Mapping[str, tuple[str, Parser]], problems: list[str]) -> Record:
+def _parse(
+    raw: Raw, spec: Mapping[str, tuple[str, Parser]], problems: list[str], *, required: bool = True
+) -> Record:
     record: Record = {}
     for column, (attribute, parser) in spec.items():
         text = str(raw.get(column) or "")
         if not text.strip():
-            problems.append(f"{column} is required")
+            if required:
+                problems.append(f"{column} is required")
             continue
         try:
             record[attribute] = parser(text)
@@ -121,6 +128,7 @@ def contract_row(raw: Raw) -> tuple[Record, list[str]]:
     """The Contract attributes of one row, and what is wrong with it."""
     problems = ["too many fields"] if raw.get(None) else []
     record = _parse(raw, COMMON, problems)
+    record.update(_parse(raw, OPTIONAL, problems, required=False))
     kind = record.get("kind")
     for other, spec in BY_KIND.items():
         if other == kind:

@@ -5,7 +5,9 @@
   divided by the days of its own year (365, or 366 in a leap year). Interest keeps
   accruing after the end of the term while a balance is left.
 - Lease: every scheduled payment not yet made (never more than the term holds), plus
-  the residual value, plus the purchase option fee.
+  the residual value, plus the purchase option fee, plus the sales taxes of the
+  contract's province on the buyout (flows.contracts.taxes says which parts are taxed).
+  A loan payoff carries no sales tax.
 
 A quote assumes no other payment is made before the payoff date, and is good until that
 date. Amounts are exact fractions of a cent until the end, then rounded half up.
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
+from flows.contracts import taxes
 from flows.contracts.schedule import remaining_dates, round_half_up
 from storage.contracts import Contract
 
@@ -52,10 +55,18 @@ class Quote:
     good_until: date
     lines: tuple[Line, ...]
     per_diem_cents: int | None = None  # loans: a day's interest at the payoff date
+    province: str = "QC"
+    taxes: tuple[taxes.Tax, ...] = ()  # leases: the sales taxes on the buyout
     total_cents: int = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "total_cents", sum(line.cents for line in self.lines))
+        total = sum(line.cents for line in self.lines) + sum(tax.cents for tax in self.taxes)
+        object.__setattr__(self, "total_cents", total)
+
+    @property
+    def taxed(self) -> bool:
+        """Whether sales taxes apply at all: a lease buyout is a sale, a loan payoff is not."""
+        return self.kind == "lease"
 
 
 def date_window(today: date) -> tuple[date, date]:
@@ -111,6 +122,7 @@ def _loan(contract: Contract, payoff_date: date) -> Quote:
             Line("interest", round_half_up(interest), count=_days(contract, payoff_date)),
         ),
         per_diem_cents=round_half_up(per_diem),
+        province=contract.province,
     )
 
 
@@ -120,19 +132,23 @@ def _days(contract: Contract, payoff_date: date) -> int:
 
 def _lease(contract: Contract, payoff_date: date) -> Quote:
     count = len(remaining_dates(contract))
+    lines = (
+        Line(
+            "remaining_payments",
+            count * contract.payment_cents,
+            count=count,
+            each_cents=contract.payment_cents,
+        ),
+        Line("residual", contract.residual_cents or 0),
+        Line("purchase_option_fee", PURCHASE_OPTION_FEE_CENTS),
+    )
+    price = taxes.taxable_on_buyout((line.item, line.cents) for line in lines)
     return Quote(
         contract_number=contract.number,
         kind="lease",
         payoff_date=payoff_date,
         good_until=payoff_date,
-        lines=(
-            Line(
-                "remaining_payments",
-                count * contract.payment_cents,
-                count=count,
-                each_cents=contract.payment_cents,
-            ),
-            Line("residual", contract.residual_cents or 0),
-            Line("purchase_option_fee", PURCHASE_OPTION_FEE_CENTS),
-        ),
+        lines=lines,
+        province=contract.province,
+        taxes=taxes.on_sale(price, contract.province, payoff_date),
     )

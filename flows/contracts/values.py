@@ -31,6 +31,8 @@ _CURRENCY = re.compile(r"^\s*(?:CA)?\$\s*|\s*(?:\$|CAD)\s*$")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _AMOUNT_CHARACTERS = re.compile(r"^[0-9.,\s\u00a0\u202f\u2009]+$")
 _CENT = Decimal("0.01")
+# Canada Post's two-letter codes of the provinces and territories.
+PROVINCES = ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT")
 
 
 class BadValue(ValueError):
@@ -111,6 +113,13 @@ def parse_int(text: str, low: int, high: int) -> int:
     if not value.isdigit() or not low <= int(value) <= high:
         raise BadValue(f"must be a whole number from {low} to {high}")
     return int(value)
+
+
+def parse_province(text: str) -> str:
+    code = text.strip().upper()
+    if code not in PROVINCES:
+        raise BadValue("must be a province or territory code such as QC, ON or BC")
+    return code
 
 
 def parse_rate(text: str) -> int:

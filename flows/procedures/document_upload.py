@@ -22,6 +22,16 @@ class DocumentUpload(FlowModel):
         self.contract = found
         return found is not None or self.reject("contract", "contract_unknown")
 
+    def within_quota(self, data: Mapping[str, Any]) -> bool:
+        """No customer fills the disk: 20 documents and 100 MB in any 24 hours."""
+        (sent,) = data["document"]
+        customer = self.ctx.customer_id
+        if customer is None:  # contract_owned has refused already
+            return False
+        size = len(sent.content)
+        problem = documents.quota_problem(self.ctx.session, customer, size, self.ctx.now)
+        return self.reject("document", problem) if problem else True
+
     def keep_document(self, data: Mapping[str, Any]) -> None:
         contract, now = self.contract, self.ctx.now
         assert contract is not None  # contract_owned said so

@@ -4,8 +4,9 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
+# Their tables join Base.metadata.
 import storage.contracts
-import storage.devices  # noqa: F401 - its tables join Base.metadata
+import storage.devices  # noqa: F401
 from storage.models import Base
 
 config = context.config

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_accessible, shoot
+from tests.browser.conftest import accessible, shoot
 from tests.support import newest
 from web import demo
 from web.services import Services
@@ -63,7 +63,7 @@ def sign_in(page: Page, live_server: str, lang: str) -> None:
 
 
 def look(page: Page, name: str) -> None:
-    assert_accessible(page)
+    accessible(page)
     shoot(page, name)
 
 

@@ -55,3 +55,7 @@ def test_an_analyst_reads_every_procedure(
     shoot(page, f"analyst-trail-{lang}")
     page.locator("table.data tbody a").first.click()
     shoot(page, f"analyst-instance-{lang}")
+    page.goto(f"{live_server}/staff/trail")
+    page.get_by_role("link", name="Accès du personnel" if lang == "fr" else "Staff access").click()
+    expect(page.locator("table.data tbody tr").first).to_be_visible()  # this very sign-in
+    shoot(page, f"analyst-staff-access-{lang}")

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import remember_device, shoot
+from tests.browser.conftest import accessible, remember_device, shoot
 from web import demo
 
 pytestmark = pytest.mark.browser
@@ -33,17 +33,35 @@ def test_overview_and_payoff_quote(
     page.locator("#password").fill(demo.PASSWORD)
     page.get_by_role("button", name=sign_in).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(overview)
+    even_tiles(page)
+    payments = page.locator(".contract").first.locator("table.payments")
+    expect(payments.first.locator("tbody tr")).to_have_count(3)  # the rest folded away
+    expect(payments.last).to_be_hidden()
+    accessible(page)
     shoot(page, f"overview-{lang}")
 
     page.locator(".contract").last.get_by_role("button", name=get_quote).click()
     expect(page.locator("table.quote tfoot")).to_contain_text(total)
+    accessible(page)
     shoot(page, f"payoff-{lang}")
+
+
+def even_tiles(page: Page) -> None:
+    """The facts of each contract sit in columns of one width, on a phone as on a desktop."""
+    for card in page.locator(".contract").all():
+        boxes = [t.bounding_box() for t in card.locator(".facts > div").all()]
+        widths = {round(box["width"]) for box in boxes if box}
+        assert len(widths) == 1, widths
+        if page.viewport_size and page.viewport_size["width"] <= 390:
+            rows = {round(box["y"]) for box in boxes if box}
+            assert len(rows) > 1  # a phone shows them two by two, not in one squeezed row
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_faq(page: Page, live_server: str, lang: str) -> None:
     page.goto(f"{live_server}/{lang}/faq")
     expect(page.locator(".question")).to_have_count(5)
+    accessible(page)
     shoot(page, f"faq-{lang}")
 
 
@@ -58,6 +76,7 @@ def test_a_customer_without_a_contract_is_invited_to_link_one(
     # Straight to «Associez votre compte»; the overview leads there too.
     expect(page).to_have_url(f"{live_server}/{lang}/link-account")
     page.goto(f"{live_server}/{lang}/overview")
+    accessible(page)
     shoot(page, f"overview-unlinked-{lang}")
     link = "Associez votre compte" if lang == "fr" else "Link your account"
     page.get_by_role("link", name=link).click()

@@ -105,6 +105,7 @@ def test_text_messages_are_retried_until_the_gateway_takes_them(
         instance, "verify", {**data, "customer_number": number_of(person)}, actor="t"
     )
     services.engine.send(instance, "send_code", {"channel": "sms"}, actor="test")
+    text = newest(services, PHONE).body_text
     sms_gateway.fail_next = 2
     with app.app_context():
         assert deliver_due(services, dict(app.config)) == (0, 1)
@@ -116,8 +117,9 @@ def test_text_messages_are_retried_until_the_gateway_takes_them(
     [sms] = sms_gateway.wait_for(PHONE)
     message = newest(services, PHONE)
     assert message.status == "sent" and message.attempts == 3
-    assert sms == {"to": PHONE, "body": message.body_text}
+    assert sms == {"to": PHONE, "body": text}
     assert sms["body"].startswith("Mon Compte MINI: your code is ")
+    assert message.body_text == "" and message.extras == {}  # the code, gone once delivered
 
 
 def test_without_a_gateway_text_messages_wait_in_the_development_mailbox(app: Flask) -> None:

@@ -172,3 +172,23 @@ def test_payments_of_unknown_contracts_or_bad_rows_load_nothing(app: Flask, tmp_
     assert "line 4: a payment of that day is already on line 2" in output
     assert "line 5: date must be a date such as 2025-03-15; status must be one of" in output
     assert count(services, Payment) == 0
+
+
+def test_the_province_column_is_optional_and_checked(app: Flask, tmp_path: Path) -> None:
+    """Without the column (or with it blank) a new contract is Quebec's; an update keeps
+    the province it had; a code that is no province or territory is refused."""
+    services: Services = app.extensions["moncompte"]
+    run(app, "contracts", "import", str(write(tmp_path, "a.csv", HEADER + LOAN + LEASE)))
+    with_province = HEADER.replace("\n", ",province\n")
+    text = with_province + LOAN.replace("\n", ",\n") + LEASE.replace("\n", ",on\n")
+    assert run(app, "contracts", "import", str(write(tmp_path, "b.csv", text)))[0] == 0
+    run(app, "contracts", "import", str(write(tmp_path, "c.csv", HEADER + LOAN + LEASE)))
+    with services.db.read() as session:
+        loan = contracts.by_number(session, "PR-25-000101")
+        lease = contracts.by_number(session, "LO-25-000202")
+        assert loan is not None and lease is not None
+        assert (loan.province, lease.province) == ("QC", "ON")
+    bad = with_province + LEASE.replace("\n", ",XX\n")
+    code, output = run(app, "contracts", "import", str(write(tmp_path, "d.csv", bad)))
+    assert code == 1
+    assert "line 2: province must be a province or territory code such as QC, ON or BC" in output

@@ -27,9 +27,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
 
 
-def upload(browser: Browser, contract_id: int, content: bytes | None, name: str) -> Page:
+def upload(
+    browser: Browser, contract_id: int, content: bytes | None, name: str, lang: str = "fr"
+) -> Page:
     """The overview's form under the contract: choose a file, send it."""
-    overview = browser.get("/fr/overview")
+    overview = browser.get(f"/{lang}/overview")
     form = overview.soup.select_one(f"#contract-{contract_id} form.upload")
     assert form is not None and form["enctype"] == "multipart/form-data"
     data: dict[str, object] = {

@@ -163,3 +163,26 @@ def test_another_customers_contract_or_document_answers_404(
     for key in ("document", "unlinked_document"):
         assert browser.client.get(f"/fr/documents/{someone_elses[key]}").status_code == 404
     assert browser.client.get("/fr/documents/999999").status_code == 404
+
+
+def test_past_the_first_three_payments_and_documents_come_folded(
+    app: Flask, services: Services, jean: int, today: date, uploads: Path
+) -> None:
+    """A shorter page on a phone: the rest sit in a <details>, open without any script."""
+    loan = contract(services, identity_id=jean)
+    days = [add_months(today, -n) for n in range(1, 6)]
+    for day in days:
+        payment(services, loan, day, 456_78)
+    for n in range(4):
+        document(services, loan, uploads, name=f"relevé-{n}.pdf")
+    page = signed_in(app).get("/fr/overview")
+    card = page.soup.select_one(f"#contract-{loan}")
+    assert card is not None
+    shown, folded = card.select("table.payments")
+    assert [r.td.get_text() for r in shown.select("tbody tr") if r.td] == [
+        long_date(d, "fr") for d in days[:3]
+    ]
+    assert len(folded.select("tbody tr")) == 2
+    summaries = [" ".join(s.get_text().split()) for s in card.select("details.more summary")]
+    assert summaries == ["Afficher 2 paiements précédents", "Afficher 1 document précédent"]
+    assert all(not d.has_attr("open") for d in card.select("details.more"))

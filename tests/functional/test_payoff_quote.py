@@ -1,52 +1,86 @@
-"""The payoff quote («citation de remboursement») on the page and as a PDF, in both languages."""
+"""The payoff quote («citation de remboursement»): asked for by a POST, kept under a
+reference, shown on its page and as a PDF, in both languages, to its customer only."""
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
 from flows.contracts.schedule import add_months
-from tests.factories import contract
-from tests.functional.test_overview import long_date, signed_in
+from storage.contracts import Contract
+from storage.quotes import PayoffQuote, PayoffQuoteTax
+from tests.factories import contract, identity
+from tests.functional.test_overview import long_date, rows, signed_in
+from tests.support import Browser, Form, Page
 from web.services import Services
 
-AMOUNTS = {
-    "fr": ["0,00 $", "18 250,00 $", "350,00 $", "18 600,00 $"],
-    "en": ["$0.00", "$18,250.00", "$350.00", "$18,600.00"],
+REFERENCE = re.compile(r"^Q-\d{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
+# An ended Quebec lease: no payment left; residual 18 250,00 $ + fee 350,00 $ = 18 600,00 $
+# taxed: GST 5 % = 930,00 $, QST 9,975 % = 1 855,35 $; 18 600,00 + 2 785,35 = 21 385,35 $.
+LINES = {
+    "fr": [
+        ["0 paiement restant de 499,00 $", "0,00 $"],
+        ["Valeur résiduelle", "18 250,00 $"],
+        ["Frais d'option d'achat", "350,00 $"],
+        ["TPS 5 % sur 18 600,00 $", "930,00 $"],
+        ["TVQ 9,975 % sur 18 600,00 $", "1 855,35 $"],
+    ],
+    "en": [
+        ["0 remaining payments of $499.00", "$0.00"],
+        ["Residual value", "$18,250.00"],
+        ["Purchase option fee", "$350.00"],
+        ["GST 5% on $18,600.00", "$930.00"],
+        ["QST 9.975% on $18,600.00", "$1,855.35"],
+    ],
 }
 TEXT: dict[str, dict[str, str]] = {
     "fr": {
         "title": "Citation de remboursement",
         "button": "Obtenir une citation de remboursement",
-        "total": "Montant à payer",
-        "residual": "Valeur résiduelle",
-        "fee": "Frais d'option d'achat",
-        "none_left": "0 paiement restant de 499,00 $",
-        "good": "Valide jusqu'au",
+        "total": "21 385,35 $",
+        "valid": "Ce montant n'est valide que pour un paiement reçu le",
+        "scheduled": "Si un paiement prévu est prélevé sur votre compte avant le",
+        "taxes": "à la valeur résiduelle et aux frais d'option d'achat",
+        "no_tax": "Le remboursement d'un prêt ne comporte aucune taxe de vente",
+        "online": "Services bancaires en ligne",
+        "cheque": "Chèque",
+        "wire": "Virement télégraphique",
+        "address": "C.P. 4850, succursale A",
+        "contact": "1 888 555-0164",
         "download": "Télécharger la citation (PDF)",
-        "principal": "Capital restant dû",
-        "loan_total": "1 234,56 $",
+        "documents_kind": "Citation de remboursement",
+        "pdf_name": "citation-de-remboursement-",
+        "province": "Québec",
     },
     "en": {
         "title": "Payoff quote",
         "button": "Get a payoff quote",
-        "total": "Amount to pay",
-        "residual": "Residual value",
-        "fee": "Purchase option fee",
-        "none_left": "0 remaining payments of $499.00",
-        "good": "Good until",
+        "total": "$21,385.35",
+        "valid": "This amount is valid only for a payment received on",
+        "scheduled": "If a scheduled payment is taken from your account before",
+        "taxes": "the residual value and the purchase option fee",
+        "no_tax": "A loan payoff carries no sales tax",
+        "online": "Online banking",
+        "cheque": "Cheque",
+        "wire": "Wire transfer",
+        "address": "PO Box 4850, Station A",
+        "contact": "1 888 555-0164",
         "download": "Download the quote (PDF)",
-        "principal": "Outstanding principal",
-        "loan_total": "$1,234.56",
+        "documents_kind": "Payoff quote",
+        "pdf_name": "payoff-quote-",
+        "province": "Quebec",
     },
 }
 
 
-def ended_lease(services: Services, owner: int, today: date) -> int:
+def ended_lease(services: Services, owner: int, today: date, **terms: object) -> int:
     """A lease whose 36 payments were all made: residual value and fee are left."""
     start = add_months(today, -40)
     return contract(
@@ -58,57 +92,197 @@ def ended_lease(services: Services, owner: int, today: date) -> int:
         term_months=36,
         payment_cents=499_00,
         last_payment_date=add_months(start, 36),
+        **terms,
     )
 
 
+def payoff_form(page: Page, scope: str = "") -> Form:
+    found = page.soup.select(f"{scope} form.payoff-form")
+    assert len(found) == 1 and found[0]["method"] == "post"
+    return Form(page, found[0])
+
+
+def ask(browser: Browser, lang: str, contract_id: int, day: date) -> Page:
+    """Submit the overview's payoff form for CONTRACT_ID, as a customer would."""
+    overview = browser.get(f"/{lang}/overview")
+    return payoff_form(overview, f"#contract-{contract_id}").fill(date=day.isoformat()).submit()
+
+
+def quote_count(services: Services) -> int:
+    with services.db.read() as session:
+        return session.scalar(select(func.count()).select_from(PayoffQuote)) or 0
+
+
+def cells(page: Page) -> list[list[str]]:
+    return [
+        [" ".join(c.get_text(" ").split()) for c in row.find_all(["th", "td"])]
+        for row in page.soup.select("table.quote tbody tr")
+    ]
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_a_quote_from_the_overview_with_its_parts(
+def test_a_quote_is_issued_kept_and_shown_by_its_reference(
     app: Flask, services: Services, jean: int, today: date, lang: str
 ) -> None:
     words = TEXT[lang]
     lease = ended_lease(services, jean, today)
     browser = signed_in(app, lang=lang)
-    overview = browser.get(f"/{lang}/overview")
-    form = overview.soup.select_one(f"#contract-{lease} form.payoff-form")
-    assert form is not None and form["method"] == "get"
-    field = form.select_one("input[name=date]")
-    assert field is not None
-    assert (field["min"], field["max"]) == (today.isoformat(), (today + timedelta(30)).isoformat())
-    assert words["button"] in form.get_text()
-
     payoff_day = today + timedelta(days=10)
-    page = browser.get(f"{form['action']}?date={payoff_day.isoformat()}")
-    assert page.status == 200 and page.h1 == words["title"]
-    lines = [
-        [" ".join(c.get_text(" ").split()) for c in row.find_all(["th", "td"])]
-        for row in page.soup.select("table.quote tr")
+    page = ask(browser, lang, lease, payoff_day)
+
+    assert page.redirected and page.status == 200 and page.h1 == words["title"]
+    reference = page.path.rsplit("/", 1)[1]
+    assert page.path == f"/{lang}/overview/quotes/{reference}" and REFERENCE.match(reference)
+    heading = page.soup.select_one(".reference")
+    assert heading is not None
+    assert reference in heading.get_text() and words["province"] in heading.get_text()
+    assert cells(page) == LINES[lang]
+    total = page.soup.select_one("table.quote tfoot td")
+    assert total is not None and " ".join(total.get_text().split()) == words["total"]
+    text = page.text
+    for key in ("valid", "scheduled", "taxes", "online", "cheque", "wire", "address", "contact"):
+        assert words[key] in text, key
+    assert f"{words['valid']} {long_date(payoff_day, lang)}" in text
+    methods = page.soup.select_one(".methods")
+    assert methods is not None and "LO-22-000007" in methods.get_text()  # the account number
+    assert page.soup.select_one('a[href="tel:+18885550164"]') is not None
+
+    with services.db.read() as session:
+        row = session.scalars(select(PayoffQuote)).one()
+        taxes = session.scalars(select(PayoffQuoteTax).order_by(PayoffQuoteTax.position)).all()
+    assert (row.reference, row.contract_id, row.identity_id) == (reference, lease, jean)
+    assert (row.payoff_date, row.total_cents, row.language, row.province) == (
+        payoff_day,
+        21_385_35,
+        lang,
+        "QC",
+    )
+    assert [(t.tax, t.rate_pcm, t.base_cents, t.cents) for t in taxes] == [
+        ("GST", 5000, 18_600_00, 930_00),
+        ("QST", 9975, 18_600_00, 1_855_35),
     ]
-    names = [words["none_left"], words["residual"], words["fee"], words["total"]]
-    assert lines == [list(pair) for pair in zip(names, AMOUNTS[lang], strict=True)]
-    assert f"{words['good']} {long_date(payoff_day, lang)}" in page.text
-    assert page.link(words["download"]).endswith(f"payoff.pdf?date={payoff_day.isoformat()}")
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_the_quote_as_a_pdf_in_the_customers_language(
+def test_the_quote_is_among_the_contracts_documents_with_its_pdf(
     app: Flask, services: Services, jean: int, today: date, lang: str
 ) -> None:
-    """A loan paid today and paid off today: the principal and no interest."""
     words = TEXT[lang]
-    loan = contract(services, identity_id=jean, last_payment_date=today)
+    lease = ended_lease(services, jean, today)
     browser = signed_in(app, lang=lang)
-    response = browser.client.get(
-        f"/{lang}/overview/contracts/{loan}/payoff.pdf?date={today.isoformat()}"
-    )
+    reference = ask(browser, lang, lease, today).path.rsplit("/", 1)[1]
+    overview = browser.get(f"/{lang}/overview")
+    first = rows(overview, f"#contract-{lease} table.documents")[0]
+    assert first[0] == long_date(today, lang)
+    assert first[1].startswith(f"{words['documents_kind']} {reference}")
+    assert words["total"] in first[1]
+    link = overview.link(reference)
+    assert link == f"/{lang}/overview/quotes/{reference}.pdf"
+    response = browser.client.get(link)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;") and "PR-25-000001" in disposition
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
-    for word in (words["title"], words["principal"], words["total"], "MINI Cooper S 2024"):
-        assert word in text, word
-    assert words["loan_total"] in text.replace("\xa0", " ")  # fr-CA: no-break spaces
-    if lang == "fr":
-        assert "Intérêts courus sur 0 jour" in text and "Valide jusqu'au" in text
+    assert disposition.startswith("attachment;")
+    assert f"{words['pdf_name']}{reference}.pdf" in disposition
+
+
+PDF_TEXT = {
+    "fr": [
+        "Citation de remboursement",
+        "Référence",
+        "TPS 5 % sur 18 600,00 $",
+        "TVQ 9,975 % sur 18 600,00 $",
+        "1 855,35 $",
+        "21 385,35 $",
+        "Comment payer",
+        "Services bancaires en ligne",
+        "Services financiers MINI",
+        "Numéro de compte",
+        "Chèque",
+        "C.P. 4850, succursale A",
+        "Virement télégraphique",
+        "Nous joindre",
+        "1 888 555-0164",
+        "ne sont pas taxés de nouveau",  # the remaining payments
+    ],
+    "en": [
+        "Payoff quote",
+        "Reference",
+        "GST 5% on $18,600.00",
+        "QST 9.975% on $18,600.00",
+        "$1,855.35",
+        "$21,385.35",
+        "How to pay",
+        "Online banking",
+        "Services financiers MINI",
+        "Account number",
+        "Cheque",
+        "PO Box 4850, Station A",
+        "Wire transfer",
+        "Contact us",
+        "1 888 555-0164",
+        "not taxed again",  # the remaining payments
+    ],
+}
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text as a reader would copy it, lines joined, no-break spaces as spaces."""
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.replace("\xa0", " ").replace("\u202f", " ").split())
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_pdf_shows_reference_taxes_and_how_to_pay(
+    app: Flask, services: Services, jean: int, today: date, lang: str
+) -> None:
+    lease = ended_lease(services, jean, today)
+    browser = signed_in(app, lang=lang)
+    reference = ask(browser, lang, lease, today).path.rsplit("/", 1)[1]
+    response = browser.client.get(f"/{lang}/overview/quotes/{reference}.pdf")
+    text = pdf_text(response.data)
+    for expected in [*PDF_TEXT[lang], reference, "LO-22-000007", "MINI Cooper S 2024"]:
+        assert expected in text, expected
+    other = "en" if lang == "fr" else "fr"  # the same quote, read in the other language
+    in_other = pdf_text(browser.client.get(f"/{other}/overview/quotes/{reference}.pdf").data)
+    assert PDF_TEXT[other][2] in in_other and reference in in_other
+
+
+@pytest.mark.parametrize(
+    ("lang", "interest", "note"),
+    [
+        ("fr", "Intérêts courus sur 11 jours", TEXT["fr"]["no_tax"]),
+        ("en", "Interest accrued over 11 days", TEXT["en"]["no_tax"]),
+    ],
+)
+def test_a_loan_quote_has_interest_and_no_tax(
+    app: Flask, services: Services, jean: int, today: date, lang: str, interest: str, note: str
+) -> None:
+    """1 234,56 $ at 4,99 % for 11 days: 1 234,56 × 0,0499 × 11 / 365 (or 366) = 1,86 $."""
+    loan = contract(services, identity_id=jean, last_payment_date=today - timedelta(days=11))
+    page = ask(signed_in(app, lang=lang), lang, loan, today)
+    assert [c[0] for c in cells(page)] == [
+        "Capital restant dû" if lang == "fr" else "Outstanding principal",
+        interest,
+    ]
+    assert not page.soup.select("table.quote tr.tax")
+    assert note in page.text
+    pdf = pdf_text(page.browser.client.get(f"{page.path}.pdf").data)
+    assert note in pdf
+
+
+def test_only_a_post_issues_a_quote(app: Flask, services: Services, jean: int, today: date) -> None:
+    lease = ended_lease(services, jean, today)
+    browser = signed_in(app)
+    base = f"/fr/overview/contracts/{lease}/payoff"
+    for path in ("/fr/overview", base, f"{base}?date={today.isoformat()}"):
+        assert browser.client.get(path).status_code == 200
+        assert browser.client.head(path).status_code == 200
+    assert quote_count(services) == 0
+    token = payoff_form(browser.get(base)).values["csrf_token"]
+    no_token = browser.client.post(base, data={"date": today.isoformat()})
+    assert no_token.status_code == 400 and quote_count(services) == 0
+    answer = browser.client.post(base, data={"date": today.isoformat(), "csrf_token": token})
+    assert answer.status_code == 303 and quote_count(services) == 1
 
 
 @pytest.mark.parametrize(
@@ -133,24 +307,60 @@ def test_a_date_outside_the_next_30_days_is_refused(
     loan = contract(services, identity_id=jean)
     asked = "le 3 mars" if days is None else (today + timedelta(days=days)).isoformat()
     browser = signed_in(app, lang=lang)
-    page = browser.get(f"/{lang}/overview/contracts/{loan}/payoff?date={asked}")
-    assert page.status == 200
-    error = page.soup.select_one(".field.has-error .error")
-    assert error is not None and error.get_text(strip=True) == message
-    assert not page.soup.select("table.quote")
-    pdf = browser.client.get(f"/{lang}/overview/contracts/{loan}/payoff.pdf?date={asked}")
-    assert pdf.status_code == 303 and "/payoff?date=" in pdf.headers["Location"]
+    page = browser.get(f"/{lang}/overview/contracts/{loan}/payoff")
+    answer = payoff_form(page).fill(date=asked).submit()
+    assert answer.status == 422 and not answer.redirected
+    assert answer.field_errors == {"date": message}
+    field = answer.soup.select_one("input[name=date]")
+    assert field is not None and field["value"] == asked
+    assert quote_count(services) == 0
 
 
-@pytest.mark.parametrize(
-    ("lang", "line"),
-    [("fr", "Intérêts courus sur 11 jours"), ("en", "Interest accrued over 11 days")],
-)
-def test_a_loan_quote_counts_the_days_of_interest(
-    app: Flask, services: Services, jean: int, today: date, lang: str, line: str
+def test_someone_elses_quote_answers_404(
+    app: Flask, services: Services, jean: int, today: date
 ) -> None:
-    loan = contract(services, identity_id=jean, last_payment_date=today - timedelta(days=11))
-    page = signed_in(app, lang=lang).get(
-        f"/{lang}/overview/contracts/{loan}/payoff?date={today.isoformat()}"
-    )
-    assert line in [th.get_text(strip=True) for th in page.soup.select("table.quote tbody th")]
+    lease = ended_lease(services, jean, today)
+    reference = ask(signed_in(app), "fr", lease, today).path.rsplit("/", 1)[1]
+    identity(services, "other@example.com", first_name="Marie")
+    other = signed_in(app, "other@example.com")
+    for path in (f"/fr/overview/quotes/{reference}", f"/fr/overview/quotes/{reference}.pdf"):
+        assert other.client.get(path).status_code == 404
+    mine = signed_in(app)
+    for wrong in ("Q-2026-AAAA-AAAA", "nothing", reference.replace("Q-", "X-")):
+        assert mine.client.get(f"/fr/overview/quotes/{wrong}").status_code == 404
+    assert mine.client.get(f"/fr/overview/quotes/{reference.lower()}").status_code == 200
+    # Once the contract is no longer linked to this MINI ID, its quotes go with it.
+    with services.db.write() as session:
+        found = session.get(Contract, lease)
+        assert found is not None
+        found.identity_id = None
+    assert mine.client.get(f"/fr/overview/quotes/{reference}").status_code == 404
+
+
+def test_a_quote_page_after_its_date_says_to_ask_again(
+    app: Flask, services: Services, jean: int, today: date
+) -> None:
+    lease = ended_lease(services, jean, today)
+    browser = signed_in(app, lang="en")
+    page = ask(browser, "en", lease, today)
+    services.clock.advance(timedelta(days=1))
+    later = signed_in(app, lang="en").get(page.path)  # the first session has expired
+    assert later.status == 200
+    assert "which has passed: ask for a new quote" in " ".join(later.notices)
+
+
+def test_one_client_address_cannot_fill_the_table_with_quotes(make_app: Any, today: date) -> None:
+    """Each quote asked for is kept: ten a minute from one address, then 429 and none kept."""
+    app = make_app(RATELIMIT_ENABLED=True)
+    services: Services = app.extensions["moncompte"]
+    lease = ended_lease(services, identity(services), today)
+    browser = signed_in(app)
+    base = f"/fr/overview/contracts/{lease}/payoff"
+    token = payoff_form(browser.get(base)).values["csrf_token"]
+    statuses = [
+        browser.client.post(base, data={"csrf_token": token, "date": today.isoformat()}).status_code
+        for _ in range(11)
+    ]
+    assert statuses == [303] * 10 + [429]
+    assert quote_count(services) == 10
+    assert browser.client.get(base).status_code == 200  # reading is never throttled

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -26,7 +27,8 @@ def test_serve_starts_workers_that_answer_and_count_together(
     database_url: str, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = {**os.environ, "MONCOMPTE_DATABASE_URL": database_url}
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "MONCOMPTE_DATABASE_URL": database_url, "MONCOMPTE_BASE_URL": base}
     server = subprocess.Popen(  # noqa: S603 - our own command
         [str(MONCOMPTE), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         cwd=tmp_path,
@@ -35,7 +37,6 @@ def test_serve_starts_workers_that_answer_and_count_together(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -46,8 +47,8 @@ def test_serve_starts_workers_that_answer_and_count_together(
                 pass  # not listening yet, or a worker still booting
             assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
             time.sleep(0.3)
-        for _ in range(10):  # spread over both workers
-            assert requests.get(f"{base}/fr/", timeout=5).status_code == 200
+        answered = [requests.get(f"{base}/fr/", timeout=5) for _ in range(10)]  # both workers
+        assert [a.status_code for a in answered] == [200] * 10
         text = requests.get(f"{base}/metrics", timeout=5).text
         home = 'method="GET",route="/<any(fr,en):lang>/",status="200"'
         counted = re.search(rf"^moncompte_requests_total\{{{re.escape(home)}\}} (\S+)", text, re.M)
@@ -56,4 +57,22 @@ def test_serve_starts_workers_that_answer_and_count_together(
         assert len(children.split()) == 2  # the two workers
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        output = server.communicate(timeout=30)[0].decode()
+    # Its logs are JSON lines, each request's with its id.
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    logged = {line.get("request_id") for line in lines if line["logger"] == "moncompte.access"}
+    assert {a.headers["X-Request-ID"] for a in answered} <= logged
+
+
+def test_serve_refuses_to_start_without_a_base_url(database_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MONCOMPTE_BASE_URL"}
+    refused = subprocess.run(  # noqa: S603 - our own command
+        [str(MONCOMPTE), "serve"],
+        cwd=tmp_path,
+        env={**env, "MONCOMPTE_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode != 0 and "MONCOMPTE_BASE_URL" in refused.stderr

@@ -16,7 +16,7 @@ from web.services import Services
 
 ANALYST = "analyste@servicesfinanciersmini.ca"
 AGENT = "agent@servicesfinanciersmini.ca"
-CONSOLE = ["/staff/", "/staff/flows", "/staff/flows/registration", "/staff/trail"]
+CONSOLE = ["/staff/", "/staff/flows", "/staff/flows/registration", "/staff/trail", "/staff/quotes"]
 ANALYSTS_ONLY = [
     "/staff/flows",
     "/staff/flows/registration",

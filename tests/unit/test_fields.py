@@ -1,4 +1,5 @@
-"""The field types the engine checks before any guard: files and record ids."""
+"""The field types the engine checks before any guard: files, record ids, the characters
+each type of text takes."""
 
 from __future__ import annotations
 
@@ -84,3 +85,25 @@ def test_record_ids(raw: object, value: int | None, error: str | None) -> None:
     checked = fields.check(spec, {"contract": raw})
     assert checked.values.get("contract") == value
     assert checked.errors.get("contract") == error
+
+
+TEXT = {"body": FieldSpec("body", "text")}
+PASSWORD = {"password": FieldSpec("password", "password")}
+
+
+def test_multi_line_text_keeps_its_line_breaks() -> None:
+    body = "Bonjour,\r\n\r\nVoici mon relevé.\nMerci"
+    assert fields.check(TEXT, {"body": body}).values == {"body": body}
+
+
+@pytest.mark.parametrize("body", ["a\tb", "a\x00b", "a\u202eb", "a\u200bb", "a\x0bb"])
+def test_multi_line_text_refuses_other_controls_and_invisible_characters(body: str) -> None:
+    assert fields.check(TEXT, {"body": body}).errors == {"body": "invalid_characters"}
+
+
+def test_a_password_is_kept_as_typed_with_any_unicode() -> None:
+    family = " famille 👨\u200d👩\u200d👧 au chalet "  # emoji joined by zero-width joiners
+    assert fields.check(PASSWORD, {"password": family}).values == {"password": family}
+    assert fields.check(PASSWORD, {"password": "abc\x00def"}).errors == {
+        "password": "invalid_characters"
+    }

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from flows.contracts import payoff
+from flows.contracts import payoff, taxes
 from flows.contracts.schedule import add_months, amortized, due_dates, standing
 from storage.contracts import Contract
 
@@ -23,6 +23,7 @@ def loan(**terms: Any) -> Contract:
         "balance_cents": 10_000_00,
         "rate_bp": 365,
         "last_payment_date": date(2025, 3, 1),
+        "province": "QC",
     }
     return Contract(**{**values, **terms})
 
@@ -37,6 +38,7 @@ def lease(**terms: Any) -> Contract:
         "payment_cents": 499_00,
         "residual_cents": 18_250_00,
         "last_payment_date": date(2025, 3, 15),
+        "province": "QC",
     }
     return Contract(**{**values, **terms})
 
@@ -114,11 +116,18 @@ def test_loan_paid_off_after_the_end_of_its_term_keeps_accruing() -> None:
     assert amounts(quote) == {"principal": 250_00, "interest": 1_00}
 
 
-def test_lease_remaining_payments_residual_and_fee() -> None:
+def taxes_of(quote: payoff.Quote) -> list[tuple[str, str, int, int]]:
+    return [(t.tax, str(t.percent), t.base_cents, t.cents) for t in quote.taxes]
+
+
+def test_quebec_lease_remaining_payments_residual_fee_gst_and_qst() -> None:
     """A 36-month lease from 15 June 2022 has payments due on the 15th from July 2022 to
     June 2025. Paid to 15 March 2025: April, May and June remain, 3 × 499,00 $ =
-    1 497,00 $; plus the residual 18 250,00 $ and the 350,00 $ purchase option fee:
-    20 097,00 $."""
+    1 497,00 $ (taxes already in each payment, so not taxed again); plus the residual
+    18 250,00 $ and the 350,00 $ purchase option fee, the price of the vehicle:
+    18 600,00 $. In Quebec: GST 5 % × 18 600,00 = 930,00 $; QST 9,975 % × 18 600,00 =
+    1 855,35 $ (on the price without the GST). In all 1 497,00 + 18 600,00 + 930,00 +
+    1 855,35 = 22 882,35 $."""
     quote = payoff.quote(lease(), date(2025, 4, 1), today=date(2025, 3, 20))
     assert amounts(quote) == {
         "remaining_payments": 1_497_00,
@@ -126,18 +135,110 @@ def test_lease_remaining_payments_residual_and_fee() -> None:
         "purchase_option_fee": 350_00,
     }
     assert quote.lines[0].count == 3 and quote.lines[0].each_cents == 499_00
-    assert quote.total_cents == 20_097_00 and quote.per_diem_cents is None
+    assert taxes_of(quote) == [
+        ("GST", "5", 18_600_00, 930_00),
+        ("QST", "9.975", 18_600_00, 1_855_35),
+    ]
+    assert quote.total_cents == 22_882_35 and quote.per_diem_cents is None
+    assert quote.taxed and quote.province == "QC"
+
+
+def test_quebec_qst_rounds_half_up_to_the_cent() -> None:
+    """Residual 19 425,00 $ + fee 350,00 $ = 19 775,00 $. GST 5 % = 988,75 $; QST
+    19 775 × 0.09975 = 1 972,55625 $, so 1 972,56 $. With the 3 payments (1 497,00 $):
+    1 497,00 + 19 775,00 + 988,75 + 1 972,56 = 24 233,31 $."""
+    quote = payoff.quote(lease(residual_cents=19_425_00), date(2025, 4, 1), today=date(2025, 3, 20))
+    assert [t.cents for t in quote.taxes] == [988_75, 1_972_56]
+    assert quote.total_cents == 24_233_31
+
+
+def test_ontario_lease_carries_the_hst_alone() -> None:
+    """Ontario: the HST of 13 % replaces the GST and the provincial tax.
+    13 % × 18 600,00 = 2 418,00 $; 1 497,00 + 18 600,00 + 2 418,00 = 22 515,00 $."""
+    quote = payoff.quote(lease(province="ON"), date(2025, 4, 1), today=date(2025, 3, 20))
+    assert taxes_of(quote) == [("HST", "13", 18_600_00, 2_418_00)]
+    assert quote.total_cents == 22_515_00
+
+
+def test_alberta_lease_carries_the_gst_alone() -> None:
+    """Alberta has no provincial sales tax: GST 5 % × 18 600,00 = 930,00 $;
+    1 497,00 + 18 600,00 + 930,00 = 21 027,00 $."""
+    quote = payoff.quote(lease(province="AB"), date(2025, 4, 1), today=date(2025, 3, 20))
+    assert taxes_of(quote) == [("GST", "5", 18_600_00, 930_00)]
+    assert quote.total_cents == 21_027_00
+
+
+def test_a_loan_payoff_carries_no_tax() -> None:
+    """Repaying a loan is not a sale: in Quebec as anywhere, 10 030,00 $ and no tax line
+    (the first loan example: 10 000,00 $ and 30 days at 1,00 $)."""
+    for province in ("QC", "ON", "BC"):
+        quote = payoff.quote(loan(province=province), date(2025, 3, 31), today=date(2025, 3, 20))
+        assert quote.taxes == () and not quote.taxed
+        assert quote.total_cents == 10_030_00
+
+
+def test_the_rate_is_the_one_in_force_on_the_payoff_date() -> None:
+    """Nova Scotia's HST went from 15 % to 14 % on 1 April 2025: 15 % × 18 600,00 =
+    2 790,00 $ on 31 March, 14 % × 18 600,00 = 2 604,00 $ from 1 April."""
+    nova_scotia = lease(province="NS")
+    before = payoff.quote(nova_scotia, date(2025, 3, 31), today=date(2025, 3, 20))
+    after = payoff.quote(nova_scotia, date(2025, 4, 1), today=date(2025, 3, 20))
+    assert taxes_of(before) == [("HST", "15", 18_600_00, 2_790_00)]
+    assert taxes_of(after) == [("HST", "14", 18_600_00, 2_604_00)]
+
+
+@pytest.mark.parametrize(
+    ("province", "expected"),
+    [
+        ("BC", [("GST", "5"), ("PST", "7")]),
+        ("MB", [("GST", "5"), ("RST", "7")]),
+        ("SK", [("GST", "5"), ("PST", "6")]),
+        ("NB", [("HST", "15")]),
+        ("NL", [("HST", "15")]),
+        ("PE", [("HST", "15")]),
+        ("NS", [("HST", "14")]),
+        ("ON", [("HST", "13")]),
+        ("QC", [("GST", "5"), ("QST", "9.975")]),
+        ("AB", [("GST", "5")]),
+        ("NT", [("GST", "5")]),
+        ("NU", [("GST", "5")]),
+        ("YT", [("GST", "5")]),
+    ],
+)
+def test_every_province_and_territory_today(province: str, expected: list[tuple[str, str]]) -> None:
+    rates = taxes.in_force(province, date(2026, 1, 15), 20_000_00)
+    assert [(r.tax, str(r.percent)) for r in rates] == expected
+
+
+def test_british_columbia_taxes_a_dearer_vehicle_at_a_higher_rate() -> None:
+    """B.C.'s PST on a passenger vehicle: 7 % under 55 000 $, 8 % from 55 000 $, 9 % from
+    56 000 $, 10 % from 57 000 $ (15 % from 125 000 $, 20 % from 150 000 $ since 2018),
+    on the whole price. A residual of 56 650,00 $ + 350,00 $ = 57 000,00 $: PST 10 % =
+    5 700,00 $, GST 5 % = 2 850,00 $."""
+    quote = payoff.quote(
+        lease(province="BC", residual_cents=56_650_00), date(2025, 4, 1), today=date(2025, 3, 20)
+    )
+    assert taxes_of(quote) == [
+        ("GST", "5", 57_000_00, 2_850_00),
+        ("PST", "10", 57_000_00, 5_700_00),
+    ]
+    assert [r.percent for r in taxes.in_force("BC", date(2025, 4, 1), 54_999_99)] == [5, 7]
+    assert [r.percent for r in taxes.in_force("BC", date(2025, 4, 1), 150_000_00)] == [5, 20]
+    assert [r.percent for r in taxes.in_force("BC", date(2018, 3, 31), 150_000_00)] == [5, 10]
 
 
 def test_lease_paid_off_after_the_end_of_its_term() -> None:
     """The same lease paid to 15 May 2025, paid off on 2 July 2025, after its end on
     15 June: only the June payment remains (no payment is due past the term):
-    499,00 + 18 250,00 + 350,00 = 19 099,00 $."""
+    499,00 + 18 250,00 + 350,00 = 19 099,00 $, and in Alberta 930,00 $ of GST:
+    20 029,00 $."""
     quote = payoff.quote(
-        lease(last_payment_date=date(2025, 5, 15)), date(2025, 7, 2), today=date(2025, 6, 10)
+        lease(last_payment_date=date(2025, 5, 15), province="AB"),
+        date(2025, 7, 2),
+        today=date(2025, 6, 10),
     )
     assert quote.lines[0].count == 1
-    assert quote.total_cents == 19_099_00
+    assert quote.total_cents == 20_029_00
 
 
 @pytest.mark.parametrize(

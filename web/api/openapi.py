@@ -125,6 +125,25 @@ def _paths(flows: list[str]) -> dict[str, Any]:
                 [{"name": "name", "in": "path", "required": True, "schema": _one_of(flows)}],
             )
         },
+        "/api/v1/definitions/{name}/diff": {
+            "get": _operation(
+                "getDefinitionDiff",
+                "What changed between two versions that ran (by default the one before and "
+                "the current one): states, transitions, events, guards, in structure and words",
+                {
+                    200: ("Diff", "the changes"),
+                    404: ("Error", "no such procedure"),
+                    422: ("Error", "no such version, or it can no longer be read"),
+                },
+                [
+                    {"name": "name", "in": "path", "required": True, "schema": _one_of(flows)},
+                    *(
+                        {"name": side, "in": "query", "schema": {**STRING, "maxLength": 16}}
+                        for side in ("from", "to")
+                    ),
+                ],
+            )
+        },
         "/api/v1/flows": {"post": start},
         "/api/v1/flows/{id}": {
             "get": _operation(
@@ -218,6 +237,7 @@ def _schemas(registry: Registry) -> dict[str, Any]:
         "Outbox": _object(["messages"], {"messages": _array(_message())}),
         "DefinitionList": _object(["definitions"], {"definitions": _array(summary)}),
         "Definition": _definition(summary),
+        "Diff": _diff(flows),
         "Document": _object(["openapi", "paths"], {"openapi": STRING, "paths": OBJECT}),
     }
 
@@ -338,6 +358,33 @@ def _definition(summary: dict[str, Any]) -> dict[str, Any]:
         "transitions": _array(transition),
     }
     return _object([*summary["required"], "initial", "transitions"], properties)
+
+
+def _diff(flows: list[str]) -> dict[str, Any]:
+    anything = {"nullable": True, "description": "a text, a list, a number, yes or no"}
+    named = {"type": "object", "nullable": True, "additionalProperties": STRING}
+    item = _object(
+        ["kind", "status", "before", "after", "details"],
+        {
+            "kind": _one_of(["procedure", "state", "transition", "event", "guard"]),
+            "status": _one_of(["added", "removed", "changed"]),
+            "before": {**named, "description": "its id, or source, event and target"},
+            "after": named,
+            "details": _array(
+                _object(["what"], {"what": STRING, "before": anything, "after": anything})
+            ),
+        },
+    )
+    return _object(
+        ["flow", "from", "to", "changes", "words"],
+        {
+            "flow": _one_of(flows),
+            "from": STRING,
+            "to": STRING,
+            "changes": _array(item),
+            "words": {**_array(STRING), "description": "each change in a sentence"},
+        },
+    )
 
 
 def _event_schemas(registry: Registry) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from flows import fields, reasons
-from flows.analysis import describe
+from flows.analysis import change, change_report, describe
 from flows.definition import Definition
 from flows.engine import Outcome, Result, UnknownInstance
 from flows.fields import FieldSpec
@@ -40,6 +40,10 @@ START = {
 }
 EVENT = {"event": FieldSpec("event", "string", required=True, max_length=64)}
 TO = {"to": FieldSpec("to", "string", max_length=254)}
+VERSIONS = {
+    "from": FieldSpec("from", "string", max_length=16),
+    "to": FieldSpec("to", "string", max_length=16),
+}
 
 MESSAGES = {
     "unauthorized": N_("A valid bearer token is required (Authorization: Bearer …)."),
@@ -51,6 +55,8 @@ MESSAGES = {
     "unknown_flow": N_("There is no procedure by this name."),
     "unknown_instance": N_("There is no instance with this id."),
     "unknown_customer": N_("No MINI ID has this e-mail address."),
+    "unknown_version": N_("No version of this procedure by this name ran here."),
+    "unreadable_version": N_("This version of the procedure can no longer be read."),
     "not_allowed": N_("This event is not allowed in the instance's current state."),
     "rejected": N_("The event was rejected: see errors."),
     "internal": N_("Something went wrong on our side."),
@@ -103,6 +109,22 @@ def definitions() -> Response:
 @bp.get("/definitions/<name>")
 def definition(name: str) -> Response:
     return answer(describe.detail(_definition(name), gettext))
+
+
+@bp.get("/definitions/<name>/diff")
+def definition_diff(name: str) -> Response:
+    """What changed from one version to another (by default: the one before, the current)."""
+    _definition(name)
+    given = _checked(VERSIONS, request.args)
+    services = current()
+    try:
+        found = change.between(
+            services.db, services.registry, name, given.get("from"), given.get("to")
+        )
+    except change.VersionError as exc:
+        field = "from" if exc.version == given.get("from") else "to"
+        raise ApiError(422, "invalid_request", {field: exc.code}) from None
+    return answer(change_report.diff_json(found, gettext))
 
 
 @bp.post("/flows")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,9 +18,11 @@ from sqlalchemy import select
 from storage import migrate, outbox
 from storage.models import Identity
 from web import create_app
+from web.cli import changes  # noqa: F401 - adds flows diff, impact and migrate
 from web.cli.flows import flows_group
 from web.cli.serve import serve
 from web.cli.staff import staff_group
+from web.config import ConfigurationError, is_loopback, require_base_url
 from web.delivery import Worker, deliver_due
 from web.services import Services, current
 
@@ -26,7 +31,10 @@ if TYPE_CHECKING:
 
 
 def _app() -> Flask:
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_app, add_default_commands=False)
@@ -46,6 +54,11 @@ def run(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not is_loopback(host):
+        try:
+            require_base_url(app.config, f"to serve on {host}, an address other machines reach")
+        except ConfigurationError as error:
+            raise click.ClickException(str(error)) from None
     migrate.upgrade(app.config["DATABASE_URL"])
     with current().db.read() as session:
         empty = session.scalar(select(Identity.id).limit(1)) is None
@@ -55,6 +68,8 @@ def run(host: str, port: int) -> None:
     if not app.config["SMTP_URL"]:
         click.echo(f"E-mails stay in the development mailbox: http://{host}:{port}/dev/mailbox")
     click.echo(f"Mon Compte MINI: http://{host}:{port}/")
+    # One access line a request, ours: it has the request's id and how long it took.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
@@ -99,6 +114,31 @@ def outbox_list(to: str | None, as_json: bool) -> None:
         )
         for key, value in m["extras"].items():
             click.echo(f"        {key}: {value}")
+
+
+@outbox_group.command("work")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05, 60))
+@with_appcontext
+def outbox_work(interval: float) -> None:
+    """Deliver as messages arrive, until stopped (SIGTERM, Ctrl-C).
+
+    Several may run at once, on several machines: each message is claimed by one of them
+    (FOR UPDATE SKIP LOCKED) and each recipient's messages go out in their order. Set
+    MONCOMPTE_DELIVERY=worker so that the web processes leave delivery to these.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not (app.config["SMTP_URL"] or app.config["SMS_WEBHOOK_URL"]):
+        raise click.ClickException(
+            "Neither MONCOMPTE_SMTP_URL nor MONCOMPTE_SMS_WEBHOOK_URL is set."
+        )
+    worker = Worker(app, interval, delivers=True)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Delivering the outbox every {interval:g} s (stop with Ctrl-C).")
+    worker.start()
+    stop.wait()
+    worker.stop()
 
 
 @outbox_group.command("deliver")

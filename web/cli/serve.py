@@ -18,6 +18,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from storage import migrate
+from web import config
 
 # Two workers of four threads suit the 2-core machines the benchmarks ran on: the work
 # is mostly waiting for the database, and argon2id hashing releases the GIL.
@@ -33,11 +34,15 @@ CONFIG = Path(__file__).resolve().parents[1] / "gunicorn_config.py"
 @with_appcontext
 def serve(bind: str, workers: int, threads: int) -> None:
     """Serve with gunicorn (production): WORKERS processes of THREADS threads each."""
+    try:
+        config.require_base_url(current_app.config, "to serve with gunicorn")
+    except config.ConfigurationError as problem:
+        raise click.ClickException(str(problem)) from None
     migrate.upgrade(current_app.config["DATABASE_URL"])
     metrics = Path(current_app.instance_path) / "metrics"
     shutil.rmtree(metrics, ignore_errors=True)  # counts of a previous run are not ours
     metrics.mkdir(parents=True)
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+    env = {"MONCOMPTE_LOG_FORMAT": "json", **os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
     argv = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), "--bind", bind]
     argv += ["--workers", str(workers), "--threads", str(threads), "web.wsgi:app"]
     os.execve(sys.executable, argv, env)  # noqa: S606 - our own interpreter and arguments

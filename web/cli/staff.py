@@ -1,18 +1,23 @@
-"""``moncompte staff add``: staff accounts for the console."""
+"""``moncompte staff add|unlock|disable``: staff accounts for the console."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from datetime import datetime
 
 import click
 from flask.cli import with_appcontext
 
 from flows import reasons
 from flows.accounts import staff as rules
+from storage.db import Database
+from storage.models import Staff
 from web.services import current
 
 REFUSALS = {
     "staff_exists": "This address already has a staff account.",
+    "staff_unknown": "No staff account has this address.",
     "invalid_choice": "The role is agent or analyst.",
 }
 
@@ -57,3 +62,31 @@ def staff_add(
         click.echo(f"Not added: {message}", err=True)
         sys.exit(1)
     click.echo(f"Added {member.email} ({member.role}). Sign in at /staff/login.")
+
+
+@staff_group.command("unlock")
+@click.argument("email")
+@with_appcontext
+def staff_unlock(email: str) -> None:
+    """Forget the account's failed sign-ins (its delays and lockout end)."""
+    member = _apply(rules.unlock, email)
+    state = "" if member.status == "active" else f" (the account stays {member.status})"
+    click.echo(f"Unlocked {member.email}: its failed sign-ins are forgotten{state}.")
+
+
+@staff_group.command("disable")
+@click.argument("email")
+@with_appcontext
+def staff_disable(email: str) -> None:
+    """Refuse the account's sign-ins from now on and end its sessions."""
+    member = _apply(rules.disable, email)
+    click.echo(f"Disabled {member.email}: it can no longer sign in; its sessions have ended.")
+
+
+def _apply(change: Callable[[Database, str, datetime], Staff], email: str) -> Staff:
+    services = current()
+    try:
+        return change(services.db, email, services.clock())
+    except rules.Refused as refused:
+        click.echo(f"Not changed: {REFUSALS.get(refused.code) or refused.code}", err=True)
+        sys.exit(1)

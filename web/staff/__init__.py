@@ -1,12 +1,13 @@
-"""The staff console: sign-in and home (console), the analysts' procedures, the audit trail."""
+"""The staff console: sign-in and home (console), the analysts' procedures and their
+changes, the audit trail, the payoff quotes by reference."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from web.staff import analyst, console, trail
+from web.staff import analyst, changes, console, quotes, trail
 
 
 def init_app(app: Flask) -> None:
-    for part in (console, analyst, trail):
+    for part in (console, analyst, changes, trail, quotes):
         part.init_app(app)

@@ -97,7 +97,7 @@ bp = console(Blueprint("staff", __name__, url_prefix="/staff"))
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response:
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("staff/login.html", notice=session.pop("staff_notice", None))
     limiter: Limiter = current_app.extensions["limiter"]
     with limiter.limit(SIGN_IN_LIMIT, scope="staff_login"):
@@ -118,12 +118,15 @@ def login() -> str | Response:
 
 def _check(email: str, password: str) -> int | None:
     with current().db.write() as db:
-        member = rules.sign_in(db, email, password, current().clock())
+        member = rules.sign_in(db, email, password, current().clock(), request.remote_addr)
         return member.id if member else None
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    if (member := current_staff()) is not None:
+        with current().db.write() as db:
+            rules.signed_out(db, member.id, current().clock(), request.remote_addr)
     _renew(None)
     session["staff_notice"] = "signed_out"
     return redirect(url_for("staff.login"), 303)

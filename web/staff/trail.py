@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from flows.analysis import heatmap
 from flows.engine import Outcome
 from flows.registry import UnknownFlow
+from storage import staff as staff_store
 from storage import trail
 from storage.identities import email_key
 from storage.models import AuditRecord
@@ -25,6 +26,7 @@ from web.staff.exports import csv_download
 
 bp = console(Blueprint("trail", __name__, url_prefix="/staff/trail"))
 PAGE = 50
+LAST_PAGE = 1_000_000  # an offset past it could not be read by the database
 EXPORT_LIMIT = 100_000
 OUTCOMES = [str(o) for o in Outcome]
 
@@ -39,6 +41,13 @@ OUTCOME_NAMES = {
     "not_allowed": N_("Not allowed"),
     "expired": N_("Too late"),
 }
+ACCESS_EVENTS = {
+    "sign_in": N_("Sign-in"),
+    "sign_out": N_("Sign-out"),
+    "unlock": N_("Unlocked"),
+    "disable": N_("Disabled"),
+}
+ACCESS_ACTORS = {"staff": N_("Console"), "cli": N_("Command line")}
 
 
 def _choice(name: str, allowed: list[str]) -> str | None:
@@ -79,10 +88,17 @@ def _search() -> tuple[trail.Search, dict[str, str]]:
     return search, shown
 
 
+def _page() -> int:
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    if page > LAST_PAGE:
+        abort(404)
+    return page
+
+
 @bp.get("")
 @analyst_required
 def search() -> str:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = _page()
     query, shown = _search()
     with current().db.read() as session:
         found = trail.search(session, query, limit=PAGE + 1, offset=(page - 1) * PAGE)
@@ -95,6 +111,24 @@ def search() -> str:
         definitions=list(current().registry),
         by_name=current().registry.current,
         outcomes=OUTCOMES,
+        outcome_names=OUTCOME_NAMES,
+    )
+
+
+@bp.get("/access")
+@analyst_required
+def access() -> str:
+    """Staff sign-ins, taken or refused, sign-outs, unlocks and disablings, newest first."""
+    page = _page()
+    with current().db.read() as session:
+        found = staff_store.access_records(session, limit=PAGE + 1, offset=(page - 1) * PAGE)
+    return render_template(
+        "staff/access.html",
+        records=found[:PAGE],
+        more=len(found) > PAGE,
+        page=page,
+        events=ACCESS_EVENTS,
+        actors=ACCESS_ACTORS,
         outcome_names=OUTCOME_NAMES,
     )
 

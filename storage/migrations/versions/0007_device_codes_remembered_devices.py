@@ -1,7 +1,7 @@
 """device codes, remembered devices, identity checks (account association)
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import storage.db
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

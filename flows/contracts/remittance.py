@@ -1,0 +1,40 @@
+"""Where and how a customer pays MINI Financial Services, and how to reach it.
+
+One place for the details printed on every payoff quote, on the page and in the PDF.
+The values below are the demonstration's: the mailing address, the bank account and the
+telephone number (555-01xx, a range kept for fiction) are to be replaced with those of
+MINI Financial Services' treasury and call centre before going live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The payee as Canadian banks list it for online bill payment; the account number the
+# customer enters there is the contract number.
+PAYEE = "Services financiers MINI"
+
+
+@dataclass(frozen=True)
+class Wire:
+    beneficiary: str
+    bank: str
+    institution: str
+    transit: str
+    account: str
+
+
+# Cheques: payable to PAYEE, mailed here (Canada Post's format, by language).
+MAILING_ADDRESS = {
+    "fr": ("Services financiers MINI", "C.P. 4850, succursale A", "Toronto ON  M5W 0E9"),
+    "en": ("Services financiers MINI", "PO Box 4850, Station A", "Toronto ON  M5W 0E9"),
+}
+WIRE = Wire(
+    beneficiary=PAYEE,
+    bank="Banque Boréale du Canada, 100 rue King Ouest, Toronto ON  M5X 1A9",
+    institution="899",
+    transit="00012",
+    account="4820017",
+)
+PHONE = "+18885550164"
+PHONE_DISPLAY = "1 888 555-0164"

@@ -1,0 +1,112 @@
+"""A payoff quote in a real browser: asked for, shown with its reference and how to pay,
+found again in the documents and by an agent; on a desktop and on a 390 px phone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import accessible, shoot
+from tests.factories import PASSWORD, staff_member
+from web import demo
+from web.services import Services
+
+pytestmark = pytest.mark.browser
+
+TEXT = {
+    "fr": {
+        "sign_in": "Se connecter",
+        "get_quote": "Obtenir une citation de remboursement",
+        "how": "Comment payer",
+        "more_documents": "Afficher 2 documents précédents",
+        "kind": "Citation de remboursement",
+    },
+    "en": {
+        "sign_in": "Sign in",
+        "get_quote": "Get a payoff quote",
+        "how": "How to pay",
+        "more_documents": "Show 2 earlier documents",
+        "kind": "Payoff quote",
+    },
+}
+
+
+def sign_in(page: Page, live_server: str, lang: str, email: str) -> None:
+    page.goto(f"{live_server}/{lang}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(demo.PASSWORD)
+    page.get_by_role("button", name=TEXT[lang]["sign_in"]).click()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_quote_is_issued_shown_and_kept_among_the_documents(
+    page: Page,
+    live_server: str,
+    demo_data: None,
+    lang: str,
+) -> None:
+    words = TEXT[lang]
+    sign_in(page, live_server, lang, demo.EMILIE.email)
+    lease = page.locator(".contract").filter(has_text="LO-24-019284")
+    lease.get_by_role("button", name=words["get_quote"]).click()
+
+    expect(page).to_have_url(re.compile(rf"/{lang}/overview/quotes/Q-\d{{4}}-\w{{4}}-\w{{4}}$"))
+    reference = page.url.rsplit("/", 1)[1]
+    expect(page.locator(".reference")).to_contain_text(reference)
+    expect(page.locator("table.quote tr.tax")).to_have_count(2)  # GST and QST: a Quebec lease
+    expect(page.get_by_role("heading", name=words["how"])).to_be_visible()
+    accessible(page)
+    shoot(page, f"quote-{lang}")
+
+    page.goto(f"{live_server}/{lang}/overview")
+    card = page.locator(".contract").filter(has_text="LO-24-019284")
+    newest = card.locator("table.documents").first.locator("tbody tr").first
+    expect(newest).to_contain_text(words["kind"])
+    expect(newest.get_by_role("link", name=reference)).to_have_attribute(
+        "href", f"/{lang}/overview/quotes/{reference}.pdf"
+    )
+    more = card.locator("details.more").last
+    summary = more.locator("summary")
+    expect(summary).to_have_text(words["more_documents"])
+    expect(more.locator("table")).to_be_hidden()  # folded until asked, no script needed
+    summary.click()
+    expect(more.locator("table")).to_be_visible()
+    accessible(page)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_agent_finds_the_quote_by_its_reference(
+    page: Page,
+    live_server: str,
+    app: Flask,
+    demo_data: None,
+    lang: str,
+) -> None:
+    services: Services = app.extensions["moncompte"]
+    staff_member(services, "agent@servicesfinanciersmini.ca", role="agent")
+    sign_in(page, live_server, "en", demo.DAVID.email)
+    page.get_by_role("button", name="Get a payoff quote").click()
+    reference = page.url.rsplit("/", 1)[1]
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto(f"{live_server}/staff/login")
+    if lang == "en":
+        page.get_by_role("button", name="English").click()
+    page.locator("#email").fill("agent@servicesfinanciersmini.ca")
+    page.locator("#password").fill(PASSWORD)
+    page.get_by_role("button", name=TEXT[lang]["sign_in"]).click()
+    quotes = "Citations de remboursement" if lang == "fr" else "Payoff quotes"
+    page.get_by_role("link", name=quotes).first.click()
+    page.locator("#reference").fill(reference.lower().replace("-", " "))  # as read out
+    find = "Trouver la citation" if lang == "fr" else "Find the quote"
+    page.get_by_role("button", name=find).click()
+    panel = page.locator("section.panel")
+    expect(panel).to_contain_text(reference)
+    expect(panel).to_contain_text("LO-25-027716")
+    expect(panel).to_contain_text(demo.DAVID.email)
+    expect(panel.locator("tr.tax")).to_contain_text("HST" if lang == "en" else "TVH")  # Ontario
+    accessible(page)
+    shoot(page, f"staff-quote-{lang}")

@@ -1,0 +1,44 @@
+"""Payoff quotes looked up by their reference, for agents (and analysts) on the phone.
+
+What the customer was told, as it was kept: contract, customer, dates, amounts, taxes,
+language and when it was issued. A GET that only reads.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, render_template, request
+
+from flows.contracts import quotes
+from storage import quotes as store
+from storage.models import Identity
+from web.services import current
+from web.staff.console import console, staff_required
+
+bp = console(Blueprint("quotes", __name__, url_prefix="/staff/quotes"))
+
+
+@bp.get("")
+@staff_required
+def lookup() -> tuple[str, int]:
+    typed = request.args.get("reference", "").strip()[:64]
+    reference = quotes.parse_reference(typed) if typed else None
+    issued = contract = customer = None
+    with current().db.read() as session:
+        found = store.by_reference(session, reference) if reference else None
+        if found is not None:
+            row, contract = found
+            issued = quotes.restore(row, contract)
+            customer = session.get(Identity, row.identity_id) if row.identity_id else None
+    page = render_template(
+        "staff/quotes.html",
+        typed=typed,
+        malformed=bool(typed) and reference is None,
+        issued=issued,
+        contract=contract,
+        customer=customer,
+    )
+    return page, 404 if typed and issued is None else 200
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
