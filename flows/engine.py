@@ -84,6 +84,9 @@ class Result:
     errors: dict[str, str] = field(default_factory=dict)
     # What the customer typed, minus secrets, to fill the form again after a rejection.
     values: dict[str, Any] = field(default_factory=dict)
+    # Handed to the sender once, from a taken step (FlowModel.client): a web view makes it
+    # a cookie, the API answers it, the CLI prints it. Never stored nor audited.
+    client: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -121,8 +124,10 @@ class Engine:
         clock: Callable[[], datetime],
         base_url: Callable[[], str],
         uploads: Path = Path("uploads"),
+        secret: bytes = b"",
     ) -> None:
         self.registry = registry
+        self.secret = secret
         self.uploads = uploads
         # Told of each event's result after its commit (metrics).
         self.observers: list[Callable[[str, Result], None]] = []
@@ -282,7 +287,7 @@ class Engine:
             errors = model.errors or {"event": "refused"}
             return self._finish(step, event, Outcome.REJECTED, errors, checked, data)
         self._enter(step, model.state, restart=not self._internal(step, event, model.state))
-        return self._finish(step, event, Outcome.TAKEN, {}, checked)
+        return self._finish(step, event, Outcome.TAKEN, {}, checked, client=model.client)
 
     @staticmethod
     def _internal(step: _Step, event: str, target: str) -> bool:
@@ -310,6 +315,7 @@ class Engine:
             route=step.definition.route,
             routes=self.registry.routes,
             starter=lambda flow, data, customer_id: self._spawn(step, flow, data, customer_id),
+            secret=self.secret,
         )
         return step.definition.model(ctx, dict(row.data), row.state)
 
@@ -374,6 +380,7 @@ class Engine:
         errors: dict[str, str],
         checked: fields.CheckedData | None = None,
         sent: Mapping[str, Any] | None = None,
+        client: dict[str, str] | None = None,
     ) -> Result:
         row, definition = step.row, step.definition
         values: dict[str, Any] = {}
@@ -383,7 +390,7 @@ class Engine:
             audit_data = fields.for_audit(specs, checked.values)
             values = fields.refill(specs, checked.values, sent or {}, errors)
         self._audit(step, event, outcome, errors, audit_data)
-        return Result(outcome, self._snapshot(row, definition), errors, values)
+        return Result(outcome, self._snapshot(row, definition), errors, values, client or {})
 
     def sweep(self, limit: int = 500) -> int:
         """Expire every instance whose time is up; returns how many were expired."""

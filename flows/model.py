@@ -28,6 +28,17 @@ class Mailer(Protocol):
         instance_id: str | None = None,
     ) -> None: ...
 
+    def sms(
+        self,
+        session: Session,
+        *,
+        to: str,
+        template: str,
+        language: str,
+        values: Mapping[str, Any],
+        instance_id: str | None = None,
+    ) -> None: ...
+
 
 @dataclass(frozen=True)
 class StepContext:
@@ -47,6 +58,8 @@ class StepContext:
     routes: Mapping[str, str] = field(default_factory=dict)
     # Starts an instance of another procedure in this step's transaction (FlowModel.start).
     starter: Callable[[str, dict[str, Any], int | None], str] | None = None
+    # The application's secret key, for what is kept as a keyed hash (device codes).
+    secret: bytes = b""
 
 
 class FlowModel:
@@ -66,6 +79,9 @@ class FlowModel:
         # Set by an action when the step leaves the instance to a known customer.
         self.customer_id: int | None = ctx.customer_id
         self.link: Token | None = None  # the e-mailed link accept_link found
+        # Secrets handed back to whoever sent the event, once, when the step is taken (a
+        # remembered device's token): never in ``data``, the audit trail or the logs.
+        self.client: dict[str, str] = {}
 
     def reject(self, field: str, reason: str) -> bool:
         self.errors.setdefault(field, reason)
@@ -103,6 +119,20 @@ class FlowModel:
         if self.ctx.starter is None:
             raise RuntimeError("this step cannot start another procedure")
         return self.ctx.starter(flow, data, customer_id)
+
+    def sms(
+        self, template: str, to: str, values: Mapping[str, Any], *, language: str | None = None
+    ) -> None:
+        """Write the text message TEMPLATE to the phone number TO, as :meth:`mail` does."""
+        ctx = self.ctx
+        ctx.mailer.sms(
+            ctx.session,
+            to=to,
+            template=template,
+            language=language or ctx.language,
+            values=values,
+            instance_id=ctx.instance_id,
+        )
 
     def url(self, target: str = "", *, link: str | None = None, language: str | None = None) -> str:
         """An absolute address for an e-mail, in the customer's language.

@@ -45,6 +45,22 @@ MESSAGES: dict[str, str] = {
     "file_type": N_("Send a PDF, JPEG or PNG file."),
     "file_too_many": N_("Send at most 3 files."),
     "contract_unknown": N_("Choose one of your contracts."),
+    "vin_format": N_("Enter the 17 characters of the VIN: letters and digits, never I, O or Q."),
+    "vin_check_digit": N_(
+        "This is not a valid VIN: check each character (the 9th one is a check digit)."
+    ),
+    "amount_format": N_("Enter an amount in dollars and cents, for example 512.37."),
+    "identity_mismatch": N_(
+        "This information does not match our records. Check the spelling of your names and "
+        "what you entered, then try again. After 3 unsuccessful attempts in 24 hours, "
+        "verification is locked."
+    ),
+    "code_too_soon": N_("A code was sent less than a minute ago. Wait a moment, then try again."),
+    "code_too_many": N_("Too many codes were sent in the last hour. Try again later."),
+    "code_wrong": N_("This code is not correct. Check it and try again."),
+    "code_exhausted": N_("Too many wrong tries: this code no longer works. Send a new code."),
+    "code_expired": N_("This code has expired. Send a new code."),
+    "code_ended": N_("This code no longer works. Send a new code."),
     "upload_quota_files": N_(
         "You have sent the most documents allowed in 24 hours (20). Try again tomorrow."
     ),

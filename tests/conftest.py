@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 
 from storage import migrate
 from storage.models import Base
-from tests.support import Browser, SMTPServer
+from tests.support import Browser, SMSGateway, SMTPServer
 from web import create_app
 from web.delivery import Worker
 from web.services import Services
@@ -152,6 +152,27 @@ def mail_app(make_app: Any, smtp_server: SMTPServer) -> Iterator[Flask]:
 @pytest.fixture
 def mail_browser(mail_app: Flask) -> Browser:
     return Browser(mail_app)
+
+
+@pytest.fixture(scope="session")
+def sms_gateway() -> Iterator[SMSGateway]:
+    gateway = SMSGateway()
+    gateway.start()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def sending_app(make_app: Any, smtp_server: SMTPServer, sms_gateway: SMSGateway) -> Iterator[Flask]:
+    """The application delivering e-mails through a real SMTP server and text messages to
+    a real HTTP endpoint standing in for the SMS gateway, in the background."""
+    smtp_server.messages.clear()
+    sms_gateway.messages.clear()
+    sms_gateway.fail_next = 0
+    app = make_app(SMTP_URL=smtp_server.url, SMS_WEBHOOK_URL=sms_gateway.url)
+    worker = Worker(app, interval=0.2).start()
+    yield app
+    worker.stop()
 
 
 @pytest.fixture

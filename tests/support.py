@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import json
 import re
 import socket
 import statistics
@@ -12,6 +13,7 @@ import time
 from collections.abc import Callable
 from email.message import Message
 from email.policy import default as default_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,8 +24,10 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from flows.accounts import remembered
 from storage.identities import by_email, email_key
 from storage.models import Identity, OutboxMessage
+from web.devices import COOKIE as DEVICE_COOKIE
 from web.services import Services
 
 
@@ -191,6 +195,71 @@ class SMTPServer:
                 self._lock.wait(left)
 
 
+class SMSGateway:
+    """A real HTTP endpoint on a free local port standing in for the SMS gateway: keeps
+    every JSON body POSTed to it; answers 503 to the next FAIL_NEXT ones."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.fail_next = 0
+        self._lock = threading.Condition()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.send_response(gateway.received(json.loads(body), self.headers))
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # quiet tests
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/sms"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=10)
+
+    def received(self, message: dict[str, Any], headers: Any) -> int:
+        with self._lock:
+            if self.fail_next:
+                self.fail_next -= 1
+                return 503
+            assert headers.get("Content-Type") == "application/json"
+            self.messages.append(message)
+            self._lock.notify_all()
+        return 202
+
+    def wait_for(self, to: str, count: int = 1, timeout: float = 15) -> list[dict[str, Any]]:
+        """The text messages to TO, once COUNT of them have arrived."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [m for m in self.messages if m.get("to") == to]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no text message to {to} within {timeout}s")
+                self._lock.wait(left)
+
+
+def code_in(text: str) -> str:
+    """The 6-digit code in a message's text."""
+    match = re.search(r"(?<!\d)\d{6}(?!\d)", text)
+    assert match, "no code in the message"
+    return match.group(0)
+
+
 def body_text(message: Message) -> str:
     part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
     return str(part.get_content())
@@ -342,3 +411,23 @@ def assert_as_long(medians: dict[str, float]) -> None:
     skipped hash leaves the faster one without it, so the margin stays below the leak)."""
     fast, slow = sorted(medians.values())
     assert slow - fast < max(HASH_MS / 2, fast / 2), medians
+
+
+def remember_device(browser: Browser, email: str) -> str | None:
+    """This browser as a device the MINI ID of EMAIL asked to remember: its sign-ins ask
+    for no code. The token, or None when no MINI ID has that address."""
+    services: Services = browser.app.extensions["moncompte"]
+    with services.db.write() as session:
+        found = by_email(session, email)
+        if found is None:
+            return None
+        token = remembered.remember(session, found.id, "", services.clock())
+    browser.client.set_cookie(DEVICE_COOKIE, token)
+    return token
+
+
+def own_form(page: Page) -> Form:
+    """The page's own form (not the header's sign-out)."""
+    forms = [f for f in page.soup.find_all("form") if str(f.get("method")).lower() == "post"]
+    index = next(i for i, f in enumerate(forms) if "logout" not in str(f.get("action")))
+    return page.form(index)

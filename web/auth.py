@@ -11,11 +11,13 @@ from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from flows.accounts import credentials
+from storage import contracts
 from storage.models import Identity, Staff
 from web.services import current
 from web.sessions import DatabaseSession
 
 F = TypeVar("F", bound=Callable[..., Any])
+ACCOUNT_ASSOCIATION = "account_association"
 bp = Blueprint("account", __name__)
 
 
@@ -69,7 +71,14 @@ def sign_in(identity_id: int) -> Response:
     target = session.pop("next", None)
     session.renew(identity_id)
     g.pop("customer", None)
-    return redirect(_safe(target) or url_for("overview.show"), 303)
+    return redirect(_safe(target) or _landing(identity_id), 303)
+
+
+def _landing(identity_id: int) -> str:
+    """The overview; for a customer with no linked contract yet, «Associez votre compte»."""
+    with current().db.read() as db:
+        linked = contracts.of_customer(db, identity_id)
+    return url_for("overview.show") if linked else url_for("flows.start", flow=ACCOUNT_ASSOCIATION)
 
 
 def _safe(target: Any) -> str | None:

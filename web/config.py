@@ -11,6 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_MAIL_FROM = "Mon Compte MINI <no-reply@moncompte.servicesfinanciersmini.ca>"
+# Whom a customer calls when account association is locked (a number for fiction: set
+# MONCOMPTE_SUPPORT_PHONE to the real one).
+DEFAULT_SUPPORT_PHONE = "1 866 555-0164"
 # The Host headers a development site answers (Flask TRUSTED_HOSTS). Werkzeug cannot
 # match an IPv6 address there, so development is served on 127.0.0.1 (or localhost).
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1"]
@@ -116,6 +119,7 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "API_TOKEN": env("MONCOMPTE_API_TOKEN") or None,
         "REDIS_URL": env("MONCOMPTE_REDIS_URL") or None,
         "METRICS_TOKEN": env("MONCOMPTE_METRICS_TOKEN") or None,
+        "SUPPORT_PHONE": env("MONCOMPTE_SUPPORT_PHONE") or DEFAULT_SUPPORT_PHONE,
         "DELIVERY": _delivery(env("MONCOMPTE_DELIVERY")),
         "LOG_FORMAT": "json" if env("MONCOMPTE_LOG_FORMAT") == "json" else "text",
         "TRUSTED_PROXIES": _proxies(env("MONCOMPTE_TRUSTED_PROXIES")),

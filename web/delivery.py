@@ -2,7 +2,8 @@
 
 A message is claimed before it is sent, so two processes never send it twice; a
 failure puts it back with a growing delay. Without MONCOMPTE_SMTP_URL nothing is sent:
-the development mailbox (/dev/mailbox, from this machine only) shows the messages.
+the development mailbox (/dev/mailbox, from this machine only) shows the messages; so
+it does the text messages without MONCOMPTE_SMS_WEBHOOK_URL.
 """
 
 from __future__ import annotations
@@ -140,10 +141,15 @@ class Worker:
                 log.exception("background delivery failed; retrying")
 
 
+def _holding(app: Flask) -> bool:
+    """Whether some messages stay here: no SMTP server, or no SMS gateway."""
+    return not (app.config["SMTP_URL"] and app.config["SMS_WEBHOOK_URL"])
+
+
 def init_app(app: Flask) -> None:
     @app.get("/dev/mailbox")
     def dev_mailbox() -> str:
-        if app.config["SMTP_URL"] or request.remote_addr not in LOOPBACK:
+        if not _holding(app) or request.remote_addr not in LOOPBACK:
             abort(404)
         services: Services = app.extensions["moncompte"]
         with services.db.read() as session:
@@ -154,7 +160,7 @@ def init_app(app: Flask) -> None:
 
     @app.get("/dev/mailbox/<id:message_id>")
     def dev_message(message_id: int) -> str:
-        if app.config["SMTP_URL"] or request.remote_addr not in LOOPBACK:
+        if not _holding(app) or request.remote_addr not in LOOPBACK:
             abort(404)
         services: Services = app.extensions["moncompte"]
         with services.db.read() as session:

@@ -292,10 +292,25 @@ def _pdf(
     return pdf.statement(contract, issued, month, lang), f"{contract.number}-{issued:%Y-%m}.pdf"
 
 
+def to_link(spec: DemoContract) -> tuple[str, str, str]:
+    """What its holder types to link a contract: the VIN, the last payment (as a French
+    customer types it), or the customer number."""
+    payment = spec.payment_cents
+    if spec.kind == "loan":
+        payment, _ = amortized(spec.financed_cents, spec.rate_bp, spec.term_months, 0)
+    amount = f"{payment // 100},{payment % 100:02d}"
+    return vin(spec.vin16), amount, spec.holder.customer_number
+
+
 def describe(customer: Customer) -> str:
     """What a demo customer shows, for whoever picks one to sign in with."""
     linked = [c for c in CONTRACTS if c.holder == customer and c.linked]
-    if not linked:
-        return "no linked contract yet: “Associez votre compte”"
+    waiting = [c for c in CONTRACTS if c.holder == customer and not c.linked]
+    if not linked and waiting:
+        number, amount, customer_number = to_link(waiting[0])
+        return (
+            f"no linked contract yet: “Associez votre compte” with the VIN {number} and the "
+            f"last payment {amount} $, or the customer ID {customer_number}"
+        )
     kinds = ", ".join(f"{c.kind} {c.number}" for c in linked)
     return f"{'French' if customer.language == 'fr' else 'English'}; {kinds}"

@@ -55,9 +55,13 @@ def environment(language: str, templates: Sequence[Path] = (TEMPLATES,)) -> Envi
 class TemplateMailer:
     """Each e-mail is two templates: NAME.txt (blocks subject and text) and NAME.html."""
 
-    def __init__(self, *, hold: bool, templates: Sequence[Path] = (TEMPLATES,)) -> None:
-        # Without SMTP, mail stays in the development mailbox and is never sent.
+    def __init__(
+        self, *, hold: bool, templates: Sequence[Path] = (TEMPLATES,), hold_sms: bool | None = None
+    ) -> None:
+        # Without SMTP, mail stays in the development mailbox and is never sent; without
+        # an SMS gateway, so do text messages.
         self.hold = hold
+        self.hold_sms = hold if hold_sms is None else hold_sms
         self.environments = {lang: environment(lang, templates) for lang in LOCALES}
         self.wake: list[Callable[[], None]] = []  # run after a commit that queued mail
 
@@ -87,6 +91,41 @@ class TemplateMailer:
                 status="held" if self.hold else "pending",
             )
         )
+        self._wake_after(session)
+
+    def sms(
+        self,
+        session: Session,
+        *,
+        to: str,
+        template: str,
+        language: str,
+        values: Mapping[str, Any],
+        instance_id: str | None = None,
+    ) -> None:
+        """A text message: TEMPLATE.txt's ``text`` block, one short paragraph."""
+        env = self.environments[language]
+        plain = env.get_template(f"{template}.txt")
+        context = plain.new_context({**values, "lang": language})
+        text = " ".join("".join(plain.blocks["text"](context)).split())
+        session.add(
+            OutboxMessage(
+                channel="sms",
+                recipient=to,
+                recipient_key=email_key(to),
+                kind=template,
+                language=language,
+                subject="",
+                body_text=text,
+                body_html=None,
+                extras={k: values[k] for k in EXTRAS if k in values},
+                instance_id=instance_id,
+                status="held" if self.hold_sms else "pending",
+            )
+        )
+        self._wake_after(session)
+
+    def _wake_after(self, session: Session) -> None:
         for callback in self.wake:
             event.listen(session, "after_commit", lambda _s, cb=callback: cb(), once=True)
 

@@ -30,6 +30,7 @@ from flows.analysis import faq
 from flows.definition import Definition, StateInfo
 from flows.engine import Result, Snapshot, UnknownInstance
 from flows.fields import Upload
+from web import devices
 from web.auth import current_customer, customer_id, must_sign_in, sign_in
 from web.i18n import current_language
 from web.services import current
@@ -147,11 +148,12 @@ def _event(definition: Definition, snapshot: Snapshot) -> str:
 
 
 def _form() -> dict[str, Any]:
-    """The form's fields, and the files it sent, as the event's data."""
+    """The form's fields, the files it sent and what the browser says of itself (its
+    remembered-device cookie, its user agent: never taken from the form) as event data."""
     data: dict[str, Any] = {k: v for k, v in request.form.items() if k not in FORM_ONLY}
     for name in request.files:
         data[name] = [Upload(f.filename or "", f.read()) for f in request.files.getlist(name)]
-    return data
+    return {**data, **devices.client_data()}
 
 
 def _send(definition: Definition, snapshot: Snapshot, event: str) -> Response:
@@ -171,11 +173,13 @@ def _send(definition: Definition, snapshot: Snapshot, event: str) -> Response:
 
 
 def _after(definition: Definition, result: Result) -> Response:
-    """Where the browser goes next: the new state's screen, or in, when it signs in."""
+    """Where the browser goes next: the new state's screen, or in, when it signs in; with
+    what the step handed to this browser (a remembered device's cookie)."""
     snapshot = result.snapshot
     if result.ok and definition.states[snapshot.state].signs_in and snapshot.customer_id:
-        return sign_in(snapshot.customer_id)
-    return redirect(url_for("flows.step", flow=definition.name, instance_id=snapshot.id), 303)
+        return devices.hand_over(sign_in(snapshot.customer_id), result.client)
+    target = url_for("flows.step", flow=definition.name, instance_id=snapshot.id)
+    return devices.hand_over(redirect(target, 303), result.client)
 
 
 def _keep_outcome(instance_id: str, result: Result) -> None:

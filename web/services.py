@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -53,14 +54,20 @@ class Services:
         base_url: Callable[[], str],
         uploads: Path,
         folders: tuple[Path, ...] = (ROOT,),
+        hold_sms: bool | None = None,
+        secret_key: str | None = None,
     ) -> Services:
-        """The engine and what it needs, without a web application (tests of models, CLI)."""
+        """The engine and what it needs, without a web application (tests of models, CLI).
+
+        Without SECRET_KEY, one for this process only (codes issued here check only here).
+        """
         db = Database(database_url)
         clock = Clock()
         templates = [TEMPLATES, *(f / "templates" for f in folders if f != ROOT)]
-        mailer = TemplateMailer(hold=hold_mail, templates=templates)
+        mailer = TemplateMailer(hold=hold_mail, templates=templates, hold_sms=hold_sms)
         flows = registry(folders)
-        engine = Engine(flows, db, mailer, clock, base_url, uploads)
+        secret = (secret_key or secrets.token_hex(32)).encode()
+        engine = Engine(flows, db, mailer, clock, base_url, uploads, secret)
         return cls(db, flows, engine, clock, mailer)
 
     @classmethod
@@ -82,6 +89,8 @@ class Services:
         app.extensions["moncompte"] = cls.build(
             app.config["DATABASE_URL"],
             hold_mail=not app.config["SMTP_URL"],
+            hold_sms=not app.config["SMS_WEBHOOK_URL"],
+            secret_key=str(app.config["SECRET_KEY"]),
             base_url=base_url,
             uploads=Path(app.config.setdefault("UPLOAD_FOLDER", app.instance_path + "/uploads")),
             folders=folders,

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import phonenumbers
+from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
 
 VIN_ALPHABET = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # no I, O, Q
 VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -24,12 +25,22 @@ VIN_VALUES = {
     **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
 MONEY = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+LOCALES = {"fr": "fr_CA", "en": "en_CA"}
+# What people type around an amount: the currency, and spaces of every width.
+_CURRENCY = re.compile(r"^\s*(?:CA)?\$\s*|\s*(?:\$|CAD)\s*$")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_AMOUNT_CHARACTERS = re.compile(r"^[0-9.,\s\u00a0\u202f\u2009]+$")
+_CENT = Decimal("0.01")
 # Canada Post's two-letter codes of the provinces and territories.
 PROVINCES = ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT")
 
 
 class BadValue(ValueError):
-    pass
+    """A value that is not what it should be; REASON is its code for a customer."""
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def vin_check_digit(vin: str) -> str:
@@ -42,10 +53,15 @@ def vin_check_digit(vin: str) -> str:
 def parse_vin(text: str) -> str:
     vin = text.strip().upper()
     if not VIN_ALPHABET.match(vin):
-        raise BadValue("must be 17 letters and digits, without I, O or Q")
+        raise BadValue("must be 17 letters and digits, without I, O or Q", "vin_format")
     if vin[8] != vin_check_digit(vin):
-        raise BadValue("check digit (9th character) does not match")
+        raise BadValue("check digit (9th character) does not match", "vin_check_digit")
     return vin
+
+
+def parse_typed_vin(text: str) -> str:
+    """A VIN as a customer types it: spaces anywhere and lower case are fine."""
+    return parse_vin("".join(text.split()))
 
 
 def parse_phone(text: str) -> str:
@@ -65,6 +81,24 @@ def parse_cents(text: str) -> int:
     if not MONEY.match(value):
         raise BadValue("must be an amount such as 512.37")
     return int(Decimal(value) * 100)
+
+
+def parse_amount(text: str, language: str) -> int:
+    """Cents from an amount as a customer types it in LANGUAGE (Babel's rules for fr-CA or
+    en-CA): 512,37 · 512.37 · 1 234,56 $ in French, $1,234.56 in English."""
+    locale = LOCALES.get(language, LOCALES["fr"])
+    value = _CURRENCY.sub("", text.strip())
+    if not _AMOUNT_CHARACTERS.match(value):
+        raise BadValue("must be an amount such as 512.37", "amount_format")
+    group = get_group_symbol(locale)
+    value = _SPACES.sub(group if group.isspace() else "", value)
+    try:
+        amount = parse_decimal(value, locale=locale, strict=True)
+    except (NumberFormatError, ArithmeticError):
+        raise BadValue("must be an amount such as 512.37", "amount_format") from None
+    if amount != amount.quantize(_CENT) or not 0 <= amount < 10**9:
+        raise BadValue("must be an amount in dollars and cents", "amount_format")
+    return int(amount * 100)
 
 
 def parse_date(text: str) -> date:

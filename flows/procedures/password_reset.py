@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flows.accounts import links, passwords
+from flows.accounts import links, passwords, remembered
 from flows.model import FlowModel
 from storage import identities, outbox, sign_in_failures
 from storage import sessions as store
@@ -85,11 +85,14 @@ class PasswordReset(FlowModel):
         if identity.status == "pending":
             identity.status, identity.activated_at = "active", self.ctx.now
         sign_in_failures.clear(session, identity.email_key)
-        # Whoever was signed in with the old password is signed out everywhere.
+        # Whoever was signed in with the old password is signed out everywhere, and every
+        # device remembered with it asks for a code again.
         store.end_all(session, identity.id)
+        forgotten = remembered.forget_all(session, identity.id)
         values = {
             "first_name": identity.first_name,
             "reset_url": self.url("password_reset", language=identity.language),
+            "devices_forgotten": forgotten,
         }
         self.mail(
             "password_reset/email_changed", identity.email, values, language=identity.language

@@ -1,7 +1,8 @@
 """Sign in: the guards and actions of sign_in.yaml.
 
 The password check, with its delays and its lockout, is flows.credentials, shared with
-the staff sign-in.
+the staff sign-in. A customer whose MINI ID has linked contracts authorizes each device
+with a code (the shared step device_code), unless the device is a remembered one.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from flows.accounts import credentials, passwords
+from flows.accounts import credentials, passwords, remembered
 from flows.procedures.steps.activation import ActivationStep
-from storage import identities
+from flows.procedures.steps.device_code import DeviceCodeStep
+from storage import contracts, identities
 from storage.models import Identity
 
 
-class SignIn(ActivationStep):
+class SignIn(ActivationStep, DeviceCodeStep):
     identity: Identity | None = None
     verdict: bool | None = None  # both submit transitions ask; the password is checked once
 
@@ -43,14 +45,37 @@ class SignIn(ActivationStep):
     def account_pending(self) -> bool:
         return self.identity is not None and self.identity.status == "pending"
 
-    def open_session(self, data: Mapping[str, Any]) -> None:
+    def device_trusted(self, data: Mapping[str, Any]) -> bool:
+        identity = self.identity
+        assert identity is not None  # credentials_valid comes first
+        session, now = self.ctx.session, self.ctx.now
+        if not contracts.of_customer(session, identity.id):
+            return True  # nothing to protect yet: association will ask for a code
+        return remembered.recognised(session, data.get("device_token"), identity.id, now)
+
+    def ask_device_code(self, data: Mapping[str, Any]) -> None:
         identity = self.identity
         assert identity is not None
-        if passwords.needs_rehash(identity.password_hash):
-            identity.password_hash = passwords.hash_password(data["password"])
+        self._upgrade_hash(identity, data)
+        # The instance is the customer's from here; the session opens once authorized.
+        self.customer_id = identity.id
+        linked = contracts.of_customer(self.ctx.session, identity.id)
+        self.offer_device_code(max(linked, key=lambda c: (c.updated_at, c.id)))
+
+    def open_session(self, data: Mapping[str, Any]) -> None:
+        """Straight from the password, or once the device is authorized (then: in
+        device_code)."""
+        identity = self.identity or self.ctx.session.get(Identity, self.customer_id or 0)
+        assert identity is not None
+        self._upgrade_hash(identity, data)
         # Their language is the one they sign in with: e-mails follow it.
         identity.language = self.ctx.language
         self.customer_id = identity.id
+
+    @staticmethod
+    def _upgrade_hash(identity: Identity, data: Mapping[str, Any]) -> None:
+        if "password" in data and passwords.needs_rehash(identity.password_hash):
+            identity.password_hash = passwords.hash_password(data["password"])
 
     def remember_identity(self) -> None:
         identity = self.identity

@@ -10,7 +10,10 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from flows.accounts import remembered
+from storage.identities import by_email
 from web import demo
+from web.devices import COOKIE
 from web.services import Services
 
 CHROMIUM = "/usr/bin/chromium"
@@ -73,3 +76,13 @@ def assert_focus_on_error_summary(page: Page) -> None:
     moves the focus to an autofocus element at its next rendering, just after the load.)"""
     expect(page.locator(".error-summary")).to_be_focused()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+
+
+def remember_device(page: Page, app: Flask, live_server: str, email: str) -> None:
+    """This browser as a device the MINI ID of EMAIL remembers: no code at sign-in."""
+    services: Services = app.extensions["moncompte"]
+    with services.db.write() as session:
+        found = by_email(session, email)
+        assert found is not None
+        token = remembered.remember(session, found.id, "", services.clock())
+    page.context.add_cookies([{"name": COOKIE, "value": token, "url": live_server}])

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from flask import Flask
 from playwright.sync_api import FilePayload, Page, expect
 
-from tests.browser.conftest import accessible, assert_focus_on_error_summary, shoot
+from tests.browser.conftest import accessible, assert_focus_on_error_summary, remember_device, shoot
 from web import demo
 
 pytestmark = pytest.mark.browser
@@ -25,9 +26,10 @@ TEXT = {
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_overview_and_payoff_quote(
-    page: Page, live_server: str, demo_data: None, lang: str
+    page: Page, live_server: str, app: Flask, demo_data: None, lang: str
 ) -> None:
     sign_in, overview, get_quote, total = TEXT[lang]
+    remember_device(page, app, live_server, demo.EMILIE.email)
     page.goto(f"{live_server}/{lang}/login")
     page.locator("#email").fill(demo.EMILIE.email)
     page.locator("#password").fill(demo.PASSWORD)
@@ -83,18 +85,21 @@ def test_a_customer_without_a_contract_is_invited_to_link_one(
     page.locator("#email").fill(demo.SOPHIE.email)
     page.locator("#password").fill(demo.PASSWORD)
     page.get_by_role("button", name=TEXT[lang][0]).click()
-    link = "Associez votre compte" if lang == "fr" else "Link your account"
-    page.get_by_role("link", name=link).click()
-    expect(page).to_have_url(f"{live_server}/{lang}/faq#link-account")
-    page.go_back()
+    # Straight to «Associez votre compte»; the overview leads there too.
+    expect(page).to_have_url(f"{live_server}/{lang}/link-account")
+    page.goto(f"{live_server}/{lang}/overview")
     accessible(page)
     shoot(page, f"overview-unlinked-{lang}")
+    link = "Associez votre compte" if lang == "fr" else "Link your account"
+    page.get_by_role("link", name=link).click()
+    expect(page).to_have_url(f"{live_server}/{lang}/link-account")
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_a_document_that_is_not_one_is_refused_with_the_focus_on_why(
-    page: Page, live_server: str, demo_data: None, lang: str
+    page: Page, live_server: str, app: Flask, demo_data: None, lang: str
 ) -> None:
+    remember_device(page, app, live_server, demo.EMILIE.email)
     page.goto(f"{live_server}/{lang}/login")
     page.locator("#email").fill(demo.EMILIE.email)
     page.locator("#password").fill(demo.PASSWORD)

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import accessible, shoot
+from tests.browser.conftest import accessible, remember_device, shoot
 from tests.factories import PASSWORD, staff_member
 from web import demo
 from web.services import Services
@@ -34,7 +34,9 @@ TEXT = {
 }
 
 
-def sign_in(page: Page, live_server: str, lang: str, email: str) -> None:
+def sign_in(page: Page, app: Flask, live_server: str, lang: str, email: str) -> None:
+    """Sign in on a device the MINI ID remembers (no code: see test_account_association)."""
+    remember_device(page, app, live_server, email)
     page.goto(f"{live_server}/{lang}/login")
     page.locator("#email").fill(email)
     page.locator("#password").fill(demo.PASSWORD)
@@ -44,12 +46,13 @@ def sign_in(page: Page, live_server: str, lang: str, email: str) -> None:
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_a_quote_is_issued_shown_and_kept_among_the_documents(
     page: Page,
+    app: Flask,
     live_server: str,
     demo_data: None,
     lang: str,
 ) -> None:
     words = TEXT[lang]
-    sign_in(page, live_server, lang, demo.EMILIE.email)
+    sign_in(page, app, live_server, lang, demo.EMILIE.email)
     lease = page.locator(".contract").filter(has_text="LO-24-019284")
     lease.get_by_role("button", name=words["get_quote"]).click()
 
@@ -87,7 +90,7 @@ def test_an_agent_finds_the_quote_by_its_reference(
 ) -> None:
     services: Services = app.extensions["moncompte"]
     staff_member(services, "agent@servicesfinanciersmini.ca", role="agent")
-    sign_in(page, live_server, "en", demo.DAVID.email)
+    sign_in(page, app, live_server, "en", demo.DAVID.email)
     page.get_by_role("button", name="Get a payoff quote").click()
     reference = page.url.rsplit("/", 1)[1]
     page.get_by_role("button", name="Sign out").click()

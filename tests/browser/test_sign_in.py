@@ -31,7 +31,8 @@ def test_sign_in_wrong_then_right_then_sign_out(page: Page, live_server: str, ap
     accessible(page)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Présentation")
+    # No contract linked yet: «Associez votre compte» comes first.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Associez votre compte")
     shoot(page, "signed-in-fr")
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("status")).to_contain_text("Vous êtes déconnecté.")

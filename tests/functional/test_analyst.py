@@ -57,10 +57,12 @@ def test_the_list_shows_every_procedure_and_the_faq_not_built_yet(
         assert page.link(definition.label) == f"/staff/flows/{definition.name}"
     assert page.text.count("All passed") == len(NAMES)
     assert "Section 3 — I signed in to Mon Compte MINI" in page.text
-    assert page.text.count("Not built yet") == 1  # §3; §4, secure messaging, is built
-    section_4 = next(li for li in page.soup.select("ul.plain li") if "Section 4" in li.get_text())
-    assert "Not built yet" not in section_4.get_text()
-    assert section_4.find("a", href="/staff/flows/secure_message") is not None
+    assert "Not built yet" not in page.text  # every section of the FAQ is built
+    for section, flow in ((3, "account_association"), (4, "secure_message")):
+        item = next(
+            li for li in page.soup.select("ul.plain li") if f"Section {section}" in li.get_text()
+        )
+        assert item.find("a", href=f"/staff/flows/{flow}") is not None
 
 
 def test_secure_messagings_later_step_leads_to_the_conversation(analyst: Browser) -> None:
@@ -116,6 +118,24 @@ def test_each_state_and_step_shows_the_faq(analyst: Browser) -> None:
     states = cells(page, "#faq")
     assert states["Expired expired final"][0] == "technical"
     assert states["Reset link sent link_sent"][0] == "3"
+
+
+def test_account_association_is_traced_to_every_step_of_faq_section_3(analyst: Browser) -> None:
+    english(analyst)
+    page = analyst.get("/staff/flows/account_association")
+    steps = [
+        " ".join(li.get_text(" ").split()).replace(" ,", ",")
+        for li in page.soup.select(".faq-steps li")
+    ]
+    assert len(steps) == 5
+    assert steps[0].endswith("→ Identity verification, Verification locked")
+    assert steps[1].endswith("→ Identity verification")  # 1a, «Numéro MINI»
+    assert steps[2].endswith("→ Choosing where to send the code")
+    assert steps[3].endswith("→ Choosing where to send the code")
+    assert steps[4].endswith("→ Code sent, Accounts added")
+    states = cells(page, "#faq")
+    assert states["Code sent code_sent"][0] == "4"
+    assert "every state claims a step or is technical — passed" in page.text
 
 
 def test_the_heatmap_numbers_are_the_trails(app: Flask) -> None:

@@ -11,8 +11,9 @@ from storage.contracts import Contract, Document, Payment
 from storage.models import FlowInstance, Identity
 from tests.functional.test_cli import run
 from tests.functional.test_sign_in import sign_in
-from tests.functional.test_staff import form
-from tests.support import Browser
+from tests.functional.test_staff import form as staff_form
+from tests.support import Browser, code_in, newest
+from tests.support import own_form as form
 from web import demo
 from web.services import Services
 
@@ -61,7 +62,7 @@ def test_the_demo_has_conversations_to_read_and_to_answer(app: Flask) -> None:
     assert "1 nouvelle réponse" in inbox.text and "Fin de location" in inbox.text
     staff = Browser(app)
     login = staff.get("/staff/login")
-    form(login, "/staff/login").fill(email=demo.AGENT, password=demo.PASSWORD).submit()
+    staff_form(login, "/staff/login").fill(email=demo.AGENT, password=demo.PASSWORD).submit()
     queue = staff.get("/staff/messages")
     assert len(queue.soup.select("table tbody tr")) == 2
 
@@ -82,3 +83,29 @@ def test_a_demo_customer_signs_in_and_sees_the_overview(app: Flask) -> None:
     assert "Returned" in english.text and "Lease · Contract LO-25-027716" in english.text
     waiting = sign_in(Browser(app), demo.SOPHIE.email, demo.PASSWORD)
     assert "Associez votre compte" in waiting.text and not waiting.soup.select(".contract")
+
+
+def test_sophie_links_her_loan_with_what_the_demo_prints(app: Flask, services: Services) -> None:
+    code, output = run(app, "demo", "load")
+    assert code == 0
+    [loan] = [c for c in demo.CONTRACTS if c.holder == demo.SOPHIE]
+    vin, amount, customer_number = demo.to_link(loan)
+    assert f"VIN {vin} and the last payment {amount} $, or the customer ID {customer_number}" in (
+        output
+    )
+    browser = Browser(app)
+    page = sign_in(browser, demo.SOPHIE.email, demo.PASSWORD, remembered=False)
+    assert page.path == "/fr/link-account"
+    page = (
+        form(page)
+        .fill(first_name="Sophie", last_name="Tremblay", method="vin")
+        .fill(vin=vin, last_payment_amount=amount)
+        .submit()
+    )
+    page = form(page).fill(channel="sms").submit()
+    assert "•••-•••-0117" in page.text
+    sms = newest(services, demo.SOPHIE.phone)
+    page = form(page).fill(code=code_in(sms.body_text)).submit()
+    assert "Vos comptes des Services financiers MINI ont été ajoutés" in page.text
+    overview = browser.get("/fr/overview")
+    assert "Prêt · Contrat PR-22-061530" in overview.text

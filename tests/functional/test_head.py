@@ -16,7 +16,7 @@ from storage.models import Base
 from tests import paths
 from tests.factories import PASSWORD, contract, identity, staff_member
 from tests.functional.test_documents import PDF
-from tests.support import Browser
+from tests.support import Browser, remember_device
 from web.services import Services
 
 API_TOKEN = "tester-token-0123456789"
@@ -79,6 +79,7 @@ def test_head_changes_nothing_on_any_route_that_takes_a_post(make_app: Any) -> N
     }
     visitor = Browser(app)
     signed_in = Browser(app)
+    remember_device(signed_in, EMAIL)  # a customer with a contract: no code on this one
     signed_in.get("/fr/login").form().fill(email=EMAIL, password=PASSWORD).submit()
     owned = owned_instances(visitor, signed_in, services)
     csrf = visitor.get("/fr/login").form().values["csrf_token"]
@@ -132,6 +133,7 @@ def build(rule: Rule, owned: dict[str, str], tokens: dict[str, str], contract_id
         "token": tokens.get(flow, tokens["registration"]),
         "contract_id": contract_id,
         "conversation_id": owned.get("conversation", "0" * 32),
+        "device_id": 1,
         **(rule.defaults or {}),
     }
     built = rule.build(values, append_unknown=False)

@@ -99,8 +99,8 @@ def test_overview_shows_each_contract_in_the_customers_language(
 @pytest.mark.parametrize(
     ("lang", "title", "target"),
     [
-        ("fr", "Associez votre compte", "/fr/faq#link-account"),
-        ("en", "Link your account", "/en/faq#link-account"),
+        ("fr", "Associez votre compte", "/fr/link-account"),
+        ("en", "Link your account", "/en/link-account"),
     ],
 )
 def test_a_customer_without_a_contract_is_invited_to_link_one(

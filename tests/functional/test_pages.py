@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from tests.factories import PASSWORD, contract, identity
-from tests.support import Browser, Page, misquoted, outbox
+from tests.support import Browser, Page, code_in, misquoted, newest, outbox, own_form
 from web.services import Services
 
 
@@ -121,14 +121,18 @@ def test_what_a_customer_typed_is_escaped(browser: Browser) -> None:
     assert page.form().values["first_name"] == "<script>alert(1)</script>"
 
 
-def test_development_mailbox_only_without_smtp_and_from_this_machine(
+def test_development_mailbox_only_without_smtp_or_sms_and_from_this_machine(
     make_app: object, browser: Browser
 ) -> None:
     assert browser.get("/dev/mailbox").status == 200
     remote = browser.client.get("/dev/mailbox", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert remote.status_code == 404
     with_smtp = make_app(SMTP_URL="smtp://127.0.0.1:1")  # type: ignore[operator]
-    assert with_smtp.test_client().get("/dev/mailbox").status_code == 404
+    assert with_smtp.test_client().get("/dev/mailbox").status_code == 200  # text messages
+    both = make_app(  # type: ignore[operator]
+        SMTP_URL="smtp://127.0.0.1:1", SMS_WEBHOOK_URL="http://127.0.0.1:1/sms"
+    )
+    assert both.test_client().get("/dev/mailbox").status_code == 404
 
 
 NEW = "un nouveau départ en forêt"
@@ -166,8 +170,15 @@ def _journeys(app: Flask, lang: str) -> Iterator[Page]:
         yield Browser(app).get(urlsplit(link).path)  # used: gone
     yield browser.get(f"/{lang}/nowhere")
     signed_in = browser.get(f"/{lang}/login").form()
-    signed_in.fill(email=f"jean.{lang}@example.com", password=NEW).submit()
-    for path in ["", "overview", "messages", "send-document"]:
+    channel = signed_in.fill(email=f"jean.{lang}@example.com", password=NEW).submit()
+    yield channel  # a device not remembered: a code first
+    asked = own_form(channel).fill(channel="email").submit()
+    yield asked
+    code = code_in(newest(services, "jean.t@example.com").body_text)  # the contract's address
+    authorized = own_form(asked).fill(code=code).submit()
+    assert authorized.path == f"/{lang}/overview"
+    yield authorized
+    for path in ["", "overview", "messages", "send-document", "link-account", "devices"]:
         yield browser.get(f"/{lang}/{path}")
 
 

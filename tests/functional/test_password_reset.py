@@ -81,7 +81,8 @@ def test_forgot_password_then_sign_in_with_the_new_one(
 
     notice = smtp_server.wait_for(EMAIL, count=2)[1]
     assert notice["Subject"] == "Votre mot de passe a été modifié"  # in the MINI ID's language
-    assert sign_in(Browser(mail_app), EMAIL, NEW, lang).path == f"/{lang}/overview"
+    # In, with no contract linked yet: «Associez votre compte».
+    assert sign_in(Browser(mail_app), EMAIL, NEW, lang).path == f"/{lang}/link-account"
     old = sign_in(Browser(mail_app), EMAIL, PASSWORD, lang)
     assert old.path.startswith(f"/{lang}/login")
 

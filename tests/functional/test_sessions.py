@@ -43,9 +43,9 @@ def test_visitors_write_no_session_row(app: Flask, services: Services) -> None:
 def test_a_session_row_from_sign_in_to_sign_out(app: Flask, services: Services) -> None:
     identity(services)
     browser = Browser(app)
-    overview = sign_in(browser)
-    assert overview.path == "/fr/overview" and rows(services) == 1
-    sign_out(browser, overview)
+    landed = sign_in(browser)
+    assert landed.path == "/fr/link-account" and rows(services) == 1  # no contract yet
+    sign_out(browser, landed)
     assert rows(services) == 0
     staff_member(services)
     console = Browser(app)

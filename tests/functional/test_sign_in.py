@@ -21,6 +21,7 @@ from tests.support import (
     body_text,
     interleaved_medians,
     link_in,
+    remember_device,
 )
 from web.services import Services
 
@@ -34,8 +35,18 @@ REFUSED = {
 
 
 def sign_in(
-    browser: Browser, email: str = EMAIL, password: str = PASSWORD, lang: str = "fr"
+    browser: Browser,
+    email: str = EMAIL,
+    password: str = PASSWORD,
+    lang: str = "fr",
+    *,
+    remembered: bool = True,
 ) -> Page:
+    """Sign in through the form; on a device the MINI ID remembers, unless REMEMBERED is
+    False (then a MINI ID with contracts is asked for a code: tests/functional/
+    test_account_association.py)."""
+    if remembered:
+        remember_device(browser, email)
     return browser.get(f"/{lang}/login").form().fill(email=email, password=password).submit()
 
 
@@ -70,8 +81,11 @@ def test_register_activate_sign_in_sign_out(
     assert login.h1 == ("MINI ID — Connectez-vous" if lang == "fr" else "MINI ID — Sign in")
     assert "MINI ID" in login.text
     assert login.link("Mot de passe oublié?" if lang == "fr" else "Forgot your password?")
-    overview = sign_in(browser, email, lang=lang)
-    assert overview.path == f"/{lang}/overview"
+    # No contract linked yet: «Associez votre compte» first.
+    linking = sign_in(browser, email, lang=lang)
+    assert linking.path == f"/{lang}/link-account"
+    assert linking.h1 == ("Associez votre compte" if lang == "fr" else "Link your account")
+    overview = browser.get(f"/{lang}/overview")
     assert overview.h1 == ("Présentation" if lang == "fr" else "Overview")
     assert "Marie" in overview.text
 
@@ -206,7 +220,7 @@ def test_a_mini_id_waiting_for_activation_can_ask_for_the_email(
     assert link.startswith("/en/login/link/")
     done = Browser(mail_app).get(link).form().submit()
     assert "Your MINI ID has been activated" in done.text
-    assert sign_in(Browser(mail_app), "late@example.com", lang="en").path == "/en/overview"
+    assert sign_in(Browser(mail_app), "late@example.com", lang="en").path == "/en/link-account"
 
 
 def test_a_pending_mini_id_with_a_wrong_password_learns_nothing(app: Flask) -> None:
@@ -249,7 +263,7 @@ def test_a_crafted_next_page_cannot_lead_elsewhere(app: Flask) -> None:
     browser = Browser(app)
     with browser.client.session_transaction() as session:
         session["next"] = "//evil.example.com/fr/overview"
-    assert sign_in(browser).path == "/fr/overview"
+    assert sign_in(browser).path == "/fr/link-account"  # where a MINI ID lands by itself
 
 
 def test_one_client_address_is_throttled(make_app: Any) -> None:

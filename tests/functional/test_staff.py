@@ -150,7 +150,7 @@ def test_delays_after_five_failures_and_a_customer_is_not_counted_with_staff(app
     assert sign_in(Browser(app)).path == "/staff/login"  # waiting out 30 s
     customer = Browser(app)
     signed_in = customer.get("/fr/login").form().fill(email=ANALYST, password=PASSWORD).submit()
-    assert signed_in.path == "/fr/overview"  # the customer's counter is their own
+    assert signed_in.path == "/fr/link-account"  # the customer's counter is their own
     services.clock.advance(timedelta(seconds=31))
     assert sign_in(Browser(app)).path == "/staff/"
 

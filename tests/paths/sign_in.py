@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from tests.factories import PASSWORD, identity
+from tests.factories import PASSWORD, contract, identity
 from tests.paths import Steps, Walk
-from tests.paths.steps import ACTIVATION
+from tests.paths.steps import ACTIVATION, DEVICE_CODE
 
 
 def credentials(status: str) -> Any:
@@ -18,9 +19,19 @@ def credentials(status: str) -> Any:
     return step
 
 
+def with_a_contract(walk: Walk) -> dict[str, Any]:
+    """A MINI ID with a linked contract, on a device it does not remember: a code."""
+    email = f"linked.{walk.id.lower()}@example.com"
+    who = identity(walk.services, email)
+    contract(walk.services, f"PR-{secrets.token_hex(5).upper()}", identity_id=who)
+    return {"email": email, "password": PASSWORD}
+
+
 STEPS: Steps = {
     ("credentials", "submit", "signed_in"): credentials("active"),
     ("credentials", "submit", "not_activated"): credentials("pending"),
+    ("credentials", "submit", "choosing_channel"): with_a_contract,
     ("not_activated", "resend"): lambda walk: {},
     **ACTIVATION,
+    **DEVICE_CODE,
 }

@@ -21,3 +21,21 @@ ACTIVATION: Steps = {
     ("awaiting_activation", "activate"): activation_link,
     ("awaiting_activation", "resend"): after_a_minute,
 }
+
+
+# A browser's user agent, as the pages give it with the code.
+FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def device_code(walk: Walk) -> dict[str, Any]:
+    """The code the newest message carries, with this device to remember."""
+    code = str(walk.extras().get("code", "000000"))
+    return {"code": code, "remember_device": True, "user_agent": FIREFOX}
+
+
+DEVICE_CODE: Steps = {
+    ("choosing_channel", "send_code"): lambda walk: {"channel": "sms"},
+    ("code_sent", "authorize"): device_code,
+    ("code_sent", "resend_code"): after_a_minute,
+    ("code_sent", "choose_other"): lambda walk: {},
+}

@@ -63,6 +63,7 @@ class Toy(FlowModel):
         self.data["noted"] = True
         values = {"first_name": "N", "login_url": "x", "reset_url": "y"}
         self.mail("registration/email_already", "note@example.com", values, language="en")
+        self.client["ticket"] = f"ticket-for-{data['word']}"  # for the sender only
         if data.get("explode"):
             raise RuntimeError("the mail server caught fire")
 
@@ -108,6 +109,21 @@ def test_a_taken_transition_moves_and_runs_the_action(engine: Engine, services: 
     last = engine.history(snap.id)[-1]
     assert last["source"] == "asking" and last["target"] == "waiting"
     assert last["data"] == {"word": "yes", "secret": "[redacted]", "explode": False}
+
+
+def test_what_a_step_hands_its_sender_is_given_once_and_kept_nowhere(
+    engine: Engine, services: Services
+) -> None:
+    instance = engine.start("toy", actor="t", language="fr").id
+    refused = engine.send(instance, "answer", {"word": "no"}, actor="t")
+    assert refused.client == {}
+    taken = engine.send(instance, "answer", {"word": "yes"}, actor="t")
+    assert taken.client == {"ticket": "ticket-for-yes"}
+    assert engine.send(instance, "finish", {}, actor="t").client == {}
+    with services.db.read() as session:
+        row = session.get(FlowInstance, instance)
+        assert row is not None and "ticket-for-yes" not in str(row.data)
+    assert "ticket-for-yes" not in str(engine.history(instance))
 
 
 def test_an_event_the_state_does_not_allow_is_refused(engine: Engine) -> None:

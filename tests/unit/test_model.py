@@ -52,3 +52,22 @@ def test_mail_goes_to_the_outbox_in_the_steps_transaction(services: Services) ->
     )
     assert mail.subject == "You already have a MINI ID"
     assert "https://moncompte.example/en/login" in mail.body_text
+
+
+def test_text_messages_go_to_the_outbox_in_the_steps_transaction(services: Services) -> None:
+    with services.db.write() as session:
+        m = model(services, session, language="en")
+        m.sms("steps/device_code/sms_code", "+15145550142", {"code": "123456"})
+    with services.db.read() as session:
+        [sms] = session.scalars(select(OutboxMessage)).all()
+    assert (sms.channel, sms.recipient, sms.subject, sms.body_html) == (
+        "sms",
+        "+15145550142",
+        "",
+        None,
+    )
+    assert sms.body_text == (
+        "Mon Compte MINI: your code is 123456. It works once, for 10 minutes. "
+        "Never give it to anyone."
+    )
+    assert sms.extras == {"code": "123456"} and sms.status == "held"  # no gateway here

@@ -49,7 +49,7 @@ class Host(ActivationStep):
 def test_registration_and_sign_in_share_one_activation_state() -> None:
     registration, sign_in = REGISTRY.get("registration"), REGISTRY.get("sign_in")
     for definition in (registration, sign_in):
-        assert definition.steps == ("activation",)
+        assert definition.steps[0] == "activation"
         state = definition.states["awaiting_activation"]
         assert state.screen == "steps/activation/check_email.html"
         assert state.link_screen == "steps/activation/activate.html"
@@ -59,6 +59,36 @@ def test_registration_and_sign_in_share_one_activation_state() -> None:
     assert registration.states["awaiting_activation"].faq_steps == ("2",)
     assert sign_in.states["awaiting_activation"].technical
     assert "activation_sent" not in sign_in.states
+
+
+def test_association_and_sign_in_share_one_device_code_step() -> None:
+    association, sign_in = REGISTRY.get("account_association"), REGISTRY.get("sign_in")
+    for definition in (association, sign_in):
+        assert "device_code" in definition.steps
+        assert (
+            definition.states["choosing_channel"].screen == "steps/device_code/choose_channel.html"
+        )
+        assert definition.states["code_sent"].screen == "steps/device_code/enter_code.html"
+        assert definition.events_from("code_sent") == [
+            "authorize",
+            "resend_code",
+            "choose_other",
+            "expire",
+        ]
+        assert definition.guards["code_valid"] == sign_in.guards["code_valid"]
+    # Where it leads and what runs then are each procedure's own (the step's parameters).
+    authorize = {
+        d.name: next(t for t in d.transitions if t.event == "authorize")
+        for d in (association, sign_in)
+    }
+    assert (authorize["account_association"].target, authorize["sign_in"].target) == (
+        "linked",
+        "signed_in",
+    )
+    assert authorize["account_association"].actions == ("authorize_device", "link_contracts")
+    assert authorize["sign_in"].actions == ("authorize_device", "open_session")
+    assert association.states["code_sent"].faq_steps == ("4",)
+    assert sign_in.states["code_sent"].technical
 
 
 def test_a_step_is_placed_where_the_procedure_leads_to_it() -> None:

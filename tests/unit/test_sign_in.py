@@ -6,13 +6,20 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
-from flows.accounts import passwords
+from flows.accounts import passwords, remembered
 from flows.accounts.credentials import LOCK_AFTER, delay_after
+from flows.definition import compile_definition
 from flows.engine import Outcome, Result
-from storage.models import Identity
-from tests.factories import PASSWORD, identity
+from flows.procedures.sign_in import SignIn
+from storage import identities
+from storage.devices import RememberedDevice
+from storage.models import FlowInstance, FlowVersion, Identity
+from tests.factories import PASSWORD, contract, identity
+from tests.paths.steps import FIREFOX
 from tests.support import identity_of, newest, outbox, token_of
+from tests.unit.test_diagrams import SNAPSHOTS
 from web.services import Services
 
 EMAIL = "jean.t@example.com"
@@ -136,3 +143,108 @@ def test_a_mini_id_waiting_for_activation_is_offered_the_email(services: Service
 def test_a_disabled_mini_id_gets_the_same_answer(services: Services) -> None:
     identity(services, status="disabled")
     assert attempt(services).errors == REFUSED
+
+
+# -- a customer with contracts: the device code, remembered devices ---------------------
+
+
+def with_a_contract(services: Services, email: str = EMAIL) -> int:
+    person = identity(services, email)
+    contract(services, f"PR-{person:09d}", identity_id=person)
+    return person
+
+
+def remembered_token(services: Services, person: int, days_ago: int = 0) -> str:
+    with services.db.write() as session:
+        return remembered.remember(
+            session, person, FIREFOX, services.clock() - timedelta(days=days_ago)
+        )
+
+
+def sign_in_with(services: Services, token: str | None) -> Result:
+    snap = services.engine.start("sign_in", actor="test", language="fr")
+    data = {"email": EMAIL, "password": PASSWORD, "device_token": token}
+    return services.engine.send(snap.id, "submit", data, actor="test")
+
+
+def test_a_customer_with_contracts_authorizes_a_new_device(services: Services) -> None:
+    person = with_a_contract(services)
+    result = attempt(services)
+    assert result.ok and result.snapshot.state == "choosing_channel"
+    assert result.snapshot.customer_id == person  # known, but not signed in yet
+    instance = result.snapshot.id
+    assert services.engine.send(instance, "send_code", {"channel": "email"}, actor="t").ok
+    code = newest(services).extras["code"]
+    done = services.engine.send(instance, "authorize", {"code": code}, actor="t")
+    assert done.ok and done.snapshot.state == "signed_in" and done.client == {}
+
+
+def test_a_remembered_device_signs_in_without_a_code(services: Services) -> None:
+    person = with_a_contract(services)
+    token = remembered_token(services, person, days_ago=89)
+    assert sign_in_with(services, token).snapshot.state == "signed_in"
+    with services.db.read() as session:
+        [device] = session.scalars(select(RememberedDevice)).all()
+    assert device.last_used_at - device.created_at >= timedelta(days=89)  # its use, noted
+
+
+@pytest.mark.parametrize(
+    "case", ["none", "unknown", "expired", "someone else's", "forgotten by a reset"]
+)
+def test_other_devices_are_asked_for_a_code(services: Services, case: str) -> None:
+    person = with_a_contract(services)
+    other = identity(services, "other@example.com")
+    token = {
+        "none": None,
+        "unknown": "x" * 43,
+        "expired": remembered_token(services, person, days_ago=90),
+        "someone else's": remembered_token(services, other),
+        "forgotten by a reset": remembered_token(services, person),
+    }[case]
+    if case == "forgotten by a reset":
+        reset_password(services)
+    assert sign_in_with(services, token).snapshot.state == "choosing_channel"
+
+
+def reset_password(services: Services) -> None:
+    reset = services.engine.start("password_reset", actor="test", language="fr")
+    services.engine.send(reset.id, "submit", {"email": EMAIL}, actor="test")
+    new = PASSWORD + " encore"
+    data = {"token": token_of(newest(services)), "password": new, "password_confirm": new}
+    assert services.engine.send(reset.id, "save", data, actor="test").ok
+    with services.db.write() as session:  # back to the usual password for what follows
+        found = identities.by_email(session, EMAIL)
+        assert found is not None
+        found.password_hash = passwords.hash_password(PASSWORD)
+
+
+def test_a_password_reset_forgets_every_device_and_says_so(services: Services) -> None:
+    person = with_a_contract(services)
+    remembered_token(services, person)
+    remembered_token(services, person)
+    reset_password(services)
+    with services.db.read() as session:
+        assert session.scalars(select(RememberedDevice)).all() == []
+    changed = newest(services)
+    assert changed.kind == "password_reset/email_changed"
+    assert "appareils que vous nous aviez demandé de mémoriser" in changed.body_text
+
+
+def test_instances_started_on_the_previous_version_finish_on_it(services: Services) -> None:
+    """Sign-in before the device code: an instance in flight then is not asked for one."""
+    previous = (SNAPSHOTS / "sign_in_before_device_code.yaml").read_text(encoding="utf-8")
+    old = compile_definition(previous, SignIn)
+    assert old.version != services.registry.get("sign_in").version
+    assert "choosing_channel" not in old.states
+    with services.db.write() as session:
+        session.add(FlowVersion(flow="sign_in", version=old.version, document=old.document))
+    in_flight = services.engine.start("sign_in", actor="test", language="fr")
+    with services.db.write() as session:
+        row = session.get(FlowInstance, in_flight.id)
+        assert row is not None
+        row.version = old.version
+    with_a_contract(services)
+    data = {"email": EMAIL, "password": PASSWORD}
+    done = services.engine.send(in_flight.id, "submit", data, actor="test")
+    assert done.ok and done.snapshot.state == "signed_in" and done.snapshot.version == old.version
+    assert attempt(services).snapshot.state == "choosing_channel"  # a new one: the new version

@@ -34,7 +34,15 @@ def test_sections_show_each_step_with_its_states_and_what_is_not_built() -> None
         ("2", ("awaiting_activation",)),
         ("3", ("activated",)),
     ]
-    assert not sections[3].built and sections[3].procedure == "link_account"
+    association = sections[3]
+    assert association.built and association.procedure == "account_association"
+    assert [(t.step.step, t.states) for t in association.steps] == [
+        ("1", ("identifying", "locked")),
+        ("1a", ("identifying",)),
+        ("2", ("choosing_channel",)),
+        ("3", ("choosing_channel",)),
+        ("4", ("code_sent", "linked")),
+    ]
 
 
 def test_secure_messaging_is_built_by_the_form_and_the_conversation_it_starts() -> None:

@@ -108,3 +108,56 @@ def test_refused_files(content: bytes, reason: str) -> None:
 def test_stored_names_are_generated() -> None:
     names = {files.storage_name("pdf") for _ in range(100)}
     assert len(names) == 100 and all(len(n) == 36 for n in names)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "cents"),
+    [
+        ("fr", "512,37", 51237),
+        ("fr", "512.37", 51237),
+        ("fr", "1 234,56", 123456),
+        ("fr", "1 234,56 $", 123456),
+        ("fr", "1\u00a0234,56\u00a0$", 123456),  # as Babel and our pages write it
+        ("fr", "1\u202f234,56 $", 123456),
+        ("fr", " 0,5 ", 50),
+        ("en", "$1,234.56", 123456),
+        ("en", "1234.56", 123456),
+        ("en", "CA$512.37", 51237),
+    ],
+)
+def test_amounts_as_customers_type_them(language: str, typed: str, cents: int) -> None:
+    assert values.parse_amount(typed, language) == cents
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("fr", "abc"),
+        ("en", "abc"),
+        ("fr", "12,345"),  # a thousand, or 12 dollars and a third of a cent? refused
+        ("en", "512,37"),  # not how an English-speaker writes it: refused, not guessed
+        ("fr", "-5,00"),
+        ("fr", "1e3"),
+        ("fr", ""),
+        ("fr", "$"),
+        ("fr", "1 000 000 000,00"),
+    ],
+)
+def test_amounts_that_are_not_amounts(language: str, typed: str) -> None:
+    with pytest.raises(values.BadValue) as refused:
+        values.parse_amount(typed, language)
+    assert refused.value.reason == "amount_format"
+
+
+def test_a_vin_as_customers_type_it() -> None:
+    assert values.parse_typed_vin(" 1m8g dm9a xkp0 42788 ") == "1M8GDM9AXKP042788"
+    for typed, reason in [
+        ("1M8GDM9AIKP042788", "vin_format"),  # I
+        ("1M8GDM9AOKP042788", "vin_format"),  # O
+        ("1M8GDM9AQKP042788", "vin_format"),  # Q
+        ("1M8GDM9AXKP04278", "vin_format"),  # 16 characters
+        ("1M8GDM9A1KP042788", "vin_check_digit"),
+    ]:
+        with pytest.raises(values.BadValue) as refused:
+            values.parse_typed_vin(typed)
+        assert refused.value.reason == reason, typed

@@ -258,6 +258,12 @@ def _snapshot(flows: list[str]) -> dict[str, Any]:
             "allowed_events": _array(STRING),
             "expires_at": WHEN_OR_NULL,
             "final": {"type": "boolean"},
+            "client": {
+                "type": "object",
+                "description": "handed to the sender once by a taken step: device_token, the "
+                "remembered device to give back with sign_in's submit",
+                "additionalProperties": STRING,
+            },
         },
     )
 

@@ -227,7 +227,8 @@ def _customer(email: str | None) -> int | None:
 def _answer(result: Result) -> Response:
     snapshot = result.snapshot.as_json()
     if result.outcome is Outcome.TAKEN:
-        return answer(snapshot)
+        # What the step handed to its sender (a remembered device's token), this once.
+        return answer({**snapshot, "client": result.client} if result.client else snapshot)
     if result.outcome is Outcome.REJECTED:
         raise ApiError(422, "rejected", result.errors, snapshot)
     code = "expired" if result.outcome is Outcome.EXPIRED else "not_allowed"

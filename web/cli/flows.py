@@ -224,6 +224,7 @@ def _print_snapshot(snapshot: Snapshot, as_json: bool) -> None:
 def _result_json(result: Result) -> dict[str, Any]:
     return {
         "outcome": str(result.outcome),
+        "client": result.client,
         "errors": {
             name: {"reason": reason, "message": reasons.message(reason)}
             for name, reason in result.errors.items()
@@ -247,3 +248,5 @@ def _print_result(event: str, result: Result) -> None:
         click.echo(f"Not allowed: {event} in state {state}. Allowed: {allowed}.")
     if result.ok:
         _print_snapshot(result.snapshot, as_json=False)
+    for key, value in result.client.items():
+        click.echo(f"Handed to you once: {key}={value}")

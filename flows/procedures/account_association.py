@@ -1,0 +1,88 @@
+"""Account association: the guards and actions of account_association.yaml.
+
+Format problems (a VIN with an I, a wrong check digit, an amount that is no amount) are
+told beside their field and cost no attempt; an attempt that reaches the records is kept
+(flows.contracts.association), and a failed one answers the same whatever did not match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flows.contracts import association, values
+from flows.procedures.steps.device_code import DeviceCodeStep
+from storage.contracts import Contract
+from storage.models import Identity
+
+# The fields each method needs besides the names.
+NEEDED = {"vin": ("vin", "last_payment_amount"), "customer_number": ("customer_number",)}
+
+
+class AccountAssociation(DeviceCodeStep):
+    contract: Contract | None = None
+
+    def details_complete(self, data: Mapping[str, Any]) -> bool:
+        """A field rule: what the chosen method needs is there and well formed."""
+        method = data["method"]
+        for name in NEEDED[method]:
+            if not data.get(name):
+                self.reject(name, "required")
+        if method == "vin" and data.get("vin"):
+            self._parsed("vin", lambda: values.parse_typed_vin(data["vin"]))
+        if method == "vin" and data.get("last_payment_amount"):
+            text = data["last_payment_amount"]
+            self._parsed(
+                "last_payment_amount", lambda: values.parse_amount(text, self.ctx.language)
+            )
+        return not self.errors
+
+    def _parsed(self, field: str, parse: Any) -> None:
+        try:
+            parse()
+        except values.BadValue as bad:
+            self.reject(field, bad.reason)
+
+    def not_locked(self) -> bool:
+        owner = self.customer_id
+        if owner is None:  # started without a customer (the API): nobody to verify
+            return self.reject("event", "refused")
+        return not association.locked(self.ctx.session, owner, self.ctx.now)
+
+    def identity_matches(self, data: Mapping[str, Any]) -> bool:
+        session, owner, now = self.ctx.session, self.customer_id, self.ctx.now
+        assert owner is not None  # not_locked said so
+        # One attempt at a time per MINI ID, so two tabs cannot get past the count.
+        session.get(Identity, owner, with_for_update=True)
+        self.contract = association.find(session, self._claim(data), owner)
+        association.record(session, owner, self.contract is not None, now)
+        return self.contract is not None or self.reject("event", "identity_mismatch")
+
+    def _claim(self, data: Mapping[str, Any]) -> association.Claim:
+        names = {"first_name": data["first_name"], "last_name": data["last_name"]}
+        if data["method"] == "vin":
+            return association.Claim(
+                **names,
+                vin=values.parse_typed_vin(data["vin"]),
+                cents=values.parse_amount(data["last_payment_amount"], self.ctx.language),
+            )
+        return association.Claim(
+            **names, customer_number=association.customer_number(data["customer_number"])
+        )
+
+    def lock_reached(self) -> bool:
+        owner = self.customer_id
+        return owner is not None and association.locked(self.ctx.session, owner, self.ctx.now)
+
+    def ask_device_code(self) -> None:
+        assert self.contract is not None  # identity_matches said so
+        self.offer_device_code(self.contract)
+
+    def link_contracts(self) -> None:
+        session, owner = self.ctx.session, self.customer_id
+        contract = session.get(Contract, self.data["contract_id"])
+        assert contract is not None and owner is not None
+        self.data["linked"] = association.link_all(session, contract, owner, self.ctx.now)
+
+
+MODEL = AccountAssociation

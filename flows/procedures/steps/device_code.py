@@ -1,0 +1,93 @@
+"""The device code (device_code.yaml): shared by account association and sign-in.
+
+The procedure's ``data`` holds ``contract_id``, the contract of record whose phone or
+e-mail address gets the code (never one typed during the procedure), the masked ones the
+screens show, the ``channel`` chosen and where the last code went (``sent_to``). The code
+is never in ``data``: only its keyed hash is kept (flows.accounts.codes). The MINI ID is
+the instance's customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flows.accounts import codes, remembered
+from flows.contracts.association import mask_email, mask_phone
+from flows.model import FlowModel
+from storage.contracts import Contract
+from storage.devices import DeviceChallenge
+
+CODE_MAIL = "steps/device_code/email_code"
+CODE_SMS = "steps/device_code/sms_code"
+REMEMBERED_DEVICE = "device_token"  # the key of FlowModel.client the pages make a cookie
+
+
+class DeviceCodeStep(FlowModel):
+    """Guards and actions of the choosing_channel and code_sent steps."""
+
+    challenge: DeviceChallenge | None = None
+    record: Contract | None = None
+
+    def offer_device_code(self, contract: Contract) -> None:
+        """Where codes may go: the procedure's action leading into the step calls this."""
+        self.data.update(
+            contract_id=contract.id,
+            phone_masked=mask_phone(contract.phone),
+            email_masked=mask_email(contract.email),
+        )
+
+    def code_may_be_sent(self) -> bool:
+        session, owner = self.ctx.session, self.customer_id
+        self.record = session.get(Contract, self.data.get("contract_id", 0))
+        if owner is None or self.record is None:
+            return self.reject("event", "refused")
+        reason = codes.throttled(session, owner, self.ctx.now)
+        return self.reject("event", reason) if reason else True
+
+    def issue_code(self, data: Mapping[str, Any]) -> None:
+        contract, owner = self.record, self.customer_id
+        assert contract is not None and owner is not None  # code_may_be_sent said so
+        channel = str(data.get("channel") or self.data["channel"])
+        code = codes.issue(
+            self.ctx.session,
+            secret=self.ctx.secret,
+            instance_id=self.ctx.instance_id,
+            identity_id=owner,
+            channel=channel,
+            now=self.ctx.now,
+        )
+        if channel == "sms":
+            self.sms(CODE_SMS, contract.phone, {"code": code})
+            sent_to = self.data["phone_masked"]
+        else:
+            self.mail(CODE_MAIL, contract.email, {"code": code, "first_name": contract.first_name})
+            sent_to = self.data["email_masked"]
+        self.data.update(channel=channel, sent_to=sent_to)
+
+    def code_valid(self, data: Mapping[str, Any]) -> bool:
+        self.challenge, reason = codes.check(
+            self.ctx.session,
+            secret=self.ctx.secret,
+            instance_id=self.ctx.instance_id,
+            code=data["code"],
+            now=self.ctx.now,
+        )
+        if reason is None:
+            return True
+        # A mistyped code is the field's problem; the others ask for a new code.
+        return self.reject("code" if reason == "code_wrong" else "event", reason)
+
+    def authorize_device(self, data: Mapping[str, Any]) -> None:
+        challenge, owner = self.challenge, self.customer_id
+        assert challenge is not None and owner is not None  # code_valid said so
+        challenge.used_at = self.ctx.now
+        self.data["remembered"] = bool(data.get("remember_device"))
+        if data.get("remember_device"):
+            token = remembered.remember(
+                self.ctx.session, owner, str(data.get("user_agent") or ""), self.ctx.now
+            )
+            self.client[REMEMBERED_DEVICE] = token
+
+
+STEP = DeviceCodeStep

@@ -1,0 +1,122 @@
+"""Device codes, remembered devices and identity checks (account association, sign-in).
+
+Nothing here holds a secret in clear: a code is kept as a keyed hash, a remembered
+device's token as its SHA-256.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, delete, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.db import utcnow
+from storage.models import Base, BigId
+
+
+class DeviceChallenge(Base):
+    """One code sent to authorize a device: valid 10 minutes, once, 5 tries."""
+
+    __tablename__ = "device_challenges"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(32))
+    identity_id: Mapped[int] = mapped_column(BigId, ForeignKey("identities.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(8))  # sms | email
+    salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256, keyed (flows.codes)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    # Superseded by a newer code, or worn out by wrong tries.
+    ended_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_device_challenges_instance", "instance_id", "id"),
+        Index("ix_device_challenges_identity", "identity_id", "created_at"),
+    )
+
+
+class RememberedDevice(Base):
+    """A browser a customer asked to remember: no code at its next sign-ins (90 days)."""
+
+    __tablename__ = "remembered_devices"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    identity_id: Mapped[int] = mapped_column(BigId, ForeignKey("identities.id", ondelete="CASCADE"))
+    browser: Mapped[str] = mapped_column(String(100))
+    system: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_remembered_devices_identity", "identity_id"),)
+
+
+class IdentityCheck(Base):
+    """One attempt at account association's identity verification, kept or failed."""
+
+    __tablename__ = "identity_checks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(BigId, ForeignKey("identities.id", ondelete="CASCADE"))
+    matched: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_identity_checks_identity", "identity_id", "created_at"),)
+
+
+def failed_checks(session: Session, identity_id: int, since: datetime) -> int:
+    query = select(func.count(IdentityCheck.id)).where(
+        IdentityCheck.identity_id == identity_id,
+        IdentityCheck.matched.is_(False),
+        IdentityCheck.created_at >= since,
+    )
+    return session.scalar(query) or 0
+
+
+def newest_challenge(session: Session, instance_id: str) -> DeviceChallenge | None:
+    query = (
+        select(DeviceChallenge)
+        .where(DeviceChallenge.instance_id == instance_id)
+        .order_by(DeviceChallenge.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return session.scalar(query)
+
+
+def challenges_since(session: Session, identity_id: int, since: datetime) -> list[datetime]:
+    """When each code of this MINI ID since SINCE was sent, oldest first."""
+    query = (
+        select(DeviceChallenge.created_at)
+        .where(DeviceChallenge.identity_id == identity_id, DeviceChallenge.created_at >= since)
+        .order_by(DeviceChallenge.created_at)
+    )
+    return list(session.scalars(query))
+
+
+def devices_of(session: Session, identity_id: int, now: datetime) -> list[RememberedDevice]:
+    """A customer's remembered devices still in force, the most recently used first."""
+    query = (
+        select(RememberedDevice)
+        .where(RememberedDevice.identity_id == identity_id, RememberedDevice.expires_at > now)
+        .order_by(RememberedDevice.last_used_at.desc(), RememberedDevice.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def device_by_hash(session: Session, token_hash: str) -> RememberedDevice | None:
+    query = select(RememberedDevice).where(RememberedDevice.token_hash == token_hash)
+    return session.scalar(query.with_for_update())
+
+
+def forget(session: Session, identity_id: int, device_id: int | None = None) -> int:
+    """Forget one device of the customer (or all of them); how many were forgotten."""
+    query = delete(RememberedDevice).where(RememberedDevice.identity_id == identity_id)
+    if device_id is not None:
+        query = query.where(RememberedDevice.id == device_id)
+    return int(getattr(session.execute(query), "rowcount", 0) or 0)

@@ -1,0 +1,157 @@
+"""«Associez votre compte» in a real browser, the whole procedure in both languages, with
+axe-core finding nothing on each screen: Sophie (demo) links her loan, remembers the
+device, signs in again without a code, then forgets it."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import accessible, shoot
+from tests.support import newest
+from web import demo
+from web.services import Services
+
+pytestmark = pytest.mark.browser
+
+TEXT = {
+    "fr": {
+        "sign_in": "Se connecter",
+        "link": "Associez votre compte",
+        "continue": "Continuer",
+        "required": "Ce champ est obligatoire.",
+        "mismatch": "Ces renseignements ne correspondent pas à nos dossiers.",
+        "authorize_h1": "Autoriser cet appareil",
+        "send": "Envoyer le code",
+        "code_h1": "Entrez le code",
+        "authorize": "Autoriser l'appareil",
+        "added": "Vos comptes des Services financiers MINI ont été ajoutés",
+        "overview": "Présentation",
+        "devices": "Appareils mémorisés",
+        "forget": "Oublier",
+        "sign_out": "Se déconnecter",
+    },
+    "en": {
+        "sign_in": "Sign in",
+        "link": "Link your account",
+        "continue": "Continue",
+        "required": "This field is required.",
+        "mismatch": "This information does not match our records.",
+        "authorize_h1": "Authorize this device",
+        "send": "Send code",
+        "code_h1": "Enter the code",
+        "authorize": "Authorize device",
+        "added": "Your MINI Financial Services accounts have been added",
+        "overview": "Overview",
+        "devices": "Remembered devices",
+        "forget": "Forget",
+        "sign_out": "Sign out",
+    },
+}
+
+
+def heading(page: Page) -> str:
+    return page.get_by_role("heading", level=1).inner_text()
+
+
+def sign_in(page: Page, live_server: str, lang: str) -> None:
+    page.goto(f"{live_server}/{lang}/login")
+    page.locator("#email").fill(demo.SOPHIE.email)
+    page.locator("#password").fill(demo.PASSWORD)
+    page.get_by_role("button", name=TEXT[lang]["sign_in"]).click()
+
+
+def look(page: Page, name: str) -> None:
+    accessible(page)
+    shoot(page, name)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_sophie_links_her_loan_and_remembers_this_device(
+    page: Page, live_server: str, app: Flask, demo_data: None, lang: str
+) -> None:
+    words = TEXT[lang]
+    services: Services = app.extensions["moncompte"]
+    [loan] = [c for c in demo.CONTRACTS if c.holder == demo.SOPHIE]
+    vin, amount, customer_number = demo.to_link(loan)
+    sign_in(page, live_server, lang)
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["link"])
+    look(page, f"link-account-{lang}")
+
+    page.get_by_role("button", name=words["continue"]).click()
+    expect(page.locator("#first_name-error")).to_have_text(words["required"])
+    look(page, f"link-account-errors-{lang}")
+
+    page.locator("#first_name").fill("Sophie")
+    page.locator("#last_name").fill("Tremblay")
+    if lang == "fr":  # the VIN as it is typed from a certificate, and the last payment
+        page.locator("#vin").fill(" ".join(vin[i : i + 4] for i in range(0, 17, 4)).lower())
+        page.locator("#last_payment_amount").fill("578.00 $")
+    else:  # «Numéro MINI»: the VIN's fields step aside
+        page.locator("#method-customer_number").check()
+        expect(page.locator("#vin")).to_be_hidden()
+        page.locator("#customer_number").fill("MM0000000")
+    page.get_by_role("button", name=words["continue"]).click()
+    expect(page.get_by_role("alert").first).to_contain_text(words["mismatch"])
+    look(page, f"link-account-mismatch-{lang}")
+
+    if lang == "fr":
+        page.locator("#last_payment_amount").fill(f"{amount} $")
+    else:
+        page.locator("#customer_number").fill(customer_number.lower())
+    page.get_by_role("button", name=words["continue"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["authorize_h1"])
+    expect(page.get_by_text("•••-•••-0117")).to_be_visible()
+    look(page, f"device-channel-{lang}")
+
+    page.locator("#channel-email" if lang == "fr" else "#channel-sms").check()
+    page.get_by_role("button", name=words["send"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["code_h1"])
+    look(page, f"device-code-{lang}")
+
+    to = demo.SOPHIE.email if lang == "fr" else demo.SOPHIE.phone
+    page.locator("#code").fill(str(newest(services, to).extras["code"]))
+    page.locator("#remember_device-yes").check()
+    page.get_by_role("button", name=words["authorize"]).click()
+    expect(page.get_by_role("status")).to_contain_text(words["added"])
+    look(page, f"accounts-added-{lang}")
+
+    # Signed out and in again on this device: no code.
+    page.get_by_role("button", name=words["sign_out"]).click()
+    sign_in(page, live_server, lang)
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["overview"])
+    expect(page.locator(".contract")).to_have_count(1)
+    look(page, f"overview-linked-{lang}")
+
+    page.get_by_role("link", name=words["devices"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["devices"])
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr")).to_contain_text("HeadlessChrome")  # browser · system
+    expect(page.locator("tbody tr")).to_contain_text("Linux")
+    look(page, f"devices-{lang}")
+    page.locator("tbody tr").get_by_role("button", name=words["forget"]).click()
+    expect(page.get_by_role("status")).to_be_visible()
+    look(page, f"devices-forgotten-{lang}")
+
+    # Forgotten: the next sign-in asks for a code.
+    page.get_by_role("button", name=words["sign_out"]).click()
+    sign_in(page, live_server, lang)
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["authorize_h1"])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_three_mismatches_lock_verification(
+    page: Page, live_server: str, demo_data: None, lang: str
+) -> None:
+    words = TEXT[lang]
+    sign_in(page, live_server, lang)
+    page.locator("#first_name").fill("Sophie")
+    page.locator("#last_name").fill("Tremblay")
+    page.locator("#method-customer_number").check()
+    for _ in range(3):
+        page.locator("#customer_number").fill("MM0000000")
+        page.get_by_role("button", name=words["continue"]).click()
+    expect(page.get_by_role("alert")).to_contain_text("24")
+    expect(page.get_by_text("1 866 555-0164")).to_be_visible()
+    look(page, f"link-account-locked-{lang}")
