@@ -1,7 +1,8 @@
 """Every procedure's definition, compiled once at start-up, and the versions that ran.
 
 Procedures come from folders laid out as ``flows/`` is: ``definitions/NAME.yaml``, its
-model ``MODEL`` in ``procedures/NAME.py``, and the shared steps in
+model ``MODEL`` in ``procedures/NAME.py`` (else flows/'s own: a later folder may give a
+procedure another document), and the shared steps in
 ``procedures/steps/NAME.yaml`` with their guards and actions (``STEP``) in
 ``procedures/steps/NAME.py``. Adding a procedure is adding those files; nothing else.
 """
@@ -65,7 +66,7 @@ class Registry:
         self.steps, step_models = _steps([ROOT, *folders])
         for folder in folders:
             for path in sorted((folder / "definitions").glob("*.yaml")):
-                model = (models or {}).get(path.stem) or model_for(path.stem, folder)
+                model = (models or {}).get(path.stem) or model_for(path.stem, _home(folder, path))
                 text = path.read_text(encoding="utf-8")
                 definition = compile_definition(text, model, self.steps)
                 if definition.name != path.stem:
@@ -112,6 +113,13 @@ class Registry:
                 )
                 self._older[key] = current
         return self._older[key]
+
+
+def _home(folder: Path, definition: Path) -> Path:
+    """Where the model of a definition lives: beside it, else in flows/ (another folder may
+    give a procedure of flows/ another document, e.g. a version to review)."""
+    own = folder / "procedures" / f"{definition.stem}.py"
+    return folder if own.exists() else ROOT
 
 
 def _steps(folders: Sequence[Path]) -> tuple[dict[str, str], dict[str, type[FlowModel]]]:

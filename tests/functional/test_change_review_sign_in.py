@@ -1,10 +1,8 @@
 """The change review on the real sign-in: journeys recorded through the real forms on the
-sign-in as it is, then the impact of a version with a device code between the password
-and signed_in.
-
-NEW_SIGN_IN is that version. Until account association lands it is a stand-in written for
-this test; then it becomes flows/definitions/sign_in.yaml of that branch, and nothing else
-here changes: the code step is whatever states the new version adds.
+sign-in as it was before account association (tests/fixtures/sign_in_before_device_step.yaml,
+served from a folder that gives sign_in that document), then the impact of the sign-in as
+it is now (flows/definitions/sign_in.yaml), with the device code between the password and
+signed_in. The code step is whatever states the new version adds.
 """
 
 from __future__ import annotations
@@ -14,18 +12,29 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from flows.analysis import change
+from flows.registry import DEFINITIONS
 from storage.models import FlowInstance
 from tests.factories import identity
 from tests.functional.test_sign_in import sign_in
-from tests.support import Browser
+from tests.support import Browser, flows_folder
 from web.cli import main
 from web.services import Services
 
-NEW_SIGN_IN = Path(__file__).resolve().parents[1] / "fixtures" / "sign_in_with_device_step.yaml"
+NEW_SIGN_IN = DEFINITIONS / "sign_in.yaml"
+OLD_SIGN_IN = Path(__file__).resolve().parents[1] / "fixtures" / "sign_in_before_device_step.yaml"
+
+
+@pytest.fixture
+def app(make_app: Any, tmp_path: Path) -> Flask:
+    """The site as it was: sign_in is the version without the device step."""
+    folder = flows_folder(tmp_path / "flows", sign_in=OLD_SIGN_IN.read_text(encoding="utf-8"))
+    before: Flask = make_app(FLOW_FOLDERS=[str(folder)])
+    return before
 
 
 def instances(services: Services, state: str) -> set[str]:
@@ -74,14 +83,18 @@ def test_the_impact_names_the_journeys_now_through_the_code_step(app: Flask) -> 
     assert (report["from"], report["to"]) == (current.version, new.version)
     assert report["journeys"]["total"] == 7
     assert report["journeys"]["refused"] == 0
-    through_code = {
-        i
-        for d in report["detours"]
-        if set(d["via"]) & code_step and d["target"] == "signed_in"
-        for i in d["instances"]
-    }
+    # The way without a code stays (no contract yet, a remembered device): which journeys
+    # now pass through the code step depends on the guards, and the report says so.
+    [detour] = report["detours"]
+    assert (detour["source"], detour["event"], detour["target"]) == (
+        "credentials",
+        "submit",
+        "signed_in",
+    )
+    assert set(detour["via"]) == code_step and detour["certain"] is False
     assert len(journeys["signed_in"]) == 3
-    assert through_code == journeys["signed_in"]
+    assert set(detour["instances"]) == journeys["signed_in"]
+    assert report["journeys"]["maybe_detoured"] == 3
     assert report["journeys"]["unchanged"] == 4
 
     waiting = {w["state"]: w for w in report["in_flight"]}
@@ -98,7 +111,10 @@ def test_the_impact_in_words(app: Flask) -> None:
         main, ["flows", "impact", "sign_in", "--file", str(NEW_SIGN_IN), "--lang", "en"]
     )
     assert result.exit_code == 0, result.output
-    detour = next(line for line in result.output.splitlines() if "now passes through" in line)
-    assert detour.startswith("  [accepted] *Sign in* from *Sign-in form* to *Signed in* now")
+    detour = next(line for line in result.output.splitlines() if "may now pass through" in line)
+    assert detour.startswith(
+        "  [accepted] *Sign in* from *Sign-in form* to *Signed in* may now pass through "
+        "*Choosing where to send the code → Code sent* (guards decide)"
+    )
     assert detour.split(": 3 — ")[1].split() == sorted(journeys["signed_in"])
     assert "  *Sign-in form*: 2 (overdue: 0) — its ways out change" in result.output
