@@ -74,6 +74,7 @@ def start(lang: str, flow: str) -> str | Response:
             None,
             definition.states[definition.initial].screen,
             url_for("flows.start", flow=flow),
+            _prefilled(definition),
         )
     snapshot = current().engine.start(
         flow, actor="customer", language=lang, customer_id=customer.id if customer else None
@@ -234,7 +235,26 @@ def _owned(flow: str, instance_id: str) -> Snapshot:
     return snapshot
 
 
-def _render(definition: Definition, snapshot: Snapshot | None, screen: str, action: str) -> str:
+def _prefilled(definition: Definition) -> dict[str, str]:
+    """What a link to a procedure's first page fills in (?contract=…&subject=…): only the
+    fields its first step takes that may be shown again, never a secret or a file. The
+    form is sent as the customer leaves it, and the engine checks it like any other."""
+    event = definition.main_event(definition.initial)
+    specs = definition.events[event].fields if event else {}
+    return {
+        name: value[:200]
+        for name, value in request.args.items()
+        if name in specs and not specs[name].secret and specs[name].type != "file"
+    }
+
+
+def _render(
+    definition: Definition,
+    snapshot: Snapshot | None,
+    screen: str,
+    action: str,
+    prefilled: dict[str, str] | None = None,
+) -> str:
     state = definition.states[snapshot.state if snapshot else definition.initial]
     outcome = _outcome(snapshot)
     errors = dict(outcome.get("errors", {}))
@@ -247,7 +267,7 @@ def _render(definition: Definition, snapshot: Snapshot | None, screen: str, acti
         display=snapshot.display if snapshot else {},
         errors=errors,
         notice=notice,
-        values=outcome.get("values", {}),
+        values=outcome.get("values", prefilled or {}),
         action=action,
         progress=_progress(definition, state, screen),
     )

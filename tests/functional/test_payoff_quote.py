@@ -364,3 +364,30 @@ def test_one_client_address_cannot_fill_the_table_with_quotes(make_app: Any, tod
     assert statuses == [303] * 10 + [429]
     assert quote_count(services) == 10
     assert browser.client.get(base).status_code == 200  # reading is never throttled
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_message_about_the_quote_starts_with_the_contract_and_the_reference(
+    app: Flask, services: Services, jean: int, today: date, lang: str
+) -> None:
+    lease = ended_lease(services, jean, today)
+    browser = signed_in(app, lang=lang)
+    quote = ask(browser, lang, lease, today + timedelta(days=10))
+    reference = quote.path.rsplit("/", 1)[1]
+    compose = browser.get(quote.link("Envoyer un message" if lang == "fr" else "Send a message"))
+    assert compose.status == 200 and compose.path.startswith(f"/{lang}/messages/new?")
+    chosen = {
+        name: compose.soup.select_one(f"select[name={name}] option[selected]")
+        for name in ("subject", "contract")
+    }
+    assert chosen["subject"] is not None and chosen["subject"]["value"] == "payoff"
+    assert chosen["contract"] is not None and chosen["contract"]["value"] == str(lease)
+    body = compose.soup.select_one("textarea[name=body]")
+    assert body is not None and reference in body.get_text()
+
+
+def test_a_link_fills_in_a_first_form_but_never_a_secret(app: Flask) -> None:
+    page = Browser(app).get("/fr/login?email=jean.t@example.com&password=devine&csrf_token=x")
+    values = page.form().values
+    assert values["email"] == "jean.t@example.com" and values["password"] == ""
+    assert values["csrf_token"] != "x"
