@@ -202,6 +202,7 @@ class SMSGateway:
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
         self.fail_next = 0
+        self.failing_until = 0.0  # time.monotonic() before which every answer is 500
         self._lock = threading.Condition()
         gateway = self
 
@@ -234,6 +235,8 @@ class SMSGateway:
             if self.fail_next:
                 self.fail_next -= 1
                 return 503
+            if time.monotonic() < self.failing_until:
+                return 500
             assert headers.get("Content-Type") == "application/json"
             self.messages.append(message)
             self._lock.notify_all()
