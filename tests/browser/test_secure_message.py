@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import accessible, shoot
+from tests.browser.conftest import accessible, remember_device, shoot
 from tests.factories import PASSWORD, contract, identity, staff_member
 from web.services import Services
 
@@ -70,6 +70,7 @@ def test_compose_answer_and_read(
     statement = tmp_path / "releve.pdf"
     statement.write_bytes(PDF)
 
+    remember_device(page, app, live_server, "jean.t@example.com")  # no code: see association
     page.goto(f"{live_server}/{lang}/login")
     page.locator("#email").fill("jean.t@example.com")
     page.locator("#password").fill(PASSWORD)
