@@ -1,0 +1,239 @@
+"""Bare Flask views: the baselines bench/load.py measures the engine's pages against.
+
+Each does by hand what a page of the site does, with no engine, no definitions and none
+of web/overview.py or web/procedures.py: its own SQLAlchemy ``select()`` statements (the
+same SQL as the page's), the same template and the same context. They are registered by
+bench/wsgi.py only, never by the application.
+
+- ``/fr/bench/bare-overview``: the signed-in customer's contracts, each one's 6 latest
+  payments, their payoff quotes and their documents, rendered with
+  ``overview/index.html``, like ``GET /fr/overview``.
+- ``GET /fr/bench/bare-register/<id>``: the registration form of an instance this browser
+  started, rendered with ``registration/details.html``, like ``GET /fr/register/<id>``.
+- ``POST /fr/bench/bare-register/<id>``: the form checked by hand (required fields, e-mail
+  address), the instance row locked, one audit record and its hourly counts written, the
+  errors kept in the session for the next page, 303 — what the engine does for a form it
+  refuses. A form this view would accept answers 400: only the refusal is measured.
+
+What is shared with the site is what a hand-written view would use as well: the session
+(the cookie, the server-side row), the templates and their filters, the contract
+schedule's pure arithmetic (``flows.contracts.schedule``: what a contract's standing and
+end date are) and the storage models and ``storage.flow_counts``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from flows.contracts.schedule import Standing, end_date, standing
+from flows.contracts.schedule import today as local_today
+from storage import flow_counts
+from storage.contracts import Contract, Document, Payment
+from storage.models import AuditRecord, FlowInstance, Identity
+from storage.quotes import PayoffQuote
+from web.formatting import day, money
+from web.services import Services
+
+OVERVIEW = "/<any(fr,en):lang>/bench/bare-overview"
+REGISTER = "/<any(fr,en):lang>/bench/bare-register/<instance_id>"
+# What the overview shows unfolded, and how far ahead a payoff date may be.
+FIRST_FEW = 3
+PAYOFF_DAYS = 30
+RECENT_PAYMENTS = 6
+# The registration form: its fields and the longest value each takes.
+FIELDS = {"first_name": 100, "last_name": 100, "email": 254, "password": 1000}
+FIELDS["password_confirm"] = FIELDS["password"]
+SECRET_FIELDS = {"password", "password_confirm"}
+# "Step 2 of 4", as the FAQ numbers the steps of registration (its step 1 is the page before).
+REGISTRATION_PROGRESS = (2, 4)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line of a contract's documents, as overview/macros.html reads it."""
+
+    day: date
+    kind: str
+    name: str
+    url: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """A contract as overview/index.html reads it."""
+
+    contract: Contract
+    standing: Standing
+    end: date
+    payments: list[Payment]
+    documents: list[Entry]
+
+
+@dataclass(frozen=True)
+class FormState:
+    """The state a form is drawn for (its hidden ``state`` field)."""
+
+    id: str
+
+
+def add_bare_views(app: Flask) -> None:
+    services: Services = app.extensions["moncompte"]
+    db = services.db
+
+    @app.get(OVERVIEW, endpoint="bench_bare_overview")
+    def bare_overview(lang: str) -> str | Response:
+        identity_id = getattr(session, "identity_id", None)
+        if identity_id is None:
+            return redirect(f"/{lang}/login", 303)
+        today = local_today(datetime.now(UTC))
+        with db.read() as rows:
+            customer = rows.scalar(
+                select(Identity).where(Identity.id == identity_id, Identity.status == "active")
+            )
+            if customer is None:
+                return redirect(f"/{lang}/login", 303)
+            g.customer = customer  # what base.html greets: read once, as the site does
+            mine = select(Contract).where(Contract.identity_id == identity_id)
+            owned = rows.scalars(mine.order_by(Contract.number)).all()
+            cards = [_card(rows, contract, identity_id, today) for contract in owned]
+        return render_template(
+            "overview/index.html",
+            cards=cards,
+            first_few=FIRST_FEW,
+            today=today,
+            last_day=today + timedelta(days=PAYOFF_DAYS),
+        )
+
+    @app.route(REGISTER, methods=["GET", "POST"], endpoint="bench_bare_register")
+    def bare_register(lang: str, instance_id: str) -> str | Response:
+        if instance_id not in session.get("flows", []):
+            abort(404)
+        if request.method == "POST":
+            return _refuse(services, instance_id)
+        with db.read() as rows:
+            row = rows.scalar(select(FlowInstance).where(FlowInstance.id == instance_id))
+        if row is None or (row.flow, row.state) != ("registration", "details"):
+            abort(404)
+        outcome = session.get("outcome") or {}
+        mine = (outcome.get("id"), outcome.get("state")) == (instance_id, "details")
+        errors = dict(outcome.get("errors", {})) if mine else {}
+        return render_template(
+            "registration/details.html",
+            state=FormState("details"),
+            errors=errors,
+            notice=errors.pop("event", None),
+            values=outcome.get("values", {}) if mine else {},
+            action=request.path,
+            progress=REGISTRATION_PROGRESS,
+        )
+
+
+def _card(rows: Session, contract: Contract, identity_id: int, today: date) -> Card:
+    payments = rows.scalars(
+        select(Payment)
+        .where(Payment.contract_id == contract.id)
+        .order_by(Payment.paid_on.desc())
+        .limit(RECENT_PAYMENTS)
+    ).all()
+    quotes = rows.scalars(
+        select(PayoffQuote)
+        .where(PayoffQuote.contract_id == contract.id, PayoffQuote.identity_id == identity_id)
+        .order_by(PayoffQuote.issued_at.desc(), PayoffQuote.id.desc())
+    ).all()
+    documents = rows.scalars(
+        select(Document)
+        .where(Document.contract_id == contract.id)
+        .order_by(Document.issued_on.desc(), Document.id.desc())
+    ).all()
+    lines = [
+        Entry(
+            local_today(q.issued_at),
+            "payoff_quote",
+            q.reference,
+            url_for("overview.quote_pdf", reference=q.reference),
+            gettext(
+                "To pay off on %(date)s: %(amount)s",
+                date=day(q.payoff_date),
+                amount=money(q.total_cents),
+            ),
+        )
+        for q in quotes
+    ]
+    lines += [
+        Entry(d.issued_on, d.kind, d.filename, url_for("overview.download", document_id=d.id))
+        for d in documents
+    ]
+    lines.sort(key=lambda e: e.day, reverse=True)  # stable: quotes first on a day
+    return Card(contract, standing(contract, today), end_date(contract), list(payments), lines)
+
+
+def _problems(form: dict[str, str]) -> dict[str, str]:
+    """The registration form checked by hand: given, not too long, a real address."""
+    errors: dict[str, str] = {}
+    for name, longest in FIELDS.items():
+        text = form.get(name, "").strip()
+        if not text:
+            errors[name] = "required"
+        elif len(text) > longest:
+            errors[name] = "too_long"
+    if "email" not in errors:
+        try:
+            validate_email(form["email"].strip(), check_deliverability=False)
+        except EmailNotValidError:
+            errors["email"] = "email_invalid"
+    return errors
+
+
+def _refuse(services: Services, instance_id: str) -> Response:
+    form = {k: v for k, v in request.form.items() if k in FIELDS}
+    errors = _problems(form)
+    if not errors:
+        abort(400)  # only the refused form is a baseline here
+    kept = {k: v.strip() for k, v in form.items() if k not in SECRET_FIELDS and k not in errors}
+    now = datetime.now(UTC)
+    with services.db.write() as rows:
+        row = rows.get(FlowInstance, instance_id, with_for_update=True)
+        if row is None:
+            abort(404)
+        audited = dict(kept)
+        if "email" in audited:
+            local, _, domain = audited["email"].rpartition("@")
+            audited["email"] = f"{local[:1]}***@{domain}"
+        record = AuditRecord(
+            instance_id=row.id,
+            flow=row.flow,
+            version=row.version,
+            event="submit",
+            source=row.state,
+            target=None,
+            outcome="rejected",
+            reasons=errors,
+            data=audited,
+            actor="customer",
+            customer_id=row.customer_id,
+            created_at=now,
+        )
+        rows.add(record)
+        flow_counts.add(rows, record)
+    session["outcome"] = _outcome(instance_id, errors, kept)
+    return redirect(request.path, 303)
+
+
+def _outcome(instance_id: str, errors: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": instance_id,
+        "state": "details",
+        "outcome": "rejected",
+        "errors": errors,
+        "values": values,
+    }
