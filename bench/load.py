@@ -457,7 +457,7 @@ def check_bare_views(base: str, customer: str, secret: str, instance: str, url: 
         assert after == (before or 0) + 1, (path, before, after)
         refused.append(get(path, str(answer.cookies["session"])))
     database.dispose()
-    if diff := differences(*refused, engine_path, bare_path):
+    if diff := differences(refused[0], refused[1], engine_path, bare_path):
         raise SystemExit(f"The refused form differs on the bare view:\n{diff}")
 
 
