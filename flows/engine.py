@@ -93,16 +93,6 @@ class Result:
         return self.outcome is Outcome.TAKEN
 
 
-class _Taken:
-    """Listener that notices a transition was taken (a false guard is silent)."""
-
-    def __init__(self) -> None:
-        self.taken = False
-
-    def after_transition(self) -> None:
-        self.taken = True
-
-
 @dataclass
 class _Step:
     """One event being handled inside the locked transaction."""
@@ -212,6 +202,43 @@ class Engine:
             )
         return self._snapshot(instance, self._definition(instance)), problem
 
+    def send_link(
+        self,
+        flow: str,
+        token: str,
+        data: Mapping[str, Any],
+        *,
+        actor: str,
+        language: str,
+        expected_state: str | None = None,
+    ) -> tuple[Snapshot, Result | None] | None:
+        """Send the event an e-mailed link of FLOW stands for, found in the same transaction.
+
+        None when TOKEN is no link of FLOW; no result when the instance's step takes no
+        link any more (the link was used): nothing is sent then.
+        """
+        if len(token) > 200 or not _URLSAFE.fullmatch(token):
+            return None
+        with self.db.write() as session:
+            found = links.find(session, token)
+            row = (
+                session.get(FlowInstance, found.instance_id, with_for_update=True)
+                if found
+                else None
+            )
+            if row is None or row.flow != flow:
+                return None
+            definition = self._definition(row)
+            event = definition.link_event(row.state)
+            if event is None or definition.states[row.state].link_screen is None:
+                return self._snapshot(row, definition), None
+            step = _Step(session, row, definition, self.clock(), actor)
+            row.language = language
+            result = self._handle(step, event, {**data, "token": token}, expected_state)
+        for observe in self.observers:
+            observe(event, result)
+        return result.snapshot, result
+
     def definition_of(self, snapshot: Snapshot) -> Definition:
         """The definition an instance runs: the version it started on."""
         return self.registry.version(self.db, snapshot.flow, snapshot.version)
@@ -231,22 +258,33 @@ class Engine:
     def send(
         self,
         instance_id: str,
-        event: str,
+        event: str | None,
         data: Mapping[str, Any] | None = None,
         *,
         actor: str,
         language: str | None = None,
         expected_state: str | None = None,
+        belongs: Callable[[Snapshot], bool] | None = None,
     ) -> Result:
         """Send EVENT with DATA; never raises for anything the sender got wrong.
 
         EXPECTED_STATE is the state the sender saw (a form's hidden field): when the
         instance has moved on since, the event is refused rather than applied to a
-        step the sender never saw.
+        step the sender never saw. No EVENT is the main event of that state. BELONGS,
+        asked of the locked instance, says whether the sender may touch it: when it
+        says no, UnknownInstance is raised and nothing is written.
         """
         with self.db.write() as session:
             row = self._load(session, instance_id, lock=True)
-            step = _Step(session, row, self._definition(row), self.clock(), actor)
+            definition = self._definition(row)
+            if belongs is not None and not belongs(self._snapshot(row, definition)):
+                raise UnknownInstance(instance_id)
+            if event is None:
+                seen = row.state
+                if expected_state is not None and expected_state in definition.states:
+                    seen = expected_state
+                event = definition.main_event(seen) or ""
+            step = _Step(session, row, definition, self.clock(), actor)
             if language:
                 row.language = language
             result = self._handle(step, event, dict(data or {}), expected_state)
@@ -321,10 +359,8 @@ class Engine:
 
     def _run(self, step: _Step, event: str, values: dict[str, Any]) -> tuple[FlowModel, bool]:
         model = self._model(step)
-        listener = _Taken()
-        machine = step.definition.machine(model=model, listeners=[listener])
-        machine.send(event, data=values)
-        return model, listener.taken
+        step.definition.machine(model=model).send(event, data=values)
+        return model, model.taken
 
     def _field_rules(self, step: _Step, event: str, values: dict[str, Any]) -> dict[str, str]:
         """What the field rules say of the fields that passed their checks.

@@ -82,6 +82,11 @@ class FlowModel:
         # Secrets handed back to whoever sent the event, once, when the step is taken (a
         # remembered device's token): never in ``data``, the audit trail or the logs.
         self.client: dict[str, str] = {}
+        self.taken = False  # whether the event took a transition (a false guard is silent)
+
+    def after_transition(self) -> None:
+        """Called by the machine once a transition is taken (a callback by its name)."""
+        self.taken = True
 
     def reject(self, field: str, reason: str) -> bool:
         self.errors.setdefault(field, reason)

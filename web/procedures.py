@@ -8,6 +8,7 @@ the state's main one), hands both to the engine and redirects (POST → 303 → 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -80,44 +81,53 @@ def start(lang: str, flow: str) -> str | Response:
         flow, actor="customer", language=lang, customer_id=customer.id if customer else None
     )
     _remember(snapshot.id)
-    return _send(definition, snapshot, _event(definition, snapshot))
+    return _send(snapshot.id)
 
 
 def step(lang: str, flow: str, instance_id: str) -> str | Response:
+    if request.method == "POST":  # checked and sent in one transaction
+        return _send(instance_id, belongs=lambda snapshot: _mine(flow, snapshot))
     snapshot = _owned(flow, instance_id)
     definition = current().engine.definition_of(snapshot)
-    if request.method != "POST":
-        screen = definition.states[snapshot.state].screen
-        return _render(definition, snapshot, screen, request.path)
-    return _send(definition, snapshot, _event(definition, snapshot))
+    screen = definition.states[snapshot.state].screen
+    return _render(definition, snapshot, screen, request.path)
 
 
 def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
+    if request.method == "POST":
+        return _send_link(lang, flow, token)
     engine = current().engine
     found = engine.inspect_link(token)
-    snapshot = found[0] if found and found[0].flow == flow else None
-    if found is None or snapshot is None:
+    if found is None or found[0].flow != flow:
         return render_template("link_gone.html", reason="link_invalid"), 404
+    snapshot, problem = found
     definition = engine.definition_of(snapshot)
     state = definition.states[snapshot.state]
-    event = definition.link_event(snapshot.state)
-    posted = request.method == "POST"
-    if event is None or state.link_screen is None or (found[1] and not posted):
-        return render_template("link_gone.html", reason=found[1] or "link_used"), 410
-    if not posted:
-        return _render(definition, snapshot, state.link_screen, request.path)
-    result = engine.send(
-        snapshot.id,
-        event,
-        {**_form(), "token": token},
+    if definition.link_event(snapshot.state) is None or state.link_screen is None or problem:
+        return render_template("link_gone.html", reason=problem or "link_used"), 410
+    return _render(definition, snapshot, state.link_screen, request.path)
+
+
+def _send_link(lang: str, flow: str, token: str) -> Response | tuple[str, int]:
+    """The link's step, sent in the transaction that finds the link (its guard judges it)."""
+    engine = current().engine
+    sent = engine.send_link(
+        flow,
+        token,
+        _form(),
         actor="customer",
         language=lang,
         expected_state=request.form.get("state"),
     )
+    if sent is None:
+        return render_template("link_gone.html", reason="link_invalid"), 404
+    snapshot, result = sent
+    if result is None:
+        return render_template("link_gone.html", reason="link_used"), 410
     if result.ok:
         session.pop("outcome", None)
         _remember(snapshot.id)
-        return _after(definition, result)
+        return _after(engine.definition_of(snapshot), result)
     _keep_outcome(snapshot.id, result)
     return redirect(request.path, 303)
 
@@ -141,13 +151,6 @@ def _throttle() -> None:
         pass
 
 
-def _event(definition: Definition, snapshot: Snapshot) -> str:
-    """The button's event, else the main event of the state the form was drawn for."""
-    seen = request.form.get("state", "")
-    state = seen if seen in definition.states else snapshot.state
-    return request.form.get("event") or definition.main_event(state) or ""
-
-
 def _form() -> dict[str, Any]:
     """The form's fields, the files it sent and what the browser says of itself (its
     remembered-device cookie, its user agent: never taken from the form) as event data."""
@@ -157,20 +160,26 @@ def _form() -> dict[str, Any]:
     return {**data, **devices.client_data()}
 
 
-def _send(definition: Definition, snapshot: Snapshot, event: str) -> Response:
-    result = current().engine.send(
-        snapshot.id,
-        event,
-        _form(),
-        actor="customer",
-        language=current_language(),
-        expected_state=request.form.get("state"),
-    )
+def _send(instance_id: str, belongs: Callable[[Snapshot], bool] | None = None) -> Response:
+    """The form's event (its button's, else the main one of the step it was drawn for)."""
+    engine = current().engine
+    try:
+        result = engine.send(
+            instance_id,
+            request.form.get("event") or None,
+            _form(),
+            actor="customer",
+            language=current_language(),
+            expected_state=request.form.get("state"),
+            belongs=belongs,
+        )
+    except UnknownInstance:
+        abort(404)
     if result.ok:
         session.pop("outcome", None)
     else:
-        _keep_outcome(snapshot.id, result)
-    return _after(definition, result)
+        _keep_outcome(instance_id, result)
+    return _after(engine.definition_of(result.snapshot), result)
 
 
 def _after(definition: Definition, result: Result) -> Response:
@@ -219,20 +228,21 @@ def _snapshot(flow: str, instance_id: str) -> Snapshot | None:
 
 
 def _owned(flow: str, instance_id: str) -> Snapshot:
-    """The instance, when it belongs to this browser or this customer; else 404.
-
-    A signed-in customer's own procedure belongs to that customer only.
-    """
+    """The instance, when it belongs to this browser or this customer; else 404."""
     snapshot = _snapshot(flow, instance_id)
+    if snapshot is None or not _mine(flow, snapshot):
+        abort(404)
+    return snapshot
+
+
+def _mine(flow: str, snapshot: Snapshot) -> bool:
+    """Whether the instance is one of FLOW that belongs to this browser or this customer:
+    a signed-in customer's own procedure belongs to that customer only."""
     customers = current().registry.get(flow).audience == "customer"
-    mine = snapshot is not None and (
-        (instance_id in session.get("flows", []) and not customers)
+    return snapshot.flow == flow and (
+        (snapshot.id in session.get("flows", []) and not customers)
         or (snapshot.customer_id is not None and snapshot.customer_id == customer_id())
     )
-    if not mine:
-        abort(404)
-    assert snapshot is not None
-    return snapshot
 
 
 def _prefilled(definition: Definition) -> dict[str, str]:

@@ -56,7 +56,13 @@ def issue(
 
 
 def find(session: Session, token: str) -> Token | None:
-    return session.scalar(select(Token).where(Token.token_hash == digest(token)))
+    """The link behind TOKEN, looked up once per transaction (the engine finds it to know
+    the instance, the step's guard to judge it)."""
+    key = digest(token)
+    found: dict[str, Token | None] = session.info.setdefault("links", {})
+    if key not in found:
+        found[key] = session.scalar(select(Token).where(Token.token_hash == key))
+    return found[key]
 
 
 def check(
