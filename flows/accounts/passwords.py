@@ -11,8 +11,8 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
+from zxcvbn_rs_py import zxcvbn
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -109,10 +109,7 @@ def policy_problem(password: str, personal: list[str]) -> str | None:
     parts = _personal_parts(personal)
     if any(part in folded for part in parts):
         return "password_personal"
-    if (
-        folded in _common()
-        or zxcvbn(password, user_inputs=sorted(parts), max_length=MAX_LENGTH)["score"] < MIN_SCORE
-    ):
+    if folded in _common() or int(zxcvbn(password, user_inputs=sorted(parts)).score) < MIN_SCORE:
         return "password_weak"
     return None
 
