@@ -129,23 +129,42 @@ def owned_document(session: Session, document_id: int, identity_id: int) -> Docu
     return session.scalar(query)
 
 
-def recent_payments(session: Session, contract_id: int, limit: int = 6) -> list[Payment]:
+def recent_payments(
+    session: Session, contract_ids: list[int], limit: int = 6
+) -> dict[int, list[Payment]]:
+    """The LIMIT latest payments of each contract, newest first: one query for them all."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Payment.contract_id,
+            order_by=(Payment.paid_on.desc(), Payment.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = select(Payment.id, rank).where(Payment.contract_id.in_(contract_ids)).subquery()
     query = (
         select(Payment)
-        .where(Payment.contract_id == contract_id)
-        .order_by(Payment.paid_on.desc())
-        .limit(limit)
+        .join(ranked, ranked.c.id == Payment.id)
+        .where(ranked.c.rank <= limit)
+        .order_by(Payment.paid_on.desc(), Payment.id.desc())
     )
-    return list(session.scalars(query))
+    found: dict[int, list[Payment]] = {i: [] for i in contract_ids}
+    for payment in session.scalars(query):
+        found[payment.contract_id].append(payment)
+    return found
 
 
-def documents(session: Session, contract_id: int) -> list[Document]:
+def documents(session: Session, contract_ids: list[int]) -> dict[int, list[Document]]:
+    """Each contract's documents, newest first: one query for them all."""
     query = (
         select(Document)
-        .where(Document.contract_id == contract_id)
+        .where(Document.contract_id.in_(contract_ids))
         .order_by(Document.issued_on.desc(), Document.id.desc())
     )
-    return list(session.scalars(query))
+    found: dict[int, list[Document]] = {i: [] for i in contract_ids}
+    for document in session.scalars(query):
+        found[document.contract_id].append(document)
+    return found
 
 
 def by_number(session: Session, number: str, *, lock: bool = False) -> Contract | None:

@@ -103,11 +103,16 @@ def owned(
     return found if mine else None
 
 
-def of_contract(session: Session, contract_id: int, identity_id: int) -> list[PayoffQuote]:
-    """The quotes this MINI ID asked for on the contract, newest first."""
+def of_contracts(
+    session: Session, contract_ids: list[int], identity_id: int
+) -> dict[int, list[PayoffQuote]]:
+    """The quotes this MINI ID asked for on each contract, newest first: one query."""
     query = (
         select(PayoffQuote)
-        .where(PayoffQuote.contract_id == contract_id, PayoffQuote.identity_id == identity_id)
+        .where(PayoffQuote.contract_id.in_(contract_ids), PayoffQuote.identity_id == identity_id)
         .order_by(PayoffQuote.issued_at.desc(), PayoffQuote.id.desc())
     )
-    return list(session.scalars(query))
+    found: dict[int, list[PayoffQuote]] = {i: [] for i in contract_ids}
+    for quote in session.scalars(query):
+        found[quote.contract_id].append(quote)
+    return found

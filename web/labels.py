@@ -8,6 +8,7 @@ from flask_babel import gettext, ngettext
 from flows.contracts.payoff import Line
 from flows.contracts.taxes import Tax
 from web.formatting import money, percent
+from web.i18n import translate
 
 
 def N_(message: str) -> str:
@@ -59,7 +60,7 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def label(group: str, code: str) -> str:
-    return str(gettext(LABELS[group][code]))
+    return translate(LABELS[group][code])
 
 
 def line_text(line: Line) -> str:

@@ -35,7 +35,8 @@ from flows.contracts.schedule import Standing, end_date, standing
 from flows.contracts.schedule import today as local_today
 from storage import contracts
 from storage import quotes as stored_quotes
-from storage.contracts import Contract, Payment
+from storage.contracts import Contract, Document, Payment
+from storage.quotes import PayoffQuote
 from web import paying, pdf
 from web.auth import current_customer, login_required
 from web.formatting import day, money
@@ -89,17 +90,19 @@ def _owned(db: Session, contract_id: int) -> Contract:
 @login_required
 def show(lang: str) -> str:
     today = _today()
+    customer_id = _customer_id()
     with current().db.read() as db:
-        cards = [
-            ContractCard(
-                c,
-                standing(c, today),
-                end_date(c),
-                contracts.recent_payments(db, c.id),
-                _documents(db, c.id),
-            )
-            for c in contracts.of_customer(db, _customer_id())
-        ]
+        linked = contracts.of_customer(db, customer_id)
+        ids = [c.id for c in linked]
+        payments = contracts.recent_payments(db, ids)
+        kept = contracts.documents(db, ids)
+        issued = stored_quotes.of_contracts(db, ids, customer_id)
+    cards = [
+        ContractCard(
+            c, standing(c, today), end_date(c), payments[c.id], _documents(kept[c.id], issued[c.id])
+        )
+        for c in linked
+    ]
     return render_template(
         "overview/index.html",
         cards=cards,
@@ -108,9 +111,9 @@ def show(lang: str) -> str:
     )
 
 
-def _documents(db: Session, contract_id: int) -> list[Entry]:
-    """The contract's documents and the customer's quotes on it, newest first."""
-    issued = [
+def _documents(kept: list[Document], issued: list[PayoffQuote]) -> list[Entry]:
+    """A contract's documents and the customer's quotes on it, newest first."""
+    entries = [
         Entry(
             local_today(q.issued_at),
             "payoff_quote",
@@ -122,13 +125,11 @@ def _documents(db: Session, contract_id: int) -> list[Entry]:
                 amount=money(q.total_cents),
             ),
         )
-        for q in stored_quotes.of_contract(db, contract_id, _customer_id())
+        for q in issued
+    ] + [
+        Entry(d.issued_on, d.kind, d.filename, url_for(".download", document_id=d.id)) for d in kept
     ]
-    kept = [
-        Entry(d.issued_on, d.kind, d.filename, url_for(".download", document_id=d.id))
-        for d in contracts.documents(db, contract_id)
-    ]
-    return sorted(issued + kept, key=lambda e: e.day, reverse=True)  # stable: quotes first
+    return sorted(entries, key=lambda e: e.day, reverse=True)  # stable: quotes first
 
 
 def _date_limits(today: date) -> dict[str, Any]:
