@@ -8,11 +8,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
+import jsonschema
+import yaml
 from statemachine import StateChart
+from statemachine.exceptions import InvalidDefinition
 from statemachine.io import load
-from statemachine.io.yaml.reader import YAMLReader
+from statemachine.io.validation import load_schema
 
 from flows import composition
 from flows.fields import FieldSpec, parse_field
@@ -137,9 +141,36 @@ class Definition:
         return list(seen)
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """yaml.safe_load, by libyaml when there, read as statemachine.io reads YAML: ``on``,
+    ``off``, ``yes`` and ``no`` stay strings (``on:`` is a key, not True)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in found if tag != "tag:yaml.org,2002:bool" or first in "tTfF"]
+    for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse(document: str) -> Any:
-    """YAML as statemachine.io reads it: safe, and ``on:`` stays a key, not True."""
-    return YAMLReader().parse_document(document)
+    return yaml.load(document, Loader=_Loader)  # noqa: S506 - a safe loader
+
+
+@lru_cache(maxsize=1)
+def _schema() -> Any:
+    """statemachine.io's JSON Schema, itself checked once (jsonschema.validate checks it
+    at every call: most of the time it takes to compile a definition)."""
+    schema = load_schema()
+    validator = jsonschema.validators.validator_for(schema)
+    validator.check_schema(schema)
+    return validator(schema)
+
+
+def _validate(chart: Any) -> None:
+    """What ``load(validate=True)`` checks, with the same error."""
+    error = jsonschema.exceptions.best_match(_schema().iter_errors(chart))
+    if error is not None:
+        raise InvalidDefinition(f"Statechart document failed schema validation: {error.message}")
 
 
 def version_of(document: str) -> str:
@@ -167,7 +198,8 @@ def compile_definition(
         doc = composition.expand(doc, {n: parse(text) for n, text in (steps or {}).items()})
         document = composition.dump(doc)
     chart, meta = doc["statechart"], doc["procedure"]
-    loaded = load(json.dumps(chart), format="json", validate=True)
+    _validate(chart)
+    loaded = load(json.dumps(chart), format="json", validate=False)
     # Our actions write to the database; an exception there must abort the step, not be
     # turned into an error.execution event while the state moves on.
     machine = type(loaded.__name__, (loaded,), {"catch_errors_as_events": False})
