@@ -5,8 +5,8 @@ of web/overview.py or web/procedures.py: its own SQLAlchemy ``select()`` stateme
 same SQL as the page's), the same template and the same context. They are registered by
 bench/wsgi.py only, never by the application.
 
-- ``/fr/bench/bare-overview``: the signed-in customer's contracts, each one's 6 latest
-  payments, their payoff quotes and their documents, rendered with
+- ``/fr/bench/bare-overview``: the signed-in customer's contracts, then in one query each
+  their 6 latest payments, their payoff quotes and their documents, rendered with
   ``overview/index.html``, like ``GET /fr/overview``.
 - ``GET /fr/bench/bare-register/<id>``: the registration form of an instance this browser
   started, rendered with ``registration/details.html``, like ``GET /fr/register/<id>``.
@@ -30,7 +30,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -105,7 +105,7 @@ def add_bare_views(app: Flask) -> None:
             g.customer = customer  # what base.html greets: read once, as the site does
             mine = select(Contract).where(Contract.identity_id == identity_id)
             owned = rows.scalars(mine.order_by(Contract.number)).all()
-            cards = [_card(rows, contract, identity_id, today) for contract in owned]
+            cards = _cards(rows, list(owned), identity_id, today)
         return render_template(
             "overview/index.html",
             cards=cards,
@@ -138,43 +138,59 @@ def add_bare_views(app: Flask) -> None:
         )
 
 
-def _card(rows: Session, contract: Contract, identity_id: int, today: date) -> Card:
+def _cards(rows: Session, owned: list[Contract], identity_id: int, today: date) -> list[Card]:
+    """The contracts' payments, quotes and documents: one query each, as the page does."""
+    ids = [c.id for c in owned]
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Payment.contract_id, order_by=(Payment.paid_on.desc(), Payment.id.desc())
+        )
+        .label("rank")
+    )
+    ranked = select(Payment.id, rank).where(Payment.contract_id.in_(ids)).subquery()
     payments = rows.scalars(
         select(Payment)
-        .where(Payment.contract_id == contract.id)
-        .order_by(Payment.paid_on.desc())
-        .limit(RECENT_PAYMENTS)
+        .join(ranked, ranked.c.id == Payment.id)
+        .where(ranked.c.rank <= RECENT_PAYMENTS)
+        .order_by(Payment.paid_on.desc(), Payment.id.desc())
     ).all()
     quotes = rows.scalars(
         select(PayoffQuote)
-        .where(PayoffQuote.contract_id == contract.id, PayoffQuote.identity_id == identity_id)
+        .where(PayoffQuote.contract_id.in_(ids), PayoffQuote.identity_id == identity_id)
         .order_by(PayoffQuote.issued_at.desc(), PayoffQuote.id.desc())
     ).all()
     documents = rows.scalars(
         select(Document)
-        .where(Document.contract_id == contract.id)
+        .where(Document.contract_id.in_(ids))
         .order_by(Document.issued_on.desc(), Document.id.desc())
     ).all()
-    lines = [
-        Entry(
-            local_today(q.issued_at),
-            "payoff_quote",
-            q.reference,
-            url_for("overview.quote_pdf", reference=q.reference),
-            gettext(
-                "To pay off on %(date)s: %(amount)s",
-                date=day(q.payoff_date),
-                amount=money(q.total_cents),
-            ),
-        )
-        for q in quotes
-    ]
-    lines += [
-        Entry(d.issued_on, d.kind, d.filename, url_for("overview.download", document_id=d.id))
-        for d in documents
-    ]
-    lines.sort(key=lambda e: e.day, reverse=True)  # stable: quotes first on a day
-    return Card(contract, standing(contract, today), end_date(contract), list(payments), lines)
+    cards = []
+    for contract in owned:
+        lines = [
+            Entry(
+                local_today(q.issued_at),
+                "payoff_quote",
+                q.reference,
+                url_for("overview.quote_pdf", reference=q.reference),
+                gettext(
+                    "To pay off on %(date)s: %(amount)s",
+                    date=day(q.payoff_date),
+                    amount=money(q.total_cents),
+                ),
+            )
+            for q in quotes
+            if q.contract_id == contract.id
+        ]
+        lines += [
+            Entry(d.issued_on, d.kind, d.filename, url_for("overview.download", document_id=d.id))
+            for d in documents
+            if d.contract_id == contract.id
+        ]
+        lines.sort(key=lambda e: e.day, reverse=True)  # stable: quotes first on a day
+        mine = [p for p in payments if p.contract_id == contract.id]
+        cards.append(Card(contract, standing(contract, today), end_date(contract), mine, lines))
+    return cards
 
 
 def _problems(form: dict[str, str]) -> dict[str, str]:

@@ -1,15 +1,22 @@
-"""What one registration step costs through the engine, against a bare Flask view.
+"""What one step costs through the engine, against a bare Flask view doing its writes.
 
-Both run in the same process, on the same fresh SQLite database, interleaved, through the
-Flask test client:
+Both run in the same process, on the same fresh database, interleaved, through the Flask
+test client:
 
 - "submit" step: POST /fr/register/<id> (fields checked, guard, argon2id hash, pending
   identity, activation token, e-mail rendered into the outbox, audit record, 303) against
   a bare view that hashes the same password and writes the same rows in one transaction.
 - "activate" step: POST /fr/register/link/<token> (token checked, identity activated,
   audit record, 303) against a bare view doing the same writes.
+- "code" step: POST /fr/login/<id> with the 6-digit code e-mailed to authorize the device
+  (sign-in's shared device-code step: the newest challenge checked by its keyed hash and
+  used, the customer's language kept, audit record, the session opened, 303) against a
+  bare view doing the same writes and opening the same session.
 
-    .venv/bin/python bench/registration_step.py [--rounds 60]
+    .venv/bin/python bench/steps.py [--rounds 60] [--database-url postgresql+psycopg://…]
+
+The database is a fresh SQLite file unless --database-url names an empty database (its
+schema is created, and dropped at the end).
 
 Prints the medians, the 90th percentiles and the ratio engine / bare view.
 """
@@ -21,20 +28,27 @@ import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, redirect, request
-from sqlalchemy import select
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, select, text
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from flows.accounts import links, passwords
+from flows.accounts import codes, links, passwords
+from flows.contracts.contract_import import Record, save_contract
+from flows.contracts.schedule import add_months
+from flows.contracts.schedule import today as local_today
+from flows.csv_import import Report
 from storage import flow_counts, migrate
 from storage.identities import email_key
 from storage.models import AuditRecord, FlowInstance, Identity, OutboxMessage, Token
 from web import create_app
+from web.auth import sign_in
 from web.services import Services
 
 PASSWORD = "vélo rouge sous la pluie"
@@ -91,6 +105,29 @@ def add_bare_views(app: Flask, services: Services) -> None:
             audit(session, row, "submit", "details", "awaiting_activation", now)
         return redirect(f"/fr/register/{instance_id}", 303)
 
+    @app.post("/bench/bare-code/<instance_id>")
+    def bare_code(instance_id: str) -> Response:
+        now = services.clock()
+        with services.db.write() as session:
+            row = session.get(FlowInstance, instance_id, with_for_update=True)
+            assert row is not None and row.customer_id is not None
+            challenge, problem = codes.check(
+                session,
+                secret=services.engine.secret,
+                instance_id=row.id,
+                code=request.form["code"],
+                now=now,
+            )
+            assert problem is None and challenge is not None, problem
+            challenge.used_at = now
+            person = session.get(Identity, row.customer_id)
+            assert person is not None
+            person.language = "fr"
+            row.state, row.data = "signed_in", {**row.data, "remembered": False}
+            row.ended_at = now
+            audit(session, row, "authorize", "code_sent", "signed_in", now)
+        return sign_in(row.customer_id)
+
     @app.post("/bench/bare-activate/<token>")
     def bare_activate(token: str) -> Response:
         now = services.clock()
@@ -137,6 +174,67 @@ def timed(call: Callable[[], int]) -> float:
     return elapsed * 1000
 
 
+def newest_code(services: Services) -> str:
+    with services.db.read() as session:
+        message = session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc()))
+        assert message is not None
+        return str(message.extras["code"])
+
+
+def at_code_step(services: Services, client: FlaskClient, n: int, hashed: str) -> str:
+    """A customer with a contract, signed in with the password on an unknown device, the
+    code e-mailed: the sign-in instance waiting for it (each round its own MINI ID, as codes
+    to one MINI ID are throttled)."""
+    email = f"code{n}.{secrets.token_hex(3)}@example.com"
+    now = services.clock()
+    with services.db.write() as session:
+        person = Identity(
+            email=email,
+            email_key=email_key(email),
+            status="active",
+            first_name="Jean",
+            last_name="Tremblay",
+            password_hash=hashed,
+            language="fr",
+            created_at=now,
+            activated_at=now,
+        )
+        session.add(person)
+        session.flush()
+        record = contract_record(services, f"PR-26-{n:06d}", email)
+        save_contract(session, record, now, Report()).identity_id = person.id
+    answer = client.post("/fr/login", data={"email": email, "password": PASSWORD})
+    assert answer.status_code == 303, answer.status_code
+    instance_id = answer.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    sent = client.post(f"/fr/login/{instance_id}", data={"event": "send_code", "channel": "email"})
+    assert sent.status_code == 303, sent.status_code
+    return instance_id
+
+
+def contract_record(services: Services, number: str, email: str) -> Record:
+    today = local_today(services.clock())
+    return {
+        "number": number,
+        "kind": "loan",
+        "vehicle_model": "MINI Cooper S",
+        "vehicle_year": 2024,
+        "vin": "1M8GDM9AXKP042788",
+        "first_name": "Jean",
+        "last_name": "Tremblay",
+        "email": email,
+        "phone": "+15145550123",
+        "customer_number": "MM1234567",
+        "start_date": add_months(today, -12),
+        "term_months": 60,
+        "payment_cents": 456_78,
+        "frequency": "monthly",
+        "last_payment_cents": 456_78,
+        "last_payment_date": add_months(today, -1),
+        "balance_cents": 1_234_56,
+        "rate_bp": 499,
+    }
+
+
 def newest_token(services: Services) -> str:
     with services.db.read() as session:
         message = session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc()))
@@ -144,9 +242,31 @@ def newest_token(services: Services) -> str:
         return str(message.extras["link"]).rsplit("/", 1)[1]
 
 
-def run(rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+STEPS = ("submit", "activate", "code")
+
+
+@contextmanager
+def fresh_database(server: str | None) -> Iterator[str]:
+    """A fresh SQLite file, or a new database on the PostgreSQL server of SERVER (dropped
+    at the end)."""
+    if server is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    name = f"bench_steps_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run(rounds: int, server: str | None) -> None:
+    with fresh_database(server) as url:
         migrate.upgrade(url)
         app = create_app(
             {
@@ -160,12 +280,11 @@ def run(rounds: int) -> None:
         )
         services: Services = app.extensions["moncompte"]
         add_bare_views(app, services)
-        client = app.test_client()
-        times: dict[str, list[float]] = {
-            k: [] for k in ("engine submit", "bare submit", "engine activate", "bare activate")
-        }
+        hashed = passwords.hash_password(PASSWORD)
+        times: dict[str, list[float]] = {f"{k} {s}": [] for s in STEPS for k in ("engine", "bare")}
         for i in range(rounds + 5):
             for kind in ("engine", "bare"):
+                client = app.test_client()
                 snap = services.engine.start("registration", actor="bench", language="fr")
                 with client.session_transaction() as session:
                     session["flows"] = [snap.id]
@@ -189,19 +308,30 @@ def run(rounds: int) -> None:
                     else f"/bench/bare-activate/{token}"
                 )
                 activate = timed(lambda: client.post(path).status_code)  # noqa: B023
+                client = app.test_client()
+                instance_id = at_code_step(services, client, 2 * i + (kind == "bare"), hashed)
+                form = {"code": newest_code(services), "state": "code_sent"}
+                path = (
+                    f"/fr/login/{instance_id}"
+                    if kind == "engine"
+                    else f"/bench/bare-code/{instance_id}"
+                )
+                code = timed(lambda: client.post(path, data=form).status_code)  # noqa: B023
                 if i >= 5:  # warm-up rounds are not counted
                     times[f"{kind} submit"].append(submit)
                     times[f"{kind} activate"].append(activate)
-        report(times, rounds)
+                    times[f"{kind} code"].append(code)
+        where = "SQLite" if server is None else "PostgreSQL"
+        report(times, rounds, where)
 
 
-def report(times: dict[str, list[float]], rounds: int) -> None:
-    print(f"{rounds} rounds, interleaved, SQLite, Flask test client; milliseconds per request")
+def report(times: dict[str, list[float]], rounds: int, where: str) -> None:
+    print(f"{rounds} rounds, interleaved, {where}, Flask test client; milliseconds per request")
     print(f"{'':18} {'median':>8} {'p90':>8}")
     for name, values in times.items():
         p90 = statistics.quantiles(values, n=10)[-1]
         print(f"{name:18} {statistics.median(values):8.2f} {p90:8.2f}")
-    for step in ("submit", "activate"):
+    for step in STEPS:
         engine = statistics.median(times[f"engine {step}"])
         bare = statistics.median(times[f"bare {step}"])
         print(
@@ -213,4 +343,8 @@ def report(times: dict[str, list[float]], rounds: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=60)
-    run(parser.parse_args().rounds)
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL server (postgresql+psycopg://…); default SQLite"
+    )
+    arguments = parser.parse_args()
+    run(arguments.rounds, arguments.database_url)
