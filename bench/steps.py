@@ -30,7 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, redirect, request
@@ -44,7 +44,8 @@ from flows.contracts.contract_import import Record, save_contract
 from flows.contracts.schedule import add_months
 from flows.contracts.schedule import today as local_today
 from flows.csv_import import Report
-from storage import flow_counts, migrate
+from flows.procedures.steps.activation import MAIL_KINDS, MAILS_PER_HOUR
+from storage import flow_counts, identities, migrate, outbox
 from storage.identities import email_key
 from storage.models import AuditRecord, FlowInstance, Identity, OutboxMessage, Token
 from web import create_app
@@ -55,7 +56,8 @@ PASSWORD = "vélo rouge sous la pluie"
 
 
 def add_bare_views(app: Flask, services: Services) -> None:
-    """The same writes as the engine's steps, with no engine, no machine, no checks."""
+    """The same writes as the engine's steps (the same rows, the same columns), with no
+    engine, no machine, no checks."""
     # As long as the activation step waits for its link.
     link_valid_for = (
         services.registry.get("registration").states["awaiting_activation"].expires_after
@@ -70,17 +72,13 @@ def add_bare_views(app: Flask, services: Services) -> None:
         with services.db.write() as session:
             row = session.get(FlowInstance, instance_id, with_for_update=True)
             assert row is not None
-            person = Identity(
-                email=form["email"],
-                email_key=email_key(form["email"]),
-                status="pending",
-                first_name=form["first_name"],
-                last_name=form["last_name"],
-                password_hash=hashed,
-                language="fr",
-                created_at=now,
-            )
-            session.add(person)
+            # As registration must: an address registered twice, or by two at once, has
+            # one MINI ID; an address gets so many e-mails an hour.
+            person = identities.pending_or_new(session, form["email"], now)
+            person.first_name, person.last_name = form["first_name"], form["last_name"]
+            person.password_hash, person.language = hashed, "fr"
+            since = now - timedelta(hours=1)
+            assert outbox.recent_count(session, form["email"], since, MAIL_KINDS) < MAILS_PER_HOUR
             session.flush()
             token = links.issue(
                 session,
@@ -102,6 +100,7 @@ def add_bare_views(app: Flask, services: Services) -> None:
                 instance_id=row.id,
             )
             row.state, row.data = "awaiting_activation", {"email": form["email"]}
+            row.updated_at, row.expires_at = now, now + link_valid_for
             audit(session, row, "submit", "details", "awaiting_activation", now)
         return redirect(f"/fr/register/{instance_id}", 303)
 
@@ -124,7 +123,7 @@ def add_bare_views(app: Flask, services: Services) -> None:
             assert person is not None
             person.language = "fr"
             row.state, row.data = "signed_in", {**row.data, "remembered": False}
-            row.ended_at = now
+            row.updated_at, row.expires_at, row.ended_at = now, None, now
             audit(session, row, "authorize", "code_sent", "signed_in", now)
         return sign_in(row.customer_id)
 
@@ -140,7 +139,8 @@ def add_bare_views(app: Flask, services: Services) -> None:
             person.status, person.activated_at = "active", now
             row = session.get(FlowInstance, found.instance_id, with_for_update=True)
             assert row is not None
-            row.state = "activated"
+            row.state, row.customer_id = "activated", person.id
+            row.updated_at, row.expires_at, row.ended_at = now, None, now
             audit(session, row, "activate", "awaiting_activation", "activated", now)
         return redirect(f"/fr/register/{found.instance_id}", 303)
 

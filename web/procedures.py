@@ -215,7 +215,10 @@ def _outcome(snapshot: Snapshot | None) -> dict[str, Any]:
 
 
 def _remember(instance_id: str) -> None:
-    owned = [i for i in session.get("flows", []) if i != instance_id]
+    owned: list[str] = session.get("flows", [])
+    if owned[-1:] == [instance_id]:
+        return  # already the newest: the session (its cookie or row) is not written again
+    owned = [i for i in owned if i != instance_id]
     session["flows"] = [*owned, instance_id][-OWNED_LIMIT:]
 
 
