@@ -7,7 +7,7 @@ activation e-mail («Confirm the address»): most journeys now pass through it. 
 impact report (every journey of the 30 days replayed, the instances in flight counted),
 the diff in words, and the drawing of the change as SVG (Graphviz).
 
-    .venv/bin/python bench/change_impact.py [--records 1000000] [--rounds 5]
+    .venv/bin/python -m bench.change_impact [--records 1000000] [--rounds 5]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 Prints the medians and 90th percentiles in milliseconds.

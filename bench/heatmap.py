@@ -12,7 +12,7 @@ what autovacuum does after such a load. Then a signed-in analyst GETs
 are also grouped straight from the audit records with the (flow, created_at) index: what
 the page would cost without the hourly counts.
 
-    .venv/bin/python bench/heatmap.py [--records 1000000] [--rounds 15]
+    .venv/bin/python -m bench.heatmap [--records 1000000] [--rounds 15]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 Prints the medians and 90th percentiles in milliseconds.

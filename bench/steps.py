@@ -13,7 +13,7 @@ test client:
   used, the customer's language kept, audit record, the session opened, 303) against a
   bare view doing the same writes and opening the same session.
 
-    .venv/bin/python bench/steps.py [--rounds 60] [--database-url postgresql+psycopg://…]
+    .venv/bin/python -m bench.steps [--rounds 60] [--database-url postgresql+psycopg://…]
 
 The database is a fresh SQLite file unless --database-url names an empty database (its
 schema is created, and dropped at the end).
