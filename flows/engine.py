@@ -220,10 +220,10 @@ class Engine:
         if len(token) > 200 or not _URLSAFE.fullmatch(token):
             return None
         with self.db.write() as session:
-            found = links.find(session, token)
+            instance_id = links.instance_of(session, token)
             row = (
-                session.get(FlowInstance, found.instance_id, with_for_update=True)
-                if found
+                session.get(FlowInstance, instance_id, with_for_update=True)
+                if instance_id
                 else None
             )
             if row is None or row.flow != flow:

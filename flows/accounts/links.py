@@ -56,13 +56,13 @@ def issue(
 
 
 def find(session: Session, token: str) -> Token | None:
-    """The link behind TOKEN, looked up once per transaction (the engine finds it to know
-    the instance, the step's guard to judge it)."""
-    key = digest(token)
-    found: dict[str, Token | None] = session.info.setdefault("links", {})
-    if key not in found:
-        found[key] = session.scalar(select(Token).where(Token.token_hash == key))
-    return found[key]
+    return session.scalar(select(Token).where(Token.token_hash == digest(token)))
+
+
+def instance_of(session: Session, token: str) -> str | None:
+    """The instance TOKEN was sent by, read without loading the link: the step's guard
+    loads it once the instance is locked, so it judges the link as it is then."""
+    return session.scalar(select(Token.instance_id).where(Token.token_hash == digest(token)))
 
 
 def check(

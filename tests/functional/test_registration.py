@@ -12,7 +12,7 @@ from flask import Flask
 
 from storage.identities import by_email
 from tests.factories import PASSWORD
-from tests.support import Browser, SMTPServer, body_html, body_text, link_in
+from tests.support import Browser, SMTPServer, body_html, body_text, link_in, newest, token_of
 from web.services import Services
 
 WORDING = {
@@ -397,3 +397,50 @@ def test_fifty_concurrent_submits_take_one_transition(
 
         assert db.scalar(select(func.count()).select_from(Identity)) == 1
         assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_twenty_concurrent_posts_of_one_link_activate_once(
+    app: Flask, live_server: str, services: Services
+) -> None:
+    """The link and its step are judged once the instance is locked, in the transaction
+    that uses it: the first use wins, the others are told the link was used."""
+    session = requests.Session()
+    first = session.get(f"{live_server}/fr/register")
+    csrf = first.text.split('name="csrf_token" value="')[1].split('"')[0]
+    created = session.post(
+        f"{live_server}/fr/register", data={"csrf_token": csrf}, allow_redirects=False
+    )
+    details = {"first_name": "Rapide", "last_name": "Doigt", "email": "twice@example.com"}
+    sent = session.post(
+        f"{live_server}{created.headers['Location']}",
+        data={
+            "csrf_token": csrf,
+            "state": "details",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            **details,
+        },
+        allow_redirects=False,
+    )
+    assert sent.status_code == 303
+    link = f"{live_server}/fr/register/link/{token_of(newest(services, 'twice@example.com'))}"
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+
+    def activate() -> None:
+        client = requests.Session()
+        page = client.get(link)
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        barrier.wait()
+        answer = client.post(link, data={"csrf_token": token}, allow_redirects=False)
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=activate) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [303] + [410] * 19
+    instance_id = created.headers["Location"].rsplit("/", 1)[1]
+    activations = [h for h in services.engine.history(instance_id) if h["event"] == "activate"]
+    assert [h["outcome"] for h in activations] == ["taken"]
