@@ -35,10 +35,11 @@ from pathlib import Path
 
 from flask import Flask, redirect, request
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from bench import load
 from flows.accounts import codes, links, passwords
 from flows.contracts.contract_import import Record, save_contract
 from flows.contracts.schedule import add_months
@@ -253,16 +254,8 @@ def fresh_database(server: str | None) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{Path(tmp) / 'bench.db'}"
         return
-    name = f"bench_steps_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with load.fresh_database(server, f"bench_steps_{secrets.token_hex(4)}") as url:
+        yield url
 
 
 def run(rounds: int, server: str | None) -> None:

@@ -350,25 +350,30 @@ def test_bytes_that_are_not_utf8_never_crash(browser: Browser) -> None:
     assert page.field_errors["password"] == "Ce champ est obligatoire."
 
 
-def test_fifty_concurrent_submits_take_one_transition(
-    app: Flask, live_server: str, services: Services
-) -> None:
+def registration_form(live_server: str, email: str) -> tuple[requests.Session, str, dict[str, str]]:
+    """A registration started over HTTP: its session, its step's path and a filled form."""
     session = requests.Session()
     first = session.get(f"{live_server}/fr/register")
     token = first.text.split('name="csrf_token" value="')[1].split('"')[0]
     created = session.post(
         f"{live_server}/fr/register", data={"csrf_token": token}, allow_redirects=False
     )
-    step = created.headers["Location"]
     data = {
         "csrf_token": token,
         "state": "details",
         "first_name": "Rapide",
         "last_name": "Doigt",
-        "email": "race@example.com",
+        "email": email,
         "password": PASSWORD,
         "password_confirm": PASSWORD,
     }
+    return session, created.headers["Location"], data
+
+
+def test_fifty_concurrent_submits_take_one_transition(
+    app: Flask, live_server: str, services: Services
+) -> None:
+    session, step, data = registration_form(live_server, "race@example.com")
     barrier = threading.Barrier(50)
     statuses: list[int] = []
 
@@ -404,24 +409,8 @@ def test_twenty_concurrent_posts_of_one_link_activate_once(
 ) -> None:
     """The link and its step are judged once the instance is locked, in the transaction
     that uses it: the first use wins, the others are told the link was used."""
-    session = requests.Session()
-    first = session.get(f"{live_server}/fr/register")
-    csrf = first.text.split('name="csrf_token" value="')[1].split('"')[0]
-    created = session.post(
-        f"{live_server}/fr/register", data={"csrf_token": csrf}, allow_redirects=False
-    )
-    details = {"first_name": "Rapide", "last_name": "Doigt", "email": "twice@example.com"}
-    sent = session.post(
-        f"{live_server}{created.headers['Location']}",
-        data={
-            "csrf_token": csrf,
-            "state": "details",
-            "password": PASSWORD,
-            "password_confirm": PASSWORD,
-            **details,
-        },
-        allow_redirects=False,
-    )
+    session, step, data = registration_form(live_server, "twice@example.com")
+    sent = session.post(f"{live_server}{step}", data=data, allow_redirects=False)
     assert sent.status_code == 303
     link = f"{live_server}/fr/register/link/{token_of(newest(services, 'twice@example.com'))}"
     barrier = threading.Barrier(20)
@@ -441,6 +430,6 @@ def test_twenty_concurrent_posts_of_one_link_activate_once(
     for t in threads:
         t.join()
     assert sorted(statuses) == [303] + [410] * 19
-    instance_id = created.headers["Location"].rsplit("/", 1)[1]
+    instance_id = step.rsplit("/", 1)[1]
     activations = [h for h in services.engine.history(instance_id) if h["event"] == "activate"]
     assert [h["outcome"] for h in activations] == ["taken"]
