@@ -14,8 +14,10 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     UniqueConstraint,
+    bindparam,
     func,
     select,
 )
@@ -107,10 +109,15 @@ class Document(Base):
     )
 
 
+# The overview's statements, built once: building a select() costs more than running it.
+_OF_CUSTOMER = (
+    select(Contract).where(Contract.identity_id == bindparam("identity")).order_by(Contract.number)
+)
+
+
 def of_customer(session: Session, identity_id: int) -> list[Contract]:
     """The contracts linked to a MINI ID, in a stable order."""
-    query = select(Contract).where(Contract.identity_id == identity_id).order_by(Contract.number)
-    return list(session.scalars(query))
+    return list(session.scalars(_OF_CUSTOMER, {"identity": identity_id}))
 
 
 def owned(session: Session, contract_id: int, identity_id: int) -> Contract | None:
@@ -129,10 +136,7 @@ def owned_document(session: Session, document_id: int, identity_id: int) -> Docu
     return session.scalar(query)
 
 
-def recent_payments(
-    session: Session, contract_ids: list[int], limit: int = 6
-) -> dict[int, list[Payment]]:
-    """The LIMIT latest payments of each contract, newest first: one query for them all."""
+def _recent_payments() -> Select[Payment]:
     rank = (
         func.row_number()
         .over(
@@ -141,28 +145,38 @@ def recent_payments(
         )
         .label("rank")
     )
-    ranked = select(Payment.id, rank).where(Payment.contract_id.in_(contract_ids)).subquery()
-    query = (
+    wanted = Payment.contract_id.in_(bindparam("contracts", expanding=True))
+    ranked = select(Payment.id, rank).where(wanted).subquery()
+    return (
         select(Payment)
         .join(ranked, ranked.c.id == Payment.id)
-        .where(ranked.c.rank <= limit)
+        .where(ranked.c.rank <= bindparam("limit"))
         .order_by(Payment.paid_on.desc(), Payment.id.desc())
     )
+
+
+_RECENT_PAYMENTS = _recent_payments()
+_DOCUMENTS = (
+    select(Document)
+    .where(Document.contract_id.in_(bindparam("contracts", expanding=True)))
+    .order_by(Document.issued_on.desc(), Document.id.desc())
+)
+
+
+def recent_payments(
+    session: Session, contract_ids: list[int], limit: int = 6
+) -> dict[int, list[Payment]]:
+    """The LIMIT latest payments of each contract, newest first: one query for them all."""
     found: dict[int, list[Payment]] = {i: [] for i in contract_ids}
-    for payment in session.scalars(query):
+    for payment in session.scalars(_RECENT_PAYMENTS, {"contracts": contract_ids, "limit": limit}):
         found[payment.contract_id].append(payment)
     return found
 
 
 def documents(session: Session, contract_ids: list[int]) -> dict[int, list[Document]]:
     """Each contract's documents, newest first: one query for them all."""
-    query = (
-        select(Document)
-        .where(Document.contract_id.in_(contract_ids))
-        .order_by(Document.issued_on.desc(), Document.id.desc())
-    )
     found: dict[int, list[Document]] = {i: [] for i in contract_ids}
-    for document in session.scalars(query):
+    for document in session.scalars(_DOCUMENTS, {"contracts": contract_ids}):
         found[document.contract_id].append(document)
     return found
 

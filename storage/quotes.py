@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, select
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from storage.contracts import Contract
@@ -103,16 +103,24 @@ def owned(
     return found if mine else None
 
 
+# Built once (the overview runs it at each visit): building it costs more than running it.
+_OF_CONTRACTS = (
+    select(PayoffQuote)
+    .where(
+        PayoffQuote.contract_id.in_(bindparam("contracts", expanding=True)),
+        PayoffQuote.identity_id == bindparam("identity"),
+    )
+    .order_by(PayoffQuote.issued_at.desc(), PayoffQuote.id.desc())
+)
+
+
 def of_contracts(
     session: Session, contract_ids: list[int], identity_id: int
 ) -> dict[int, list[PayoffQuote]]:
     """The quotes this MINI ID asked for on each contract, newest first: one query."""
-    query = (
-        select(PayoffQuote)
-        .where(PayoffQuote.contract_id.in_(contract_ids), PayoffQuote.identity_id == identity_id)
-        .order_by(PayoffQuote.issued_at.desc(), PayoffQuote.id.desc())
-    )
     found: dict[int, list[PayoffQuote]] = {i: [] for i in contract_ids}
-    for quote in session.scalars(query):
+    for quote in session.scalars(
+        _OF_CONTRACTS, {"contracts": contract_ids, "identity": identity_id}
+    ):
         found[quote.contract_id].append(quote)
     return found

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.orm import Session
 
-from storage.models import WebSession
+from storage.models import Identity, Staff, WebSession
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
@@ -20,12 +20,33 @@ def key(cookie: str) -> str:
     return hashlib.sha256(cookie.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def live(session: Session, cookie: str, now: datetime) -> WebSession | None:
-    """The session behind COOKIE, unless it idled out or grew too old (swept later)."""
-    row = session.get(WebSession, key(cookie))
-    if row is None or now - row.last_seen_at > IDLE or now - row.created_at > ABSOLUTE:
+class Live(NamedTuple):
+    """A session and the account it is signed in to, read together."""
+
+    row: WebSession
+    identity: Identity | None
+    staff: Staff | None
+
+
+# Built once: every page a signed-in customer opens runs it.
+_LIVE = (
+    select(WebSession, Identity, Staff)
+    .outerjoin(Identity, Identity.id == WebSession.identity_id)
+    .outerjoin(Staff, Staff.id == WebSession.staff_id)
+    .where(WebSession.id == bindparam("key"))
+)
+
+
+def live(session: Session, cookie: str, now: datetime) -> Live | None:
+    """The session behind COOKIE with its account (one query: every signed-in page needs
+    both), unless it idled out or grew too old (swept later)."""
+    found = session.execute(_LIVE, {"key": key(cookie)}).one_or_none()
+    if found is None:
         return None
-    return row
+    row = found[0]
+    if now - row.last_seen_at > IDLE or now - row.created_at > ABSOLUTE:
+        return None
+    return Live(row, found[1], found[2])
 
 
 def create(

@@ -35,11 +35,19 @@ def signed_in(kind: str, model: type[A], account_id: Callable[[], int | None]) -
     if kind not in g:
         found = None
         if (found_id := account_id()) is not None:
-            with current().db.read() as db:
-                found = db.get(model, found_id)
+            found = _read_with_session(model, found_id)
+            if found is None:
+                with current().db.read() as db:
+                    found = db.get(model, found_id)
         setattr(g, kind, found if credentials.active(found) else None)
     account: A | None = getattr(g, kind)
     return account
+
+
+def _read_with_session(model: type[A], account_id: int) -> A | None:
+    """The account the session's row was read with, when it is this one."""
+    loaded = session.accounts.get(model) if isinstance(session, DatabaseSession) else None
+    return loaded if isinstance(loaded, model) and loaded.id == account_id else None
 
 
 def current_customer() -> Identity | None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, request
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, force_locale
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 LOCALES = {"fr": "fr_CA", "en": "en_CA"}
 DEFAULT = "fr"
@@ -31,19 +38,30 @@ def compile_catalogs(source: Path, target: Path) -> None:
 
 
 _catalogues: dict[str, support.NullTranslations] = {}
+# The language in_language() puts in force, over the page's.
+_forced: ContextVar[str | None] = ContextVar("forced_language", default=None)
+
+
+@contextmanager
+def in_language(lang: str) -> Iterator[None]:
+    """Write in LANG for a while (a PDF, a diagram, the CLI): our gettext and formats,
+    and Flask-Babel's, whatever the page's language."""
+    token = _forced.set(lang)
+    try:
+        with force_locale(LOCALES[lang]):
+            yield
+    finally:
+        _forced.reset(token)
 
 
 def catalogue() -> support.NullTranslations:
-    """The catalogue of the locale in force (force_locale included).
+    """The catalogue of the language in force.
 
     A page calls gettext a hundred times: each call finds its catalogue in a dictionary
-    rather than through Flask-Babel's four lookups of the request context.
+    by the language code, rather than through Flask-Babel's lookups of the request
+    context and its locale.
     """
-    locale = str(get_locale())
-    found = _catalogues.get(locale)
-    if found is None:
-        found = _catalogues[locale] = get_translations()
-    return found
+    return _catalogues[current_language()]
 
 
 def translate(message: str) -> str:
@@ -52,7 +70,27 @@ def translate(message: str) -> str:
 
 
 def current_language() -> str:
-    return str(g.get("lang", DEFAULT))
+    return _forced.get() or str(g.get("lang", DEFAULT))
+
+
+# The templates' _() and ngettext(), as Jinja's newstyle gettext has them (the text is
+# always %-formatted, its values escaped in HTML: the catalogue's own text is trusted, as
+# Jinja trusts it), without its two extra calls through the context.
+def _formatted(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> str:
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
+    return _formatted(eval_ctx, catalogue().ugettext(message), variables)
+
+
+@pass_eval_context
+def _template_ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    return _formatted(eval_ctx, catalogue().ungettext(singular, plural, num), variables)
 
 
 def preferred_language() -> str:
@@ -67,6 +105,8 @@ def preferred_language() -> str:
 def init_app(app: Flask) -> None:
     compiled = Path(app.instance_path) / "locale"
     compile_catalogs(CATALOGS, compiled)
+    for lang, locale in LOCALES.items():  # the same in every app: from the same .po files
+        _catalogues[lang] = support.Translations.load(str(compiled), [locale])
     app.config.update(
         BABEL_DEFAULT_LOCALE=LOCALES[DEFAULT],
         BABEL_DEFAULT_TIMEZONE="America/Toronto",
@@ -79,6 +119,10 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
         newstyle=True,
+    )
+    # Then _, gettext and ngettext are replaced by ours (above).
+    app.jinja_env.globals.update(
+        _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
     )
 
     @app.url_value_preprocessor

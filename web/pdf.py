@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -18,7 +18,7 @@ from flows.contracts.schedule import today as local_today
 from storage.contracts import Contract, Payment
 from web import paying
 from web.formatting import day, money
-from web.i18n import LOCALES
+from web.i18n import in_language
 from web.labels import label, line_text, tax_text
 
 FONTS = Path(__file__).parent / "fonts"
@@ -126,7 +126,7 @@ def _contract_facts(contract: Contract) -> list[tuple[str, str]]:
 def payoff_quote(contract: Contract, issued: Issued, lang: str) -> bytes:
     """The quote as issued: its reference, amounts and taxes, how to pay, whom to call."""
     quote = issued.quote
-    with force_locale(LOCALES[lang]):
+    with in_language(lang):
         pdf = Letter(gettext("Payoff quote"), lang)
         pdf.facts(
             [
@@ -158,7 +158,7 @@ def payoff_quote(contract: Contract, issued: Issued, lang: str) -> bytes:
 
 def statement(contract: Contract, month_end: date, payments: list[Payment], lang: str) -> bytes:
     """A monthly statement: the demo's stand-in for what the system of record sends."""
-    with force_locale(LOCALES[lang]):
+    with in_language(lang):
         pdf = Letter(gettext("Account statement"), lang)
         pdf.facts([*_contract_facts(contract), (gettext("Period ending"), day(month_end, lang))])
         pdf.amounts(
@@ -177,7 +177,7 @@ def statement(contract: Contract, month_end: date, payments: list[Payment], lang
 
 def contract_document(contract: Contract, lang: str) -> bytes:
     """The demo's summary of the contract's terms."""
-    with force_locale(LOCALES[lang]):
+    with in_language(lang):
         pdf = Letter(gettext("Contract summary"), lang)
         rows = [
             *_contract_facts(contract),

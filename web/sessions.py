@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from storage import sessions as store
-from storage.models import WebSession
+from storage.models import Identity, Staff, WebSession
 from web.services import Services
 
 # Writing last_seen_at on every request would make every page a write.
@@ -61,6 +61,8 @@ class DatabaseSession(CallbackDict[str, Any], SessionMixin):
         self.seen_at = seen_at
         self.sent = sent  # the browser sent a session cookie
         self.replaced: list[str] = []  # cookies of sessions this one replaces
+        # The accounts read with the row, by model: a page need not read them again.
+        self.accounts: dict[type[Identity | Staff], Identity | Staff | None] = {}
         self.modified = False
 
     @property
@@ -73,6 +75,7 @@ class DatabaseSession(CallbackDict[str, Any], SessionMixin):
             self.replaced.append(self.cookie)
         self.cookie = None
         self.row = None
+        self.accounts = {}
         self.started_at = self.seen_at = None
         self.identity_id = identity_id
         self.staff_id = staff_id
@@ -89,13 +92,15 @@ class DatabaseSessionInterface(SessionInterface):
             return DatabaseSession()
         if SIGNED in cookie:
             return self._visitor(app, cookie)
-        row = None
+        found = None
         if len(cookie) <= 100:
             with self.services.db.read() as db:
-                row = store.live(db, cookie, self.services.clock())
-        if row is None:
+                found = store.live(db, cookie, self.services.clock())
+        if found is None:
             return DatabaseSession(sent=True)
-        return DatabaseSession(dict(row.data), cookie, row, sent=True)
+        opened = DatabaseSession(dict(found.row.data), cookie, found.row, sent=True)
+        opened.accounts = {Identity: found.identity, Staff: found.staff}
+        return opened
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, DatabaseSession)

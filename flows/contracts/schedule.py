@@ -37,22 +37,23 @@ def end_date(contract: Contract) -> date:
 
 
 def due_dates(contract: Contract) -> Iterator[date]:
-    end = end_date(contract)
+    start, frequency, end = contract.start_date, contract.frequency, end_date(contract)
     k = 1
-    while (due := _due(contract, k)) <= end:
+    while (due := _due(start, frequency, k)) <= end:
         yield due
         k += 1
 
 
-def _due(contract: Contract, k: int) -> date:
-    if contract.frequency == "monthly":
-        return add_months(contract.start_date, k)
-    return contract.start_date + timedelta(days=_DAYS[contract.frequency] * k)
+def _due(start: date, frequency: str, k: int) -> date:
+    if frequency == "monthly":
+        return add_months(start, k)
+    return start + timedelta(days=_DAYS[frequency] * k)
 
 
 def remaining_dates(contract: Contract) -> list[date]:
     """The due dates not yet paid: those after the last payment on record."""
-    return [d for d in due_dates(contract) if d > contract.last_payment_date]
+    paid_up_to = contract.last_payment_date
+    return [d for d in due_dates(contract) if d > paid_up_to]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from statemachine.contrib.diagram import GraphvizError
 from statemachine.exceptions import StateMachineError
 
@@ -23,7 +23,7 @@ from flows.analysis.change import Diff
 from flows.definition import Definition
 from storage import trail
 from web.cli.flows import _definition, _fail, _print_json, flows_group, json_option
-from web.i18n import LOCALES
+from web.i18n import LOCALES, in_language
 from web.services import current
 
 lang_option = click.option(
@@ -66,7 +66,7 @@ def flows_diff(
         _fail("Give --to or --file, not both.")
     found = _diff(name, old, new, path)
     try:
-        with force_locale(LOCALES[lang]):
+        with in_language(lang):
             text = _diff_text(found, fmt)
     except GraphvizError as exc:
         _fail(f"Cannot draw SVG: {exc}")
@@ -100,7 +100,7 @@ def flows_impact(name: str, path: Path, days: int, lang: str, as_json: bool) -> 
     """Recorded journeys and in-flight instances of NAME that the new version would affect."""
     services = current()
     found = impact.impact(services.db, _diff(name, None, None, path), services.clock(), days)
-    with force_locale(LOCALES[lang]):
+    with in_language(lang):
         if as_json:
             _print_json(change_report.impact_json(found, gettext))
         else:

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from statemachine.contrib.diagram import GraphvizError
 
 from flows import reasons
@@ -24,7 +24,7 @@ from flows.engine import NotStartable, Outcome, Result, Snapshot, UnknownInstanc
 from flows.fields import Upload
 from flows.registry import UnknownFlow
 from storage import identities
-from web.i18n import LOCALES
+from web.i18n import LOCALES, in_language
 from web.services import current
 
 ACTOR = "cli"
@@ -68,7 +68,7 @@ def flows_list(as_json: bool) -> None:
 def flows_diagram(name: str, fmt: str, lang: str, output: Path | None) -> None:
     """A procedure's diagram, its labels in French or English (SVG needs Graphviz)."""
     try:
-        with force_locale(LOCALES[lang]):
+        with in_language(lang):
             drawn = diagrams.render(_definition(name), fmt, translate=gettext)
     except GraphvizError as exc:
         _fail(f"Cannot draw SVG: {exc}")
