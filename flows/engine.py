@@ -220,12 +220,7 @@ class Engine:
         if len(token) > 200 or not _URLSAFE.fullmatch(token):
             return None
         with self.db.write() as session:
-            instance_id = links.instance_of(session, token)
-            row = (
-                session.get(FlowInstance, instance_id, with_for_update=True)
-                if instance_id
-                else None
-            )
+            row = links.locked_instance(session, token)
             if row is None or row.flow != flow:
                 return None
             definition = self._definition(row)

@@ -6,10 +6,19 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Token
+from storage.models import FlowInstance, Token
+
+# Built once: each use of a link runs them.
+_FIND = select(Token).where(Token.token_hash == bindparam("digest"))
+_INSTANCE = (
+    select(FlowInstance)
+    .join(Token, Token.instance_id == FlowInstance.id)
+    .where(Token.token_hash == bindparam("digest"))
+    .with_for_update(of=FlowInstance)
+)
 
 
 def path(language: str, route: str, token: str) -> str:
@@ -56,13 +65,14 @@ def issue(
 
 
 def find(session: Session, token: str) -> Token | None:
-    return session.scalar(select(Token).where(Token.token_hash == digest(token)))
+    return session.scalar(_FIND, {"digest": digest(token)})
 
 
-def instance_of(session: Session, token: str) -> str | None:
-    """The instance TOKEN was sent by, read without loading the link: the step's guard
-    loads it once the instance is locked, so it judges the link as it is then."""
-    return session.scalar(select(Token.instance_id).where(Token.token_hash == digest(token)))
+def locked_instance(session: Session, token: str) -> FlowInstance | None:
+    """The instance TOKEN was sent by, locked, in one query; the link itself is not
+    loaded: the step's guard loads it once the instance is locked, so it judges the link
+    as it is then."""
+    return session.scalar(_INSTANCE, {"digest": digest(token)})
 
 
 def check(
