@@ -15,7 +15,7 @@ from werkzeug.exceptions import (
 )
 
 from web.api import routes as api
-from web.i18n import LOCALES
+from web.i18n import LOCALES, use_language
 from web.logs import redact
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def _guess_language() -> None:
     prefix = request.path.strip("/").split("/", 1)[0]
     if "lang" not in g:
-        g.lang = prefix if prefix in LOCALES else "fr"
+        use_language(prefix if prefix in LOCALES else "fr")
 
 
 # A Host header the site does not answer to (TRUSTED_HOSTS): no page can be built for

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, request, url_for
+from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +26,7 @@ from flows.reasons import N_
 from flows.registry import UnknownFlow
 from storage import identities, outbox
 from web.api import openapi
-from web.i18n import current_language, preferred_language
+from web.i18n import current_language, preferred_language, use_language
 from web.security import csrf
 from web.services import current
 
@@ -240,7 +240,7 @@ def _answer(result: Result) -> Response:
 
 @bp.before_request
 def _authorize() -> None:
-    g.lang = preferred_language()
+    use_language(preferred_language())
     request.max_content_length = MAX_BODY
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     token = str(current_app.config["API_TOKEN"])
@@ -305,7 +305,7 @@ def answers(path: str) -> bool:
 
 def http_error(error: HTTPException) -> Response:
     """An HTTP error (no route, wrong method, body too large…) as the API answers it."""
-    g.lang = preferred_language()
+    use_language(preferred_language())
     response = error_response(_from_http(error))
     allow = dict(error.get_headers()).get("Allow")
     if allow:

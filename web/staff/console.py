@@ -30,7 +30,7 @@ from flows import fields
 from flows.accounts import staff as rules
 from storage.models import Staff
 from web.auth import signed_in
-from web.i18n import LOCALES
+from web.i18n import LOCALES, use_language
 from web.services import current
 from web.sessions import DatabaseSession
 
@@ -74,7 +74,7 @@ def analyst_required(view: F) -> F:
 def use_staff_language() -> None:
     """Staff pages have no /fr/ or /en/: the language is the one chosen in the session."""
     chosen = session.get(LANGUAGE)
-    g.lang = chosen if chosen in LOCALES else "fr"
+    use_language(chosen if chosen in LOCALES else "fr")
 
 
 def _forbidden(_error: Exception) -> tuple[str, int]:
