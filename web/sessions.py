@@ -24,6 +24,8 @@ from storage import sessions as store
 from storage.models import Identity, Staff, WebSession
 from web.services import Services
 
+# The accounts a session's row was read with, by model.
+Accounts = dict[type[Identity | Staff], Identity | Staff | None]
 # Writing last_seen_at on every request would make every page a write.
 TOUCH_EVERY = timedelta(seconds=60)
 SALT = "moncompte.visitor-session"
@@ -48,6 +50,7 @@ class DatabaseSession(CallbackDict[str, Any], SessionMixin):
         started_at: datetime | None = None,
         seen_at: datetime | None = None,
         sent: bool = False,
+        accounts: Accounts | None = None,
     ) -> None:
         def on_update(_self: Any) -> None:
             self.modified = True
@@ -62,7 +65,7 @@ class DatabaseSession(CallbackDict[str, Any], SessionMixin):
         self.sent = sent  # the browser sent a session cookie
         self.replaced: list[str] = []  # cookies of sessions this one replaces
         # The accounts read with the row, by model: a page need not read them again.
-        self.accounts: dict[type[Identity | Staff], Identity | Staff | None] = {}
+        self.accounts = accounts or {}
         self.modified = False
 
     @property
@@ -98,9 +101,10 @@ class DatabaseSessionInterface(SessionInterface):
                 found = store.live(db, cookie, self.services.clock())
         if found is None:
             return DatabaseSession(sent=True)
-        opened = DatabaseSession(dict(found.row.data), cookie, found.row, sent=True)
-        opened.accounts = {Identity: found.identity, Staff: found.staff}
-        return opened
+        accounts: Accounts = {Identity: found.identity, Staff: found.staff}
+        return DatabaseSession(
+            dict(found.row.data), cookie, found.row, sent=True, accounts=accounts
+        )
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, DatabaseSession)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import func, select
 
-from storage.models import WebSession
+from storage.models import Identity, WebSession
 from tests.factories import identity, staff_member
 from tests.functional.test_registration import fill_details
 from tests.functional.test_sign_in import cookie, sign_in, sign_out
@@ -50,6 +50,21 @@ def test_a_session_row_from_sign_in_to_sign_out(app: Flask, services: Services) 
     staff_member(services)
     console = Browser(app)
     assert staff_sign_in(console).path == "/staff/" and rows(services) == 1
+
+
+def test_a_mini_id_disabled_meanwhile_is_signed_out_at_its_next_page(
+    app: Flask, services: Services
+) -> None:
+    """The MINI ID is read with the session at each page (one query), and judged there."""
+    person = identity(services)
+    browser = Browser(app)
+    assert sign_in(browser).path == "/fr/link-account"
+    assert browser.get("/fr/devices").path == "/fr/devices"
+    with services.db.write() as session:
+        found = session.get(Identity, person)
+        assert found is not None
+        found.status = "disabled"
+    assert browser.get("/fr/devices").path == "/fr/login"
 
 
 def test_a_visitors_cookie_cannot_be_forged(app: Flask) -> None:
