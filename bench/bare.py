@@ -16,9 +16,9 @@ bench/wsgi.py only, never by the application.
   refuses. A form this view would accept answers 400: only the refusal is measured.
 
 What is shared with the site is what a hand-written view would use as well: the session
-(the cookie, the server-side row), the templates and their filters, the contract
-schedule's pure arithmetic (``flows.contracts.schedule``: what a contract's standing and
-end date are) and the storage models and ``storage.flow_counts``.
+(the cookie, the server-side row read with the signed-in customer), the templates and
+their filters, the contract schedule's pure arithmetic (``flows.contracts.schedule``: what
+a contract's standing and end date are) and the storage models and ``storage.flow_counts``.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from storage.models import AuditRecord, FlowInstance, Identity
 from storage.quotes import PayoffQuote
 from web.formatting import day, money
 from web.services import Services
+from web.sessions import DatabaseSession
 
 OVERVIEW = "/<any(fr,en):lang>/bench/bare-overview"
 REGISTER = "/<any(fr,en):lang>/bench/bare-register/<instance_id>"
@@ -92,17 +93,14 @@ def add_bare_views(app: Flask) -> None:
 
     @app.get(OVERVIEW, endpoint="bench_bare_overview")
     def bare_overview(lang: str) -> str | Response:
-        identity_id = getattr(session, "identity_id", None)
-        if identity_id is None:
+        # The customer was read with the session's row (the session is shared).
+        customer = session.accounts.get(Identity) if isinstance(session, DatabaseSession) else None
+        if not isinstance(customer, Identity) or customer.status != "active":
             return redirect(f"/{lang}/login", 303)
+        g.customer = customer  # what base.html greets
+        identity_id = customer.id
         today = local_today(datetime.now(UTC))
         with db.read() as rows:
-            customer = rows.scalar(
-                select(Identity).where(Identity.id == identity_id, Identity.status == "active")
-            )
-            if customer is None:
-                return redirect(f"/{lang}/login", 303)
-            g.customer = customer  # what base.html greets: read once, as the site does
             mine = select(Contract).where(Contract.identity_id == identity_id)
             owned = rows.scalars(mine.order_by(Contract.number)).all()
             cards = _cards(rows, list(owned), identity_id, today)
