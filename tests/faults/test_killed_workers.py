@@ -29,6 +29,9 @@ from web.services import Services
 
 pytestmark = pytest.mark.faults
 CUSTOMERS = 500  # two steps each: the form sent (start), then the address (submit)
+# A worker is killed in one batch of ten customers out of KILL_EVERY, at a random moment
+# of it: the kills follow the steps, however fast the machine takes them.
+KILL_EVERY = 4
 
 
 def ask_for_a_reset(machine: Served, n: int) -> None:
@@ -64,14 +67,12 @@ def ask_for_a_reset(machine: Served, n: int) -> None:
         pass  # the worker died under this request
 
 
-def killer(machine: Served, stop: threading.Event, killed: list[int]) -> None:
-    chance = random.Random(7)
-    while not stop.wait(chance.uniform(1.0, 3.0)):
-        workers = machine.workers()
-        if workers:
-            victim = chance.choice(workers)
-            os.kill(victim, signal.SIGKILL)
-            killed.append(victim)
+def kill_one(machine: Served, chance: random.Random, killed: list[int]) -> None:
+    workers = machine.workers()
+    if workers:
+        victim = chance.choice(workers)
+        os.kill(victim, signal.SIGKILL)
+        killed.append(victim)
 
 
 @pytest.mark.timeout(900)
@@ -97,22 +98,23 @@ def test_killed_workers_lose_nothing(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    stop, killed = threading.Event(), list[int]()
-    murderer = threading.Thread(target=killer, args=(machine, stop, killed))
-    murderer.start()
-    try:
-        customers = [
-            threading.Thread(target=ask_for_a_reset, args=(machine, n)) for n in range(CUSTOMERS)
-        ]
-        for batch in range(0, CUSTOMERS, 10):  # ten customers at a time
-            group = customers[batch : batch + 10]
-            for customer in group:
-                customer.start()
-            for customer in group:
-                customer.join()
-    finally:
-        stop.set()
-        murderer.join()
+    chance, killed = random.Random(7), list[int]()
+    customers = [
+        threading.Thread(target=ask_for_a_reset, args=(machine, n)) for n in range(CUSTOMERS)
+    ]
+    for batch in range(0, CUSTOMERS, 10):  # ten customers at a time
+        group = customers[batch : batch + 10]
+        murderer = None
+        if batch // 10 % KILL_EVERY == 0:
+            moment = chance.uniform(0.0, 0.3)  # a batch takes about that long
+            murderer = threading.Timer(moment, kill_one, args=(machine, chance, killed))
+            murderer.start()
+        for customer in group:
+            customer.start()
+        for customer in group:
+            customer.join()
+        if murderer is not None:
+            murderer.join()
     assert len(killed) >= 10, "workers were killed along the way"
     services = Services.build(
         postgres_url, hold_mail=True, base_url=lambda: "http://x/", uploads=tmp_path / "u"
