@@ -123,14 +123,8 @@ def init_app(app: Flask) -> None:
         BABEL_TRANSLATION_DIRECTORIES=str(compiled),
     )
     Babel(app, locale_selector=lambda: LOCALES[current_language()])
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=translate,
-        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
-        pgettext=lambda c, s: catalogue().upgettext(c, s),
-        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
-    # Then _, gettext and ngettext are replaced by ours (above).
+    # Flask-Babel installed Jinja's i18n extension (newstyle); the templates' _, gettext
+    # and ngettext are ours (above).
     app.jinja_env.globals.update(
         _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
     )
