@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -38,7 +37,7 @@ from pathlib import Path
 
 import requests
 
-from bench.load import ADMIN_URL, ROOT, free_port, fresh_database
+from bench.load import ADMIN_URL, ROOT, free_port, fresh_database, stop_group
 
 MONCOMPTE = Path(sys.executable).parent / "moncompte"
 PAGES = ["/fr/", "/fr/faq", "/fr/login", "/fr/register", "/en/password-reset"]
@@ -98,14 +97,7 @@ class Launched:
         return [("main", pid), *((f"worker {i + 1}", int(c)) for i, c in enumerate(children))]
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_group(self.process)
 
 
 def rss_mib(pid: int) -> float:
