@@ -8,10 +8,11 @@ start's day of the month, or the month's last day when it is shorter.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from storage.contracts import Contract
@@ -36,12 +37,21 @@ def end_date(contract: Contract) -> date:
     return add_months(contract.start_date, contract.term_months)
 
 
-def due_dates(contract: Contract) -> Iterator[date]:
-    start, frequency, end = contract.start_date, contract.frequency, end_date(contract)
+def due_dates(contract: Contract) -> tuple[date, ...]:
+    return _schedule(contract.start_date, contract.frequency, contract.term_months)
+
+
+# Contracts share their schedules (a start date, a frequency, a term); every page showing
+# a contract asks for its dates, and a five-year weekly lease has 260 of them.
+@lru_cache(maxsize=4096)
+def _schedule(start: date, frequency: str, term_months: int) -> tuple[date, ...]:
+    end = add_months(start, term_months)
+    dates = []
     k = 1
     while (due := _due(start, frequency, k)) <= end:
-        yield due
+        dates.append(due)
         k += 1
+    return tuple(dates)
 
 
 def _due(start: date, frequency: str, k: int) -> date:
@@ -50,10 +60,10 @@ def _due(start: date, frequency: str, k: int) -> date:
     return start + timedelta(days=_DAYS[frequency] * k)
 
 
-def remaining_dates(contract: Contract) -> list[date]:
+def remaining_dates(contract: Contract) -> tuple[date, ...]:
     """The due dates not yet paid: those after the last payment on record."""
-    paid_up_to = contract.last_payment_date
-    return [d for d in due_dates(contract) if d > paid_up_to]
+    dates = due_dates(contract)
+    return dates[bisect_right(dates, contract.last_payment_date) :]
 
 
 @dataclass(frozen=True)
