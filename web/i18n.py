@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -12,8 +12,11 @@ from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, request
+from flask import templating as flask_templating
 from flask_babel import Babel, force_locale
-from jinja2 import pass_eval_context
+from jinja2 import Template, pass_eval_context
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
@@ -103,6 +106,97 @@ def _template_ngettext(
     return _formatted(eval_ctx, catalogue().ungettext(singular, plural, num), variables)
 
 
+class TranslatedTemplates(flask_templating.Environment):
+    """Flask's templates, compiled once for each language with their messages translated.
+
+    A page has a hundred ``_("…")`` without values: in the template of a language, each
+    is already its text, as a constant, so rendering the page calls gettext only for the
+    messages that take values. Templates rendered while a language is in force (a page's,
+    or in_language()'s) come from that language's environment: an overlay of this one,
+    with the same globals, filters and loader, and a cache of its own.
+    """
+
+    language: str | None = None  # None: this environment, which hands templates over
+
+    def get_template(
+        self,
+        name: str | Template,
+        parent: str | None = None,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> Template:
+        if self.language is None:
+            return self.in_force().get_template(name, parent, globals)
+        return super().get_template(name, parent, globals)
+
+    def select_template(
+        self,
+        names: Iterable[str | Template],
+        parent: str | None = None,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> Template:
+        if self.language is None:
+            return self.in_force().select_template(names, parent, globals)
+        return super().select_template(names, parent, globals)
+
+    def in_force(self) -> TranslatedTemplates:
+        """The environment of the language in force."""
+        # Made at the first page, once every part of the app has added its globals and
+        # extensions (the overlays share the globals and filters, not the extensions).
+        if "_languages" not in self.__dict__:
+            self._languages = {lang: self._overlay_in(lang) for lang in LOCALES}
+        return self._languages[current_language()]
+
+    def _overlay_in(self, lang: str) -> TranslatedTemplates:
+        overlay = self.overlay(extensions=[_LiteralMessages])
+        assert isinstance(overlay, TranslatedTemplates)
+        overlay.language = lang
+        return overlay
+
+
+class _LiteralMessages(Extension):
+    """``_("text")`` and ``gettext("text")``, without values, become ``("translated"|safe)``
+    as the template is compiled in its environment's language: the text our _() would
+    give at each rendering (%-formatted, trusted as Markup), which Jinja keeps as a
+    constant. A message that does not format without values stays a call, and fails as
+    it did."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        language = getattr(self.environment, "language", None)
+        tokens = list(stream)
+        i = 0
+        while i < len(tokens):
+            text = _literal_message(tokens, i, language)
+            if text is None:
+                yield tokens[i]
+                i += 1
+                continue
+            line = tokens[i].lineno
+            yield from (
+                Token(line, "lparen", "("),
+                Token(line, "string", text),
+                Token(line, "pipe", "|"),
+                Token(line, "name", "safe"),
+                Token(line, "rparen", ")"),
+            )
+            i += 4
+
+
+def _literal_message(tokens: Sequence[Token], i: int, language: str | None) -> str | None:
+    """The translated text when TOKENS[i:i+4] are ``_ ( "text" )`` (not an attribute)."""
+    call = [t.type for t in tokens[i : i + 4]]
+    if (
+        language is None
+        or call != ["name", "lparen", "string", "rparen"]
+        or tokens[i].value not in ("_", "gettext")
+        or (i > 0 and tokens[i - 1].type == "dot")
+    ):
+        return None
+    try:
+        return str(_catalogues[language].ugettext(tokens[i + 2].value) % {})
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 def preferred_language() -> str:
     """The language for a URL without one: the browser's choice among ours, else French."""
     for tag, _quality in request.accept_languages:  # best first
@@ -113,6 +207,8 @@ def preferred_language() -> str:
 
 
 def init_app(app: Flask) -> None:
+    assert "jinja_env" not in app.__dict__, "templates are made here, before any part uses them"
+    app.jinja_environment = TranslatedTemplates
     compiled = Path(app.instance_path) / "locale"
     compile_catalogs(CATALOGS, compiled)
     for lang, locale in LOCALES.items():  # the same in every app: from the same .po files
