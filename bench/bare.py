@@ -30,7 +30,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -76,7 +76,7 @@ class Card:
     contract: Contract
     standing: Standing
     end: date
-    payments: list[Payment]
+    payments: list[Row[int, date, int, str]]
     documents: list[Entry]
 
 
@@ -147,21 +147,31 @@ def _cards(rows: Session, owned: list[Contract], identity_id: int, today: date) 
         .label("rank")
     )
     ranked = select(Payment.id, rank).where(Payment.contract_id.in_(ids)).subquery()
-    payments = rows.scalars(
-        select(Payment)
+    # Rows, not objects of the session: the page only shows them.
+    read = rows.connection().execute
+    payments = read(
+        select(Payment.contract_id, Payment.paid_on, Payment.amount_cents, Payment.status)
         .join(ranked, ranked.c.id == Payment.id)
         .where(ranked.c.rank <= RECENT_PAYMENTS)
         .order_by(Payment.paid_on.desc(), Payment.id.desc())
     ).all()
-    quotes = rows.scalars(
-        select(PayoffQuote)
-        .where(PayoffQuote.contract_id.in_(ids), PayoffQuote.identity_id == identity_id)
-        .order_by(PayoffQuote.issued_at.desc(), PayoffQuote.id.desc())
-    ).all()
-    documents = rows.scalars(
-        select(Document)
+    documents = read(
+        select(
+            Document.id, Document.contract_id, Document.kind, Document.issued_on, Document.filename
+        )
         .where(Document.contract_id.in_(ids))
         .order_by(Document.issued_on.desc(), Document.id.desc())
+    ).all()
+    quotes = read(
+        select(
+            PayoffQuote.contract_id,
+            PayoffQuote.reference,
+            PayoffQuote.issued_at,
+            PayoffQuote.payoff_date,
+            PayoffQuote.total_cents,
+        )
+        .where(PayoffQuote.contract_id.in_(ids), PayoffQuote.identity_id == identity_id)
+        .order_by(PayoffQuote.issued_at.desc(), PayoffQuote.id.desc())
     ).all()
     cards = []
     for contract in owned:

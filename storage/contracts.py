@@ -7,6 +7,7 @@ customer only through ``identity_id`` (set by account association, or by the dem
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -14,7 +15,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Select,
     String,
     UniqueConstraint,
     bindparam,
@@ -136,28 +136,45 @@ def owned_document(session: Session, document_id: int, identity_id: int) -> Docu
     return session.scalar(query)
 
 
-def _recent_payments() -> Select[Payment]:
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Payment.contract_id,
-            order_by=(Payment.paid_on.desc(), Payment.id.desc()),
-        )
-        .label("rank")
-    )
-    wanted = Payment.contract_id.in_(bindparam("contracts", expanding=True))
-    ranked = select(Payment.id, rank).where(wanted).subquery()
-    return (
-        select(Payment)
-        .join(ranked, ranked.c.id == Payment.id)
-        .where(ranked.c.rank <= bindparam("limit"))
-        .order_by(Payment.paid_on.desc(), Payment.id.desc())
-    )
+class PaymentLine(NamedTuple):
+    """A payment as the overview lists it."""
+
+    contract_id: int
+    paid_on: date
+    amount_cents: int
+    status: str
 
 
-_RECENT_PAYMENTS = _recent_payments()
+class DocumentLine(NamedTuple):
+    """A document as the overview lists it."""
+
+    id: int
+    contract_id: int
+    kind: str
+    issued_on: date
+    filename: str
+
+
+# The overview only shows payments and documents: it reads them as rows, through the
+# session's connection, rather than as objects of the session (which took twice as long).
+_PAYMENT_RANK = (
+    func.row_number()
+    .over(partition_by=Payment.contract_id, order_by=(Payment.paid_on.desc(), Payment.id.desc()))
+    .label("rank")
+)
+_RANKED = (
+    select(Payment.id, _PAYMENT_RANK)
+    .where(Payment.contract_id.in_(bindparam("contracts", expanding=True)))
+    .subquery()
+)
+_RECENT_PAYMENTS = (
+    select(*(getattr(Payment, name) for name in PaymentLine._fields))
+    .join(_RANKED, _RANKED.c.id == Payment.id)
+    .where(_RANKED.c.rank <= bindparam("limit"))
+    .order_by(Payment.paid_on.desc(), Payment.id.desc())
+)
 _DOCUMENTS = (
-    select(Document)
+    select(*(getattr(Document, name) for name in DocumentLine._fields))
     .where(Document.contract_id.in_(bindparam("contracts", expanding=True)))
     .order_by(Document.issued_on.desc(), Document.id.desc())
 )
@@ -165,19 +182,22 @@ _DOCUMENTS = (
 
 def recent_payments(
     session: Session, contract_ids: list[int], limit: int = 6
-) -> dict[int, list[Payment]]:
+) -> dict[int, list[PaymentLine]]:
     """The LIMIT latest payments of each contract, newest first: one query for them all."""
-    found: dict[int, list[Payment]] = {i: [] for i in contract_ids}
-    for payment in session.scalars(_RECENT_PAYMENTS, {"contracts": contract_ids, "limit": limit}):
-        found[payment.contract_id].append(payment)
+    found: dict[int, list[PaymentLine]] = {i: [] for i in contract_ids}
+    rows = session.connection().execute(
+        _RECENT_PAYMENTS, {"contracts": contract_ids, "limit": limit}
+    )
+    for row in rows:
+        found[row.contract_id].append(PaymentLine._make(row))
     return found
 
 
-def documents(session: Session, contract_ids: list[int]) -> dict[int, list[Document]]:
+def documents(session: Session, contract_ids: list[int]) -> dict[int, list[DocumentLine]]:
     """Each contract's documents, newest first: one query for them all."""
-    found: dict[int, list[Document]] = {i: [] for i in contract_ids}
-    for document in session.scalars(_DOCUMENTS, {"contracts": contract_ids}):
-        found[document.contract_id].append(document)
+    found: dict[int, list[DocumentLine]] = {i: [] for i in contract_ids}
+    for row in session.connection().execute(_DOCUMENTS, {"contracts": contract_ids}):
+        found[row.contract_id].append(DocumentLine._make(row))
     return found
 
 

@@ -7,6 +7,7 @@ recomputed. Money in cents, rates in thousandths of a percent (9,975 % is 9975).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
@@ -103,9 +104,20 @@ def owned(
     return found if mine else None
 
 
+class QuoteLine(NamedTuple):
+    """A quote as the overview lists it among a contract's documents."""
+
+    contract_id: int
+    reference: str
+    issued_at: datetime
+    payoff_date: date
+    total_cents: int
+
+
 # Built once (the overview runs it at each visit): building it costs more than running it.
+# Rows, not objects of the session, as for the overview's payments and documents.
 _OF_CONTRACTS = (
-    select(PayoffQuote)
+    select(*(getattr(PayoffQuote, name) for name in QuoteLine._fields))
     .where(
         PayoffQuote.contract_id.in_(bindparam("contracts", expanding=True)),
         PayoffQuote.identity_id == bindparam("identity"),
@@ -116,11 +128,10 @@ _OF_CONTRACTS = (
 
 def of_contracts(
     session: Session, contract_ids: list[int], identity_id: int
-) -> dict[int, list[PayoffQuote]]:
+) -> dict[int, list[QuoteLine]]:
     """The quotes this MINI ID asked for on each contract, newest first: one query."""
-    found: dict[int, list[PayoffQuote]] = {i: [] for i in contract_ids}
-    for quote in session.scalars(
-        _OF_CONTRACTS, {"contracts": contract_ids, "identity": identity_id}
-    ):
-        found[quote.contract_id].append(quote)
+    found: dict[int, list[QuoteLine]] = {i: [] for i in contract_ids}
+    wanted = {"contracts": contract_ids, "identity": identity_id}
+    for row in session.connection().execute(_OF_CONTRACTS, wanted):
+        found[row.contract_id].append(QuoteLine._make(row))
     return found

@@ -35,8 +35,8 @@ from flows.contracts.schedule import Standing, end_date, standing
 from flows.contracts.schedule import today as local_today
 from storage import contracts
 from storage import quotes as stored_quotes
-from storage.contracts import Contract, Document, Payment
-from storage.quotes import PayoffQuote
+from storage.contracts import Contract, DocumentLine, PaymentLine
+from storage.quotes import QuoteLine
 from web import paying, pdf
 from web.auth import current_customer, login_required
 from web.formatting import day, money
@@ -65,7 +65,7 @@ class ContractCard:
     contract: Contract
     standing: Standing
     end: date
-    payments: list[Payment]
+    payments: list[PaymentLine]
     documents: list[Entry]
 
 
@@ -111,7 +111,7 @@ def show(lang: str) -> str:
     )
 
 
-def _documents(kept: list[Document], issued: list[PayoffQuote]) -> list[Entry]:
+def _documents(kept: list[DocumentLine], issued: list[QuoteLine]) -> list[Entry]:
     """A contract's documents and the customer's quotes on it, newest first."""
     entries = [
         Entry(
