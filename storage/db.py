@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,10 +53,6 @@ def _sqlite_transactions(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-# The transaction every read() shares inside Database.reads_together().
-_together: ContextVar[Session | None] = ContextVar("reads_together", default=None)
-
-
 class Database:
     """The engine and the two kinds of transaction the application uses."""
 
@@ -73,9 +68,6 @@ class Database:
         self._writer = sessionmaker(
             self.engine.execution_options(write=True), expire_on_commit=False
         )
-        # What a page reads together is never written: a change made to an object it read
-        # is not flushed (the transaction only ends by a rollback).
-        self._together = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -85,26 +77,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A transaction that only reads (inside reads_together(), the shared one)."""
-        together = _together.get()
-        if together is not None:
-            yield together
-            return
+        """A transaction that only reads."""
         with self._reader() as session, session.begin():
             yield session
-
-    @contextmanager
-    def reads_together(self) -> Iterator[None]:
-        """Every read() within shares one transaction: a page's reads see one state of the
-        database, for one BEGIN and one connection. Only where nothing is written before
-        the last read (a GET): on SQLite, a read transaction keeps the snapshot it began
-        with, and would not see what another transaction wrote meanwhile."""
-        with self._together() as session:  # closed at the end: rolled back
-            token = _together.set(session)
-            try:
-                yield
-            finally:
-                _together.reset(token)
 
     def dispose(self) -> None:
         self.engine.dispose()

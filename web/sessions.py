@@ -11,11 +11,10 @@ or 12 h in all; the background worker sweeps the rows that ended.
 from __future__ import annotations
 
 import secrets
-from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, Request, Response, g
+from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
@@ -98,8 +97,6 @@ class DatabaseSessionInterface(SessionInterface):
             return self._visitor(app, cookie)
         found = None
         if len(cookie) <= 100:
-            if request.method in ("GET", "HEAD"):  # a page only reads: all in one transaction
-                _read_together(self.services)
             with self.services.db.read() as db:
                 found = store.live(db, cookie, self.services.clock())
         if found is None:
@@ -196,19 +193,5 @@ def _moment(value: Any) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
-def _read_together(services: Services) -> None:
-    """This request's reads share one transaction (the session's, then the page's), until
-    the request ends."""
-    reads = ExitStack()
-    reads.enter_context(services.db.reads_together())
-    g.reads_together = reads
-
-
 def init_app(app: Flask) -> None:
     app.session_interface = DatabaseSessionInterface(app.extensions["moncompte"])
-
-    @app.teardown_request
-    def _reads_end(_error: BaseException | None) -> None:
-        reads = g.pop("reads_together", None)
-        if reads is not None:
-            reads.close()

@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from storage.models import Identity, WebSession
 from tests.factories import identity, staff_member
@@ -65,43 +65,6 @@ def test_a_mini_id_disabled_meanwhile_is_signed_out_at_its_next_page(
         assert found is not None
         found.status = "disabled"
     assert browser.get("/fr/devices").path == "/fr/login"
-
-
-def test_a_signed_in_page_reads_in_one_transaction_and_writes_nothing(
-    app: Flask, services: Services
-) -> None:
-    """The session, its customer and the page's rows: one BEGIN, ended by a rollback."""
-    identity(services)
-    browser = Browser(app)
-    assert sign_in(browser).path == "/fr/link-account"
-    seen: list[str] = []
-    hooks = {
-        name: (lambda _conn, name=name: seen.append(name))
-        for name in ("begin", "commit", "rollback")
-    }
-    for name, hook in hooks.items():
-        event.listen(services.db.engine, name, hook)
-    try:
-        assert browser.get("/fr/devices").h1 == "Appareils mémorisés"
-    finally:
-        for name, hook in hooks.items():
-            event.remove(services.db.engine, name, hook)
-    assert seen == ["begin", "rollback"]
-
-
-def test_what_a_page_reads_together_is_never_written(services: Services) -> None:
-    person = identity(services)
-    with services.db.reads_together():
-        with services.db.read() as db:
-            found = db.get(Identity, person)
-            assert found is not None
-            found.first_name = "Changé"
-        with services.db.read() as db:
-            assert db.get(Identity, person) is found  # the same transaction
-            assert db.scalar(select(func.count()).select_from(Identity)) == 1  # no flush
-    with services.db.read() as db:
-        again = db.get(Identity, person)
-        assert again is not None and again.first_name != "Changé"
 
 
 def test_a_visitors_cookie_cannot_be_forged(app: Flask) -> None:
