@@ -20,10 +20,10 @@ from storage.identities import by_email
 from web import create_app, demo
 
 
-def main(requests: int) -> None:
+def main(requests: int, database_url: str | None) -> None:
     logging.disable(logging.INFO)  # the access log of every request is not measured
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/bench.db"
+        url = database_url or f"sqlite:///{folder}/bench.db"
         uploads = Path(folder) / "uploads"
         uploads.mkdir()
         migrate.upgrade(url)
@@ -60,4 +60,6 @@ def main(requests: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300)
-    main(parser.parse_args().requests)
+    parser.add_argument("--database-url", help="an empty database; default a SQLite file")
+    arguments = parser.parse_args()
+    main(arguments.requests, arguments.database_url)
