@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -20,6 +20,7 @@ from statemachine.io.validation import load_schema
 
 from flows import composition
 from flows.fields import FieldSpec, parse_field
+from flows.machines import Machines
 from flows.model import FlowModel
 
 AUDIENCES = ("anyone", "customer", "visitor")
@@ -112,6 +113,11 @@ class Definition:
     migrations: tuple[Migration, ...] = ()
     # Procedures whose steps start this one (FlowModel.start); empty: started by a person.
     started_by: tuple[str, ...] = ()
+    # Its machines, each kept with its model from one event to the next.
+    machines: Machines = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "machines", Machines(self.machine, self.model))
 
     @property
     def initial(self) -> str:

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from flows import audit, fields
 from flows.accounts import links
 from flows.definition import Definition
-from flows.model import FlowModel, Mailer, StepContext
+from flows.machines import Ran
+from flows.model import Mailer, StepContext
 from flows.registry import Registry, UnknownFlow
 from storage.db import Database
 from storage.models import AuditRecord, FlowInstance, FlowVersion
@@ -312,15 +313,15 @@ class Engine:
         if checked.errors:
             errors = {**self._field_rules(step, event, checked.values), **checked.errors}
             return self._finish(step, event, Outcome.REJECTED, errors, checked, data)
-        model, taken = self._run(step, event, checked.values)
-        row.data = model.data
-        if model.customer_id is not None:
-            row.customer_id = model.customer_id
-        if not taken:
-            errors = model.errors or {"event": "refused"}
+        ran = self._run(step, event, checked.values)
+        row.data = ran.data
+        if ran.customer_id is not None:
+            row.customer_id = ran.customer_id
+        if not ran.taken:
+            errors = ran.errors or {"event": "refused"}
             return self._finish(step, event, Outcome.REJECTED, errors, checked, data)
-        self._enter(step, model.state, restart=not self._internal(step, event, model.state))
-        return self._finish(step, event, Outcome.TAKEN, {}, checked, client=model.client)
+        self._enter(step, ran.state, restart=not self._internal(step, event, ran.state))
+        return self._finish(step, event, Outcome.TAKEN, {}, checked, client=ran.client)
 
     @staticmethod
     def _internal(step: _Step, event: str, target: str) -> bool:
@@ -333,9 +334,9 @@ class Engine:
         ]
         return target == step.source and bool(taken) and all(t.internal for t in taken)
 
-    def _model(self, step: _Step) -> FlowModel:
+    def _context(self, step: _Step) -> StepContext:
         row = step.row
-        ctx = StepContext(
+        return StepContext(
             session=step.session,
             now=step.now,
             instance_id=row.id,
@@ -350,12 +351,12 @@ class Engine:
             starter=lambda flow, data, customer_id: self._spawn(step, flow, data, customer_id),
             secret=self.secret,
         )
-        return step.definition.model(ctx, dict(row.data), row.state)
 
-    def _run(self, step: _Step, event: str, values: dict[str, Any]) -> tuple[FlowModel, bool]:
-        model = self._model(step)
-        step.definition.machine(model=model).send(event, data=values)
-        return model, model.taken
+    def _run(self, step: _Step, event: str, values: dict[str, Any]) -> Ran:
+        row = step.row
+        return step.definition.machines.send(
+            self._context(step), dict(row.data), row.state, event, values
+        )
 
     def _field_rules(self, step: _Step, event: str, values: dict[str, Any]) -> dict[str, str]:
         """What the field rules say of the fields that passed their checks.
@@ -364,7 +365,8 @@ class Engine:
         as field rules (``reads:``) can still judge the others, so the form shows every
         problem at once. They run in order, each only when all it reads was accepted.
         """
-        model = self._model(step)
+        row = step.row
+        model = step.definition.model(self._context(step), dict(row.data), row.state)
         definition = step.definition
         for t in definition.transitions:
             if t.source != step.row.state or t.event != event:
@@ -397,11 +399,11 @@ class Engine:
         if "expire" not in step.definition.events_from(source):
             return
         system_step = _Step(step.session, step.row, step.definition, step.now, SYSTEM, source)
-        model, taken = self._run(system_step, "expire", {})
-        step.row.data = model.data
-        if taken:
-            self._enter(system_step, model.state)
-        self._audit(system_step, "expire", Outcome.TAKEN if taken else Outcome.REJECTED)
+        ran = self._run(system_step, "expire", {})
+        step.row.data = ran.data
+        if ran.taken:
+            self._enter(system_step, ran.state)
+        self._audit(system_step, "expire", Outcome.TAKEN if ran.taken else Outcome.REJECTED)
 
     def _finish(
         self,

@@ -84,6 +84,15 @@ class FlowModel:
         self.client: dict[str, str] = {}
         self.taken = False  # whether the event took a transition (a false guard is silent)
 
+    def take(self, ctx: StepContext, data: dict[str, Any], state: str) -> None:
+        """Take up another step, as a model lent again with its machine (flows.machines)."""
+        self.forget()
+        FlowModel.__init__(self, ctx, data, state)
+
+    def forget(self) -> None:
+        """Drop the step and all a guard or action kept (records, secrets) once it is over."""
+        vars(self).clear()
+
     def after_transition(self) -> None:
         """Called by the machine once a transition is taken (a callback by its name)."""
         self.taken = True

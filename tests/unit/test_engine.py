@@ -152,6 +152,33 @@ def test_a_crash_in_an_action_leaves_the_step_wholly_undone(
     with services.db.read() as session:
         row = session.get(FlowInstance, snap.id)
         assert row is not None and row.data == {}
+    # The machine that raised is not lent again; the next event gets a sound one.
+    assert engine.send(snap.id, "answer", {"word": "yes"}, actor="test").ok
+
+
+def test_a_machine_serves_one_instance_after_another_each_afresh(
+    services: Services, tmp_path: Path
+) -> None:
+    """Machines are kept with their models between events: each event finds only its own
+    instance on the model, even after the last one ended in a final state."""
+    kept_before: list[object] = []
+
+    class Nosy(Toy):
+        def said_yes(self, data: Mapping[str, Any]) -> bool:
+            kept_before.append((getattr(self, "kept", None), dict(self.data)))
+            self.kept = data["word"]  # as a guard keeps a record it found for the action
+            return super().said_yes(data)
+
+    registry = Registry([flows_folder(tmp_path, toy=TOY)], models={"toy": Nosy})
+    engine = Engine(registry, services.db, services.mailer, services.clock, lambda: "http://x/")
+    for _ in range(3):
+        instance = engine.start("toy", actor="t", language="fr").id
+        assert engine.send(instance, "answer", {"word": "yes"}, actor="t").ok
+        done = engine.send(instance, "finish", {}, actor="t")
+        assert done.ok and done.snapshot.state == "done"
+    assert kept_before == [(None, {})] * 3
+    [(_, model)] = registry.get("toy").machines._free  # one machine served them all
+    assert vars(model) == {}  # nothing of the last step (its records, its secrets) is kept
 
 
 def test_expiry_takes_the_expire_transition_first(engine: Engine, services: Services) -> None:
