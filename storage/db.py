@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -53,6 +54,35 @@ def _sqlite_transactions(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# A connection back in the pool for longer than this is pinged before it is lent again.
+PING_AFTER_IDLE = 10.0  # seconds
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a connection that sat in the pool a while before lending it again.
+
+    pool_pre_ping checks every connection lent, a round trip each time (two per page). One
+    given back a moment ago worked a moment ago; one idle for a while may have been cut
+    (the database restarted, a firewall forgot it) and is replaced here, unseen. A cut
+    that comes sooner fails that request with a 503, and SQLAlchemy replaces every
+    connection of the pool made before it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError from error  # the pool takes another connection
+
+
 class Database:
     """The engine and the two kinds of transaction the application uses."""
 
@@ -63,8 +93,16 @@ class Database:
             self.engine = create_engine(url, pool_size=10, max_overflow=40)
             _sqlite_transactions(self.engine)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+            self.engine = create_engine(url, pool_size=10, max_overflow=20)
+            _ping_when_idle(self.engine)
+        # PostgreSQL (READ COMMITTED) gives each statement of a transaction its own snapshot:
+        # a read there runs each statement on its own, without the two round trips of BEGIN
+        # and COMMIT. SQLite's reads keep their transaction (one snapshot for all).
+        reads = self.engine
+        if not self.is_sqlite:
+            reads = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reader = sessionmaker(reads, expire_on_commit=False)
+        self._scanner = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
             self.engine.execution_options(write=True), expire_on_commit=False
         )
@@ -77,8 +115,15 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A transaction that only reads."""
+        """Reads, and nothing else: no lock, no write, no cursor kept open (see scan)."""
         with self._reader() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def scan(self) -> Iterator[Session]:
+        """A read transaction that streams its rows (yield_per): PostgreSQL keeps the
+        server-side cursor this takes only within a transaction."""
+        with self._scanner() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

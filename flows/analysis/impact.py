@@ -125,7 +125,7 @@ def impact(db: Database, diff: Diff, now: datetime, days: int = DEFAULT_DAYS) ->
     old, new = diff.old, diff.new
     since = now - timedelta(days=days)
     replayer = Replayer(diff)
-    with db.read() as session:
+    with db.scan() as session:
         for instance_id, steps in journeys.journeys(session, old.name, old.version, since):
             replayer.add(instance_id, steps)
         rows = journeys.in_flight(session, old.name, old.version, now)

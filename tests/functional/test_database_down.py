@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import make_url
 
+from storage import db
 from tests.support import TcpProxy
 
 # Nothing listens on port 1: the database "does not answer".
@@ -59,5 +60,24 @@ def test_a_database_restart_is_survived_without_restarting_the_site(
         proxy.start()  # back
         assert client.get("/readyz").status_code == 200
         assert client.post("/fr/register", data={}).status_code == 303
+    finally:
+        proxy.stop()
+
+
+def test_a_connection_idle_through_a_restart_is_replaced_unseen(
+    make_app: Any, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts = make_url(postgres_url)
+    proxy = TcpProxy(parts.host or "127.0.0.1", parts.port or 5432).start()
+    through = parts.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    app = make_app(DATABASE_URL=through, PROPAGATE_EXCEPTIONS=False, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    try:
+        assert client.post("/fr/register", data={}).status_code == 303
+        proxy.stop()  # the database restarts while the site is quiet
+        proxy.start()
+        monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # as if it had been quiet a while
+        assert client.post("/fr/register", data={}).status_code == 303
+        assert client.get("/readyz").status_code == 200
     finally:
         proxy.stop()

@@ -179,7 +179,7 @@ def export() -> Response:
 
 def _export_rows() -> Iterator[list[Any]]:
     query, _shown = _search()
-    with current().db.read() as session:
+    with current().db.scan() as session:
         for r in trail.records(session, query, limit=EXPORT_LIMIT):
             yield _row(r)
 
