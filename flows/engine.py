@@ -1,8 +1,9 @@
 """The engine every procedure runs on: start, restore, send, audit, expire.
 
-One ``send`` is one transaction: the instance row is locked, the machine restored, the
-event sent; guards decide, actions write; the audit record, the new state, the domain
-changes and the outbox rows are committed together.
+One ``send`` is one transaction: the instance row is locked, a machine of its definition
+given its state and data (flows.machines), the event sent; guards decide, actions write;
+the audit record, the new state, the domain changes and the outbox rows are committed
+together.
 """
 
 from __future__ import annotations
