@@ -68,7 +68,9 @@ class FlowModel:
     ``data`` is the instance's own memory, saved with it (JSON: no secrets, no objects);
     what of it the screens may show is the definition's ``procedure.display`` list.
     A guard that says no calls :meth:`reject` with the field and a reason code; the engine
-    hands these back to the customer and writes them in the audit trail.
+    hands these back to the customer and writes them in the audit trail. What a guard
+    keeps on ``self`` (a record it found, for the action) lasts for its step only: the
+    model is lent again, with its machine, for other instances (:meth:`take`).
     """
 
     def __init__(self, ctx: StepContext, data: dict[str, Any], state: str) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import make_url
 
 from storage import db
@@ -42,42 +44,41 @@ def test_the_api_answers_503_in_json(make_app: Any) -> None:
     assert answer.json["error"] == "unavailable"
 
 
-def test_a_database_restart_is_survived_without_restarting_the_site(
-    make_app: Any, postgres_url: str
-) -> None:
+@pytest.fixture
+def proxied(make_app: Any, postgres_url: str) -> Iterator[tuple[FlaskClient, TcpProxy]]:
+    """The site on PostgreSQL through a relay the test cuts as a restart would."""
     parts = make_url(postgres_url)
     proxy = TcpProxy(parts.host or "127.0.0.1", parts.port or 5432).start()
     through = parts.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     app = make_app(DATABASE_URL=through, PROPAGATE_EXCEPTIONS=False, WTF_CSRF_ENABLED=False)
-    client = app.test_client()
     try:
-        assert client.get("/readyz").status_code == 200
-        assert client.post("/fr/register", data={}).status_code == 303  # a step: writes
-        proxy.stop()  # the database restarts: every connection drops
-        down = client.post("/fr/register", data={})
-        assert down.status_code == 503 and "indisponible" in down.text
-        assert client.get("/readyz").status_code == 503
-        proxy.start()  # back
-        assert client.get("/readyz").status_code == 200
-        assert client.post("/fr/register", data={}).status_code == 303
+        yield app.test_client(), proxy
     finally:
         proxy.stop()
+
+
+def test_a_database_restart_is_survived_without_restarting_the_site(
+    proxied: tuple[FlaskClient, TcpProxy],
+) -> None:
+    client, proxy = proxied
+    assert client.get("/readyz").status_code == 200
+    assert client.post("/fr/register", data={}).status_code == 303  # a step: writes
+    proxy.stop()  # the database restarts: every connection drops
+    down = client.post("/fr/register", data={})
+    assert down.status_code == 503 and "indisponible" in down.text
+    assert client.get("/readyz").status_code == 503
+    proxy.start()  # back
+    assert client.get("/readyz").status_code == 200
+    assert client.post("/fr/register", data={}).status_code == 303
 
 
 def test_a_connection_idle_through_a_restart_is_replaced_unseen(
-    make_app: Any, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    proxied: tuple[FlaskClient, TcpProxy], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    parts = make_url(postgres_url)
-    proxy = TcpProxy(parts.host or "127.0.0.1", parts.port or 5432).start()
-    through = parts.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    app = make_app(DATABASE_URL=through, PROPAGATE_EXCEPTIONS=False, WTF_CSRF_ENABLED=False)
-    client = app.test_client()
-    try:
-        assert client.post("/fr/register", data={}).status_code == 303
-        proxy.stop()  # the database restarts while the site is quiet
-        proxy.start()
-        monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # as if it had been quiet a while
-        assert client.post("/fr/register", data={}).status_code == 303
-        assert client.get("/readyz").status_code == 200
-    finally:
-        proxy.stop()
+    client, proxy = proxied
+    assert client.post("/fr/register", data={}).status_code == 303
+    proxy.stop()  # the database restarts while the site is quiet
+    proxy.start()
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # as if it had been quiet a while
+    assert client.post("/fr/register", data={}).status_code == 303
+    assert client.get("/readyz").status_code == 200
