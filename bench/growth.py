@@ -1,11 +1,14 @@
-"""Data growth: a step and the overview on an almost empty database, then on a grown one.
+"""Data growth: a step and the overview on a grown database, against an almost empty one.
 
-A fresh PostgreSQL database (by default ``bench_growth``, created on the server of
-``--admin-url`` and dropped at the end; or ``--database-url``, an empty database left as
-it is) is migrated; two MINI IDs are made through the product's own code: Émilie, with 3
+Two fresh PostgreSQL databases are migrated: the one that grows (by default
+``bench_growth``, created on the server of ``--admin-url`` and dropped at the end; or
+``--database-url``, an empty database left as it is) and its twin that stays almost empty
+(``bench_growth_twin``, on the server of ``--admin-url``, dropped at the end). In each, two
+MINI IDs are made through the product's own code: Émilie, with 3
 linked contracts, a year of payments, documents and a payoff quote each, signed in on a
 remembered device; and Sophie, signed in, whose contract of record is not linked yet.
-Both are driven in the process through the Flask test client, interleaved:
+Both are driven in the process through the Flask test client, on both databases, taking
+turns (the order switching each round):
 
 - the step: account association's «Continue» (``POST /fr/link-account/<id>``, verify by
   the Ma MINI customer ID), on an instance started beforehand (not timed). It locks the
@@ -20,8 +23,11 @@ record) with ``--payments`` payments and ``--documents`` documents each, a payof
 for one contract in 30, an identity check for one MINI ID in 2, ``--audit`` audit records
 of procedure instances (4 records to an instance on average, over the procedures that
 customers run) spread over a year, and their hourly counts; ``VACUUM ANALYZE`` follows,
-as autovacuum would. The same two requests are measured again, and EXPLAIN ANALYZE of
-their queries is printed when one grew by more than the target (or with ``--explain``).
+as autovacuum would. The same two requests are measured again on both, taking turns: this
+machine's speed changes from one minute to the next, so the grown database is compared
+with its twin of the same minutes, not with itself before the load (that ratio, both
+databases almost empty, says how alike the twins are). EXPLAIN ANALYZE of their queries
+is printed when one grew by more than the target (or with ``--explain``).
 
     .venv/bin/python -m bench.growth [--customers 1000000] [--contracts 3000000]
         [--audit 10000000] [--payments 2] [--documents 1] [--rounds 40] [--warm-up 20]
@@ -226,30 +232,42 @@ def timed(call: Callable[[], int], expected: int) -> float:
     return elapsed * 1000
 
 
-def measure(app: Flask, subjects: Subjects, rounds: int, warm_up: int) -> dict[str, list[float]]:
-    """The step and the overview, in turn; the first WARM_UP rounds are not counted."""
+def measure(
+    sites: dict[str, tuple[Flask, Subjects]], rounds: int, warm_up: int
+) -> dict[str, dict[str, list[float]]]:
+    """The step and the overview on each site, taking turns, the order switching each round;
+    the first WARM_UP rounds are not counted."""
+    times: dict[str, dict[str, list[float]]] = {n: {"step": [], "overview": []} for n in sites}
+    names = list(sites)
+    for i in range(rounds + warm_up):
+        for name in names if i % 2 else reversed(names):
+            app, subjects = sites[name]
+            step, overview = requests(app, subjects, check=i == 0)
+            if i >= warm_up:
+                times[name]["step"].append(step)
+                times[name]["overview"].append(overview)
+    return times
+
+
+def requests(app: Flask, subjects: Subjects, *, check: bool) -> tuple[float, float]:
+    """The step (on an instance started beforehand, not timed) and the overview, in ms."""
     services: Services = app.extensions["moncompte"]
-    times: dict[str, list[float]] = {"step": [], "overview": []}
     form = {
         "method": "customer_number",
         "first_name": "Sophie",
         "last_name": "Tremblay",
         "customer_number": "MM6120455",
     }
-    for i in range(rounds + warm_up):
-        snapshot = services.engine.start(
-            "account_association", actor="customer", language="fr", customer_id=subjects.sophie
-        )
-        path = f"/fr/link-account/{snapshot.id}"
-        step = timed(lambda: subjects.association.post(path, data=form).status_code, 303)  # noqa: B023
-        if i == 0:
-            state = services.engine.snapshot(snapshot.id).state
-            assert state == "choosing_channel", state
-        overview = timed(lambda: subjects.overview.get("/fr/overview").status_code, 200)
-        if i >= warm_up:
-            times["step"].append(step)
-            times["overview"].append(overview)
-    return times
+    snapshot = services.engine.start(
+        "account_association", actor="customer", language="fr", customer_id=subjects.sophie
+    )
+    path = f"/fr/link-account/{snapshot.id}"
+    step = timed(lambda: subjects.association.post(path, data=form).status_code, 303)
+    if check:
+        state = services.engine.snapshot(snapshot.id).state
+        assert state == "choosing_channel", state
+    overview = timed(lambda: subjects.overview.get("/fr/overview").status_code, 200)
+    return step, overview
 
 
 # -- the bulk load ----------------------------------------------------------------------
@@ -548,27 +566,46 @@ def summary(times: dict[str, list[float]]) -> dict[str, tuple[float, float]]:
     }
 
 
+def site(url: str, folder: Path) -> tuple[Flask, Subjects]:
+    """The application on the database URL (migrated), with Émilie and Sophie signed in."""
+    migrate.upgrade(url)
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": secrets.token_hex(32),
+            "UPLOAD_FOLDER": str(folder / "uploads"),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "TESTING": True,
+        }
+    )
+    subjects = make_subjects(app, folder / "uploads")
+    with app.extensions["moncompte"].db.write() as session:
+        session.execute(text("ANALYZE"))
+    return app, subjects
+
+
+def ratios(times: dict[str, dict[str, list[float]]]) -> dict[str, float]:
+    """Each request's median on the grown database over its median on the twin."""
+    grown, twin = summary(times["grown"]), summary(times["twin"])
+    return {name: grown[name][0] / twin[name][0] for name in grown}
+
+
 def run(args: argparse.Namespace) -> None:
     sizes = Sizes(args.customers, args.contracts, args.audit, args.payments, args.documents)
-    with database(args) as url, tempfile.TemporaryDirectory() as tmp:
-        migrate.upgrade(url)
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": secrets.token_hex(32),
-                "UPLOAD_FOLDER": str(Path(tmp) / "uploads"),
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-                "TESTING": True,
-            }
-        )
+    with (
+        database(args) as url,
+        fresh_database(args.admin_url, "bench_growth_twin") as twin_url,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         logging.getLogger("moncompte.access").setLevel(logging.WARNING)  # a line a request
-        services: Services = app.extensions["moncompte"]
-        subjects = make_subjects(app, Path(tmp) / "uploads")
-        with services.db.write() as session:
-            session.execute(text("ANALYZE"))
-        print(f"Almost empty; load average {os.getloadavg()[0]:.1f}", flush=True)
-        empty = summary(measure(app, subjects, args.rounds, args.warm_up))
+        sites = {
+            "grown": site(url, Path(tmp) / "grown"),
+            "twin": site(twin_url, Path(tmp) / "twin"),
+        }
+        services: Services = sites["grown"][0].extensions["moncompte"]
+        print(f"Both almost empty; load average {os.getloadavg()[0]:.1f}", flush=True)
+        alike = ratios(measure(sites, args.rounds, args.warm_up))
         with services.db.read() as session:
             versions = {f.flow: f.version for f in session.scalars(select(FlowVersion))}
         print("Bulk load:", flush=True)
@@ -582,28 +619,31 @@ def run(args: argparse.Namespace) -> None:
             conn.execute("VACUUM ANALYZE")
         vacuumed = time.perf_counter() - started
         print(f"Loaded in {loaded:.0f} s, VACUUM ANALYZE {vacuumed:.0f} s", flush=True)
-        print(f"Grown; load average {os.getloadavg()[0]:.1f}", flush=True)
-        grown = summary(measure(app, subjects, args.rounds, args.warm_up))
+        print(f"One grown; load average {os.getloadavg()[0]:.1f}", flush=True)
+        times = measure(sites, args.rounds, args.warm_up)
+        grown, twin, grew = summary(times["grown"]), summary(times["twin"]), ratios(times)
         print()
         print(
-            f"{args.rounds} rounds, interleaved, PostgreSQL, Flask test client; "
-            f"grown by {sum(loader.loaded.values()):,} rows "
+            f"{args.rounds} rounds on each database, taking turns, PostgreSQL, Flask test "
+            f"client; grown by {sum(loader.loaded.values()):,} rows "
             f"({', '.join(f'{t} {c:,}' for t, c in loader.loaded.items())})"
         )
-        print("| request | empty, median (p90) | grown, median (p90) | grown / empty |")
-        print("| --- | --- | --- | --- |")
-        worst = 0.0
+        print(
+            "| request | almost empty (the twin), median (p90) | grown, median (p90) "
+            "| grown / empty | the two before the load |"
+        )
+        print("| --- | --- | --- | --- | --- |")
         for name, label in (("step", "account association «Continue»"), ("overview", "overview")):
-            ratio = grown[name][0] / empty[name][0]
-            worst = max(worst, ratio)
             print(
-                f"| {label} | {empty[name][0]:.1f} ms ({empty[name][1]:.1f}) | "
-                f"{grown[name][0]:.1f} ms ({grown[name][1]:.1f}) | {ratio:.2f} |"
+                f"| {label} | {twin[name][0]:.1f} ms ({twin[name][1]:.1f}) | "
+                f"{grown[name][0]:.1f} ms ({grown[name][1]:.1f}) | {grew[name]:.2f} "
+                f"| {alike[name]:.2f} |"
             )
         print(f"Load {loaded:.0f} s, VACUUM ANALYZE {vacuumed:.0f} s; target ≤ {TARGET}")
-        if args.explain or worst > TARGET:
-            explain(psycopg_url(url), subjects.sophie)
-        services.db.dispose()
+        if args.explain or max(grew.values()) > TARGET:
+            explain(psycopg_url(url), sites["grown"][1].sophie)
+        for app, _subjects in sites.values():
+            app.extensions["moncompte"].db.dispose()
 
 
 if __name__ == "__main__":
@@ -616,7 +656,8 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--warm-up", type=int, default=20, help="rounds not counted, each time")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the queries")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--admin-url", default=ADMIN_URL, help="bench_growth is made there")
-    where.add_argument("--database-url", help="an empty database, used and left as it is")
+    parser.add_argument(
+        "--admin-url", default=ADMIN_URL, help="bench_growth (unless --database-url) and its twin"
+    )
+    parser.add_argument("--database-url", help="an empty database to grow, used and left as it is")
     run(parser.parse_args())
