@@ -84,7 +84,7 @@ def _ping_when_idle(engine: Engine) -> None:
 
 
 class Database:
-    """The engine and the two kinds of transaction the application uses."""
+    """The engine and the three kinds of transaction the application uses: write, read, scan."""
 
     def __init__(self, url: str) -> None:
         self.url = url
