@@ -75,7 +75,8 @@ def add_bare_views(app: Flask, services: Services) -> None:
             assert row is not None
             # As registration must: an address registered twice, or by two at once, has
             # one MINI ID; an address gets so many e-mails an hour.
-            person = identities.pending_or_new(session, form["email"], now)
+            person, made = identities.pending_or_new(session, form["email"], now)
+            assert made, "the bench registers a new address each time"
             person.first_name, person.last_name = form["first_name"], form["last_name"]
             person.password_hash, person.language = hashed, "fr"
             since = now - timedelta(hours=1)

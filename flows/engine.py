@@ -117,9 +117,11 @@ class Engine:
         base_url: Callable[[], str],
         uploads: Path = Path("uploads"),
         secret: bytes = b"",
+        channels: frozenset[str] = frozenset({"sms", "email"}),
     ) -> None:
         self.registry = registry
         self.secret = secret
+        self.channels = channels
         self.uploads = uploads
         # Told of each event's result after its commit (metrics).
         self.observers: list[Callable[[str, Result], None]] = []
@@ -351,6 +353,7 @@ class Engine:
             routes=self.registry.routes,
             starter=lambda flow, data, customer_id: self._spawn(step, flow, data, customer_id),
             secret=self.secret,
+            channels=self.channels,
         )
 
     def _run(self, step: _Step, event: str, values: dict[str, Any]) -> Ran:

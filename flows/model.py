@@ -60,6 +60,8 @@ class StepContext:
     starter: Callable[[str, dict[str, Any], int | None], str] | None = None
     # The application's secret key, for what is kept as a keyed hash (device codes).
     secret: bytes = b""
+    # How messages reach customers here: text messages only where a gateway sends them.
+    channels: frozenset[str] = frozenset({"sms", "email"})
 
 
 class FlowModel:

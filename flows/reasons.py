@@ -55,8 +55,13 @@ MESSAGES: dict[str, str] = {
         "what you entered, then try again. After 3 unsuccessful attempts in 24 hours, "
         "verification is locked."
     ),
+    "channel_unavailable": N_(
+        "Codes cannot be sent by text message at the moment: choose the e-mail address."
+    ),
     "code_too_soon": N_("A code was sent less than a minute ago. Wait a moment, then try again."),
-    "code_too_many": N_("Too many codes were sent in the last hour. Try again later."),
+    # Said alike whichever limit was hit: the MINI ID's, or the phone's or address's.
+    "code_too_many": N_("Too many codes have been sent. Try again later."),
+    "code_recipient_limit": N_("Too many codes have been sent. Try again later."),
     "code_wrong": N_("This code is not correct. Check it and try again."),
     "code_exhausted": N_("Too many wrong tries: this code no longer works. Send a new code."),
     "code_expired": N_("This code has expired. Send a new code."),

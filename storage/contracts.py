@@ -62,6 +62,9 @@ class Contract(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Identity verification against this contract failed too often, whoever tried: it is
+    # linked only once an agent lifts this (SECURITY.md).
+    association_locked_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_contracts_identity", "identity_id"),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event, exc
+from sqlalchemy import DateTime, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -128,6 +129,24 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def serialise(session: Session, key: str) -> None:
+    """Hold KEY until SESSION's transaction ends: another transaction asking for the same
+    key waits, then sees what this one committed.
+
+    For a limit counted over rows that no single row stands for (the codes sent to one
+    phone number, whichever MINI ID asked). PostgreSQL: a transaction-scoped advisory
+    lock on a 64-bit digest of KEY (two keys sharing one only wait for each other).
+    SQLite: a write transaction already holds the whole database (BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    session.execute(_ADVISORY_LOCK, {"key": number})
 
 
 def utcnow() -> datetime:

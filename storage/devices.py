@@ -24,6 +24,9 @@ class DeviceChallenge(Base):
     instance_id: Mapped[str] = mapped_column(String(32))
     identity_id: Mapped[int] = mapped_column(BigId, ForeignKey("identities.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(8))  # sms | email
+    # The phone number or address the code went to, as a keyed digest (flows.accounts.codes):
+    # codes are counted by recipient too, whichever MINI ID asked. None before 0009.
+    recipient_key: Mapped[str | None] = mapped_column(String(64))
     salt: Mapped[str] = mapped_column(String(32))
     code_hash: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256, keyed (flows.codes)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -36,6 +39,7 @@ class DeviceChallenge(Base):
     __table_args__ = (
         Index("ix_device_challenges_instance", "instance_id", "id"),
         Index("ix_device_challenges_identity", "identity_id", "created_at"),
+        Index("ix_device_challenges_recipient", "recipient_key", "created_at"),
     )
 
 
@@ -63,15 +67,34 @@ class IdentityCheck(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     identity_id: Mapped[int] = mapped_column(BigId, ForeignKey("identities.id", ondelete="CASCADE"))
+    # The contract of record the attempt named (by its VIN or customer number), if any:
+    # failures are counted against it too, whoever tries.
+    contract_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("contracts.id", ondelete="SET NULL")
+    )
     matched: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_identity_checks_identity", "identity_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_identity_checks_identity", "identity_id", "created_at"),
+        Index("ix_identity_checks_contract", "contract_id", "created_at"),
+    )
 
 
 def failed_checks(session: Session, identity_id: int, since: datetime) -> int:
+    """The MINI ID's failed identity checks since SINCE."""
     query = select(func.count(IdentityCheck.id)).where(
         IdentityCheck.identity_id == identity_id,
+        IdentityCheck.matched.is_(False),
+        IdentityCheck.created_at >= since,
+    )
+    return session.scalar(query) or 0
+
+
+def failed_checks_against(session: Session, contract_ids: list[int], since: datetime) -> int:
+    """The failed identity checks that named one of these contracts since SINCE, by anyone."""
+    query = select(func.count(IdentityCheck.id)).where(
+        IdentityCheck.contract_id.in_(contract_ids),
         IdentityCheck.matched.is_(False),
         IdentityCheck.created_at >= since,
     )
@@ -94,6 +117,16 @@ def challenges_since(session: Session, identity_id: int, since: datetime) -> lis
     query = (
         select(DeviceChallenge.created_at)
         .where(DeviceChallenge.identity_id == identity_id, DeviceChallenge.created_at >= since)
+        .order_by(DeviceChallenge.created_at)
+    )
+    return list(session.scalars(query))
+
+
+def codes_to(session: Session, recipient_key: str, since: datetime) -> list[datetime]:
+    """When each code to this recipient since SINCE was sent, oldest first."""
+    query = (
+        select(DeviceChallenge.created_at)
+        .where(DeviceChallenge.recipient_key == recipient_key, DeviceChallenge.created_at >= since)
         .order_by(DeviceChallenge.created_at)
     )
     return list(session.scalars(query))

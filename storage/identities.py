@@ -23,15 +23,16 @@ def by_email(session: Session, email: str, *, lock: bool = False) -> Identity | 
     return session.scalar(query)
 
 
-def pending_or_new(session: Session, email: str, now: datetime) -> Identity:
-    """The MINI ID of EMAIL, locked; a new pending one when the address has none.
+def pending_or_new(session: Session, email: str, now: datetime) -> tuple[Identity, bool]:
+    """The MINI ID of EMAIL, locked, and whether it was made now: a new pending one, with
+    neither names nor password yet, when the address has none.
 
     Two registrations of one new address may race: the loser of the insert finds
-    the winner's row.
+    the winner's row (not made now, then).
     """
     identity = by_email(session, email, lock=True)
     if identity is not None:
-        return identity
+        return identity, False
     identity = Identity(
         email=email,
         email_key=email_key(email),
@@ -48,5 +49,5 @@ def pending_or_new(session: Session, email: str, now: datetime) -> Identity:
     except IntegrityError:
         found = by_email(session, email, lock=True)
         assert found is not None
-        return found
-    return identity
+        return found, False
+    return identity, True

@@ -47,6 +47,19 @@ def development(config: Mapping[str, Any]) -> bool:
     )
 
 
+def sms_delivered(config: Mapping[str, Any]) -> bool:
+    """Whether codes by text message reach anyone: through the SMS gateway, or, in
+    development, in the development mailbox. Elsewhere SMS is not offered."""
+    return bool(config.get("SMS_WEBHOOK_URL")) or development(config)
+
+
+def api_allowed(config: Mapping[str, Any]) -> bool:
+    """Whether the testers' API may run: it hands out live links and codes, so only with
+    its token, and outside development only where MONCOMPTE_API_IN_PRODUCTION=1 says so."""
+    wanted = bool(config.get("API_TOKEN"))
+    return wanted and (development(config) or bool(config.get("API_IN_PRODUCTION")))
+
+
 def check(config: Mapping[str, Any]) -> None:
     """Refuse what would put links built from a request's Host header in real e-mails."""
     base_url = config.get("BASE_URL")
@@ -117,6 +130,7 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "MAIL_FROM": env("MONCOMPTE_MAIL_FROM") or DEFAULT_MAIL_FROM,
         "SMS_WEBHOOK_URL": env("MONCOMPTE_SMS_WEBHOOK_URL") or None,
         "API_TOKEN": env("MONCOMPTE_API_TOKEN") or None,
+        "API_IN_PRODUCTION": env("MONCOMPTE_API_IN_PRODUCTION") == "1",
         "REDIS_URL": env("MONCOMPTE_REDIS_URL") or None,
         "METRICS_TOKEN": env("MONCOMPTE_METRICS_TOKEN") or None,
         "SUPPORT_PHONE": env("MONCOMPTE_SUPPORT_PHONE") or DEFAULT_SUPPORT_PHONE,

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from storage import outbox, sessions
 from storage.models import OutboxMessage
+from web.config import development
 from web.services import Services
 
 log = logging.getLogger(__name__)
@@ -141,15 +142,19 @@ class Worker:
                 log.exception("background delivery failed; retrying")
 
 
-def _holding(app: Flask) -> bool:
-    """Whether some messages stay here: no SMTP server, or no SMS gateway."""
-    return not (app.config["SMTP_URL"] and app.config["SMS_WEBHOOK_URL"])
+def _mailbox(app: Flask) -> bool:
+    """Whether this request may see the development mailbox: only on a development site
+    (no base URL, nothing sent off this machine) where some messages stay here (no SMTP
+    server, or no SMS gateway), and only from this machine. A request from loopback on
+    any other site (behind a reverse proxy on the same host, say) is not development."""
+    holding = not (app.config["SMTP_URL"] and app.config["SMS_WEBHOOK_URL"])
+    return development(app.config) and holding and request.remote_addr in LOOPBACK
 
 
 def init_app(app: Flask) -> None:
     @app.get("/dev/mailbox")
     def dev_mailbox() -> str:
-        if not _holding(app) or request.remote_addr not in LOOPBACK:
+        if not _mailbox(app):
             abort(404)
         services: Services = app.extensions["moncompte"]
         with services.db.read() as session:
@@ -160,7 +165,7 @@ def init_app(app: Flask) -> None:
 
     @app.get("/dev/mailbox/<id:message_id>")
     def dev_message(message_id: int) -> str:
-        if not _holding(app) or request.remote_addr not in LOOPBACK:
+        if not _mailbox(app):
             abort(404)
         services: Services = app.extensions["moncompte"]
         with services.db.read() as session:

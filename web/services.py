@@ -15,6 +15,7 @@ from jinja2 import FileSystemLoader
 from flows.engine import Engine
 from flows.registry import ROOT, Registry
 from storage.db import Database
+from web.config import sms_delivered
 from web.mailer import TEMPLATES, TemplateMailer
 
 
@@ -56,10 +57,12 @@ class Services:
         folders: tuple[Path, ...] = (ROOT,),
         hold_sms: bool | None = None,
         secret_key: str | None = None,
+        sms: bool = True,
     ) -> Services:
         """The engine and what it needs, without a web application (tests of models, CLI).
 
         Without SECRET_KEY, one for this process only (codes issued here check only here).
+        Without SMS, no code is offered by text message (no gateway outside development).
         """
         db = Database(database_url)
         clock = Clock()
@@ -67,7 +70,8 @@ class Services:
         mailer = TemplateMailer(hold=hold_mail, templates=templates, hold_sms=hold_sms)
         flows = registry(folders)
         secret = (secret_key or secrets.token_hex(32)).encode()
-        engine = Engine(flows, db, mailer, clock, base_url, uploads, secret)
+        channels = frozenset({"sms", "email"} if sms else {"email"})
+        engine = Engine(flows, db, mailer, clock, base_url, uploads, secret, channels)
         return cls(db, flows, engine, clock, mailer)
 
     @classmethod
@@ -90,6 +94,7 @@ class Services:
             app.config["DATABASE_URL"],
             hold_mail=not app.config["SMTP_URL"],
             hold_sms=not app.config["SMS_WEBHOOK_URL"],
+            sms=sms_delivered(app.config),
             secret_key=str(app.config["SECRET_KEY"]),
             base_url=base_url,
             uploads=Path(app.config.setdefault("UPLOAD_FOLDER", app.instance_path + "/uploads")),

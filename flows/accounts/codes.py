@@ -6,6 +6,11 @@ derived from the application's secret key, over a random salt and the code: a da
 copy alone cannot be searched for the code (a million candidates would fall in a second
 to any unkeyed hash, however slow), and checking costs nothing, so guessing through the
 form is held back by the 5 tries, not by the server's time. Compared in constant time.
+
+Sending is limited by MINI ID (60 s apart, 5 an hour) and by recipient (5 an hour and 10
+a day to one phone number or address, whichever MINI ID or procedure asks), each counted
+and decided under a lock held until the step commits: requests sent at the same moment
+are judged one after the other (SMS pumping: OWASP, NIST SP 800-63B §5.2.2).
 """
 
 from __future__ import annotations
@@ -20,18 +25,31 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from storage import devices
+from storage.db import serialise
 from storage.devices import DeviceChallenge
+from storage.models import Identity
 
 VALID_FOR = timedelta(minutes=10)
 MAX_TRIES = 5
 RESEND_GAP = timedelta(seconds=60)
 PER_HOUR = 5
+TO_RECIPIENT_PER_HOUR = 5
+TO_RECIPIENT_PER_DAY = 10
 _PURPOSE = b"moncompte device code"
+_RECIPIENT = b"moncompte code recipient"
 
 
 def _digest(secret: bytes, salt: str, code: str) -> str:
     key = hmac.new(secret, _PURPOSE, hashlib.sha256).digest()
     return hmac.new(key, f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def recipient_key(secret: bytes, channel: str, address: str) -> str:
+    """Where a code goes, as compared and kept: a keyed digest of the channel and the
+    phone number (E.164) or the address (lower case), never the number itself."""
+    key = hmac.new(secret, _RECIPIENT, hashlib.sha256).digest()
+    text = f"{channel}:{address.strip().lower()}"
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def matches(secret: bytes, challenge: DeviceChallenge, code: str) -> bool:
@@ -40,17 +58,24 @@ def matches(secret: bytes, challenge: DeviceChallenge, code: str) -> bool:
     return hmac.compare_digest(typed, challenge.code_hash.encode())
 
 
-def throttled(session: Session, identity_id: int, now: datetime) -> str | None:
-    """Why no code may be sent to this MINI ID now (a reason code), or None.
+def throttled(session: Session, identity_id: int, recipient: str, now: datetime) -> str | None:
+    """Why no code may go from this MINI ID to RECIPIENT (a recipient_key) now, or None.
 
-    Counted by MINI ID, whatever the procedure or instance: starting again does not
-    give anyone more messages to send to someone's phone.
+    Counted by MINI ID, whatever the procedure or instance: starting again does not give
+    anyone more messages to send. Then by recipient, whoever asks: new MINI IDs do not
+    either. The locks taken here are held until the step commits its code.
     """
+    session.get(Identity, identity_id, with_for_update=True)
     sent = devices.challenges_since(session, identity_id, now - timedelta(hours=1))
     if sent and now - sent[-1] < RESEND_GAP:
         return "code_too_soon"
     if len(sent) >= PER_HOUR:
         return "code_too_many"
+    serialise(session, f"code recipient {recipient}")
+    to_recipient = devices.codes_to(session, recipient, now - timedelta(days=1))
+    last_hour = [t for t in to_recipient if now - t < timedelta(hours=1)]
+    if len(last_hour) >= TO_RECIPIENT_PER_HOUR or len(to_recipient) >= TO_RECIPIENT_PER_DAY:
+        return "code_recipient_limit"
     return None
 
 
@@ -61,9 +86,11 @@ def issue(
     instance_id: str,
     identity_id: int,
     channel: str,
+    recipient: str,
     now: datetime,
 ) -> str:
-    """A new code for this instance; the instance's older ones stop working."""
+    """A new code for this instance, to RECIPIENT (a recipient_key); the instance's older
+    ones stop working."""
     session.execute(
         update(DeviceChallenge)
         .where(
@@ -80,6 +107,7 @@ def issue(
             instance_id=instance_id,
             identity_id=identity_id,
             channel=channel,
+            recipient_key=recipient,
             salt=salt,
             code_hash=_digest(secret, salt, code),
             attempts=0,

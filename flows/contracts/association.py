@@ -4,6 +4,10 @@ and the linking of every contract of theirs.
 Knowledge-based verification (NIST 800-63A §5.3.2): names as on record (NFC, trimmed,
 ’ and ' alike), with the VIN and the exact last payment, or the Ma MINI customer ID.
 A contract linked to another MINI ID is not found, so the answer is that of a mismatch.
+
+Failures are counted per MINI ID and per contract named (by its VIN or customer number,
+whoever tries), each under a lock taken before counting: the MINI ID's row, the named
+contracts' rows. So attempts sent at the same moment are judged one after the other.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ from sqlalchemy.orm import Session
 from storage import devices
 from storage.contracts import Contract
 from storage.devices import IdentityCheck
+from storage.models import Identity
 
 LOCK_AFTER = 3  # failed attempts per MINI ID …
 LOCK_WINDOW = timedelta(hours=24)  # … in this long
+# Failed attempts against one contract in LOCK_WINDOW, whoever tries: then it stays
+# locked until an agent lifts the lock.
+CONTRACT_LOCK_AFTER = 5
 _APOSTROPHES = re.compile(r"[\u2019\u2018\u02bc\u00b4`]")
 DOT = "•"
 
@@ -58,23 +66,53 @@ def _matches(contract: Contract, claim: Claim, identity_id: int) -> bool:
     return claim.vin is None or contract.last_payment_cents == claim.cents
 
 
-def find(session: Session, claim: Claim, identity_id: int) -> Contract | None:
-    """The contract of record CLAIM describes, that this MINI ID may link; else None."""
+def named(session: Session, claim: Claim) -> list[Contract]:
+    """The contracts of record CLAIM names by its VIN or customer number, locked: whether
+    the rest matches or not, an attempt counts against them."""
     query = select(Contract).order_by(Contract.id).with_for_update()
     if claim.vin is not None:
         query = query.where(Contract.vin == claim.vin)
     else:
         query = query.where(Contract.customer_number == (claim.customer_number or ""))
-    return next((c for c in session.scalars(query) if _matches(c, claim, identity_id)), None)
+    return list(session.scalars(query))
+
+
+def find(candidates: list[Contract], claim: Claim, identity_id: int) -> Contract | None:
+    """The contract among CANDIDATES that CLAIM describes and this MINI ID may link."""
+    return next((c for c in candidates if _matches(c, claim, identity_id)), None)
+
+
+def hold(session: Session, identity_id: int) -> None:
+    """One attempt of a MINI ID at a time: its row stays locked until the step commits."""
+    session.get(Identity, identity_id, with_for_update=True)
 
 
 def locked(session: Session, identity_id: int, now: datetime) -> bool:
+    """Whether the MINI ID failed too often lately (hold it first to count and decide)."""
     return devices.failed_checks(session, identity_id, now - LOCK_WINDOW) >= LOCK_AFTER
 
 
-def record(session: Session, identity_id: int, matched: bool, now: datetime) -> None:
-    session.add(IdentityCheck(identity_id=identity_id, matched=matched, created_at=now))
+def contract_locked(candidates: list[Contract]) -> bool:
+    return any(c.association_locked_at is not None for c in candidates)
+
+
+def record(
+    session: Session, identity_id: int, candidates: list[Contract], matched: bool, now: datetime
+) -> None:
+    """Keep an attempt, against the first contract it named; lock the named contracts when
+    it was the failure too many."""
+    contract_id = candidates[0].id if candidates else None
+    check = IdentityCheck(
+        identity_id=identity_id, contract_id=contract_id, matched=matched, created_at=now
+    )
+    session.add(check)
     session.flush()
+    if matched or not candidates:
+        return
+    ids = [c.id for c in candidates]
+    if devices.failed_checks_against(session, ids, now - LOCK_WINDOW) >= CONTRACT_LOCK_AFTER:
+        for contract in candidates:
+            contract.association_locked_at = contract.association_locked_at or now
 
 
 def link_all(session: Session, contract: Contract, identity_id: int, now: datetime) -> int:

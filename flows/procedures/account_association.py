@@ -13,7 +13,6 @@ from typing import Any
 from flows.contracts import association, values
 from flows.procedures.steps.device_code import DeviceCodeStep
 from storage.contracts import Contract
-from storage.models import Identity
 
 # The fields each method needs besides the names.
 NEEDED = {"vin": ("vin", "last_payment_amount"), "customer_number": ("customer_number",)}
@@ -21,6 +20,7 @@ NEEDED = {"vin": ("vin", "last_payment_amount"), "customer_number": ("customer_n
 
 class AccountAssociation(DeviceCodeStep):
     contract: Contract | None = None
+    contract_locked = False  # the contract named is locked, whoever failed against it
 
     def details_complete(self, data: Mapping[str, Any]) -> bool:
         """A field rule: what the chosen method needs is there and well formed."""
@@ -47,16 +47,24 @@ class AccountAssociation(DeviceCodeStep):
         owner = self.customer_id
         if owner is None:  # started without a customer (the API): nobody to verify
             return self.reject("event", "refused")
+        # Counted and decided under the MINI ID's lock, held until the attempt is kept.
+        association.hold(self.ctx.session, owner)
         return not association.locked(self.ctx.session, owner, self.ctx.now)
 
     def identity_matches(self, data: Mapping[str, Any]) -> bool:
         session, owner, now = self.ctx.session, self.customer_id, self.ctx.now
         assert owner is not None  # not_locked said so
-        # One attempt at a time per MINI ID, so two tabs cannot get past the count.
-        session.get(Identity, owner, with_for_update=True)
-        self.contract = association.find(session, self._claim(data), owner)
-        association.record(session, owner, self.contract is not None, now)
-        return self.contract is not None or self.reject("event", "identity_mismatch")
+        claim = self._claim(data)
+        named = association.named(session, claim)  # locked, so counted one at a time
+        if association.contract_locked(named):
+            self.contract_locked = True  # lock_reached: the same page as the MINI ID's lock
+            return False
+        self.contract = association.find(named, claim, owner)
+        association.record(session, owner, named, self.contract is not None, now)
+        if self.contract is None:
+            self.contract_locked = association.contract_locked(named)
+            return self.reject("event", "identity_mismatch")
+        return True
 
     def _claim(self, data: Mapping[str, Any]) -> association.Claim:
         names = {"first_name": data["first_name"], "last_name": data["last_name"]}
@@ -72,7 +80,9 @@ class AccountAssociation(DeviceCodeStep):
 
     def lock_reached(self) -> bool:
         owner = self.customer_id
-        return owner is not None and association.locked(self.ctx.session, owner, self.ctx.now)
+        if owner is None:
+            return False
+        return self.contract_locked or association.locked(self.ctx.session, owner, self.ctx.now)
 
     def ask_device_code(self) -> None:
         assert self.contract is not None  # identity_matches said so

@@ -2,7 +2,9 @@
 
 The on-screen answer never tells whether the address already has a MINI ID: a new
 address gets an activation e-mail, an address with an active MINI ID gets an e-mail
-telling its owner to sign in or reset the password, and both cost a password hash.
+telling its owner to sign in or reset the password, and all cost a password hash.
+A MINI ID still waiting for activation keeps what its first registration stored (names,
+password, the link already sent): registering its address again only e-mails it.
 """
 
 from __future__ import annotations
@@ -31,32 +33,34 @@ class Registration(ActivationStep):
         password_hash = passwords.hash_password(data["password"])
         session = self.ctx.session
         self.data.update(email=data["email"], first_name=data["first_name"], sent=[])
-        identity = identities.pending_or_new(session, data["email"], self.ctx.now)
-        if identity.status != "pending":
-            # The owner is greeted by the name on record, not by what was typed.
-            self.data.update(known=True, first_name=identity.first_name)
-        else:
-            # A second registration before activation: the newest details win.
+        identity, made = identities.pending_or_new(session, data["email"], self.ctx.now)
+        if made:
             identity.first_name = data["first_name"]
             identity.last_name = data["last_name"]
             identity.password_hash = password_hash
             identity.language = self.ctx.language
             session.flush()
             self.data["identity_id"] = identity.id
+        elif identity.status == "pending":
+            # Registered before and not activated yet: what was stored then stays, and so
+            # does the link sent then (whoever registers again could be someone else).
+            self.data["pending"] = True
+        else:
+            # The owner is greeted by the name on record, not by what was typed.
+            self.data.update(known=True, first_name=identity.first_name)
         self.send_activation()
 
     def send_activation(self) -> None:
         if not self.may_mail():
             return
-        if not self.data.get("known"):
+        urls = {"login_url": self.url("sign_in"), "reset_url": self.url("password_reset")}
+        if self.data.get("pending"):
+            self.mail("registration/email_pending", self.data["email"], urls)
+        elif self.data.get("known"):
+            values = {"first_name": self.data["first_name"], **urls}
+            self.mail("registration/email_already", self.data["email"], values)
+        else:
             self.mail_activation_link()
-            return
-        values = {
-            "first_name": self.data["first_name"],
-            "login_url": self.url("sign_in"),
-            "reset_url": self.url("password_reset"),
-        }
-        self.mail("registration/email_already", self.data["email"], values)
 
 
 MODEL = Registration

@@ -24,6 +24,7 @@ from tests.support import (
     body_text,
     code_in,
     identity_of,
+    outbox,
     remember_device,
 )
 from tests.support import own_form as form
@@ -178,7 +179,7 @@ def test_what_the_customer_typed_wrong_is_told_in_their_words(
         assert page.notices[0].startswith("Ces renseignements ne correspondent pas à nos dossiers.")
     page = identify(page, method="vin", vin=vin_of(jean), last_payment_amount="456,79")
     assert page.h1 == "Nous n'avons pas pu vérifier votre identité"
-    assert "1 866 555-0164" in page.text and "3 tentatives infructueuses" in page.text
+    assert "1 866 555-0164" in page.text and "après plusieurs tentatives infructueuses" in page.text
 
 
 def test_code_mistakes_resending_and_another_option(
@@ -263,6 +264,39 @@ def test_someone_elses_device_cannot_be_forgotten(app: Flask) -> None:
     assert identity_of(services, "other@example.com").id == other
     with services.db.read() as session:
         assert list(session.scalars(query)) == theirs
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_without_an_sms_gateway_codes_go_by_email_and_the_page_says_so(
+    make_app: Any, smtp_server: SMTPServer, lang: str
+) -> None:
+    """Outside development a text message with no gateway would reach nobody: SMS is not
+    offered, and a request for one (a tampered form, the API) is refused beside it."""
+    app = make_app(BASE_URL="https://moncompte.example", SMTP_URL=smtp_server.url)
+    services: Services = app.extensions["moncompte"]
+    person = identity(services, EMAIL)
+    contract(services, vin=vin_of(person), customer_number=number_of(person))
+    browser = Browser(app)
+    page = sign_in(browser, lang=lang, remembered=False)
+    page = identify(page, method="customer_number", customer_number=number_of(person))
+    sms = page.soup.select_one("input#channel-sms")
+    assert sms is not None and sms.has_attr("disabled") and not sms.has_attr("checked")
+    off = {
+        "fr": "Les codes ne peuvent pas être envoyés par message texte pour le moment.",
+        "en": "Codes cannot be sent by text message at the moment.",
+    }[lang]
+    assert off in page.text
+    assert form(page).values["channel"] == "email"
+    refused = form(page).fill(channel="sms").submit()
+    told = {
+        "fr": "Les codes ne peuvent pas être envoyés par message texte pour le moment : "
+        "choisissez l'adresse de courriel.",
+        "en": "Codes cannot be sent by text message at the moment: choose the e-mail address.",
+    }[lang]
+    assert refused.h1 == TEXT[lang]["authorize"] and told in refused.notices
+    sent = form(refused).fill(channel="email").submit()
+    assert sent.h1 == TEXT[lang]["code"]
+    assert [m.channel for m in outbox(services)] == ["email"]
 
 
 def test_remembered_device_cookies_are_secure_over_https(make_app: Any) -> None:

@@ -326,3 +326,14 @@ def test_the_outbox_lists_the_newest_messages(api: Api) -> None:
     everything = api.get("/outbox")["messages"]
     assert [m["to"] for m in everything] == ["p1@example.com", "p0@example.com"]
     assert api.call("GET", "/outbox?to=nobody@example.com").json == {"messages": []}
+
+
+def test_the_api_stays_off_outside_development_unless_allowed(make_app: Any) -> None:
+    """It hands out live links and codes: a production-shape site with a token set by
+    mistake does not serve it; a staging site says MONCOMPTE_API_IN_PRODUCTION=1."""
+    site = {"BASE_URL": "https://moncompte.example.ca", "API_TOKEN": TOKEN}
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    off = make_app(**site).test_client().get("/api/v1/outbox?to=a@example.com", headers=auth)
+    assert off.status_code == 404
+    staging = make_app(**site, API_IN_PRODUCTION=True).test_client()
+    assert staging.get("/api/v1/outbox?to=a@example.com", headers=auth).status_code == 200

@@ -135,6 +135,19 @@ def test_development_mailbox_only_without_smtp_or_sms_and_from_this_machine(
     assert both.test_client().get("/dev/mailbox").status_code == 404
 
 
+def test_no_development_mailbox_outside_development_even_from_this_machine(
+    make_app: object,
+) -> None:
+    """A site with a base URL (behind a reverse proxy on this host, every client comes
+    from loopback) and no SMS gateway holds text messages nobody may read."""
+    site = make_app(  # type: ignore[operator]
+        BASE_URL="https://moncompte.example.ca", SMTP_URL="smtp://127.0.0.1:1"
+    )
+    client = site.test_client()
+    assert client.get("/dev/mailbox", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 404
+    assert client.get("/dev/mailbox/1").status_code == 404
+
+
 NEW = "un nouveau départ en forêt"
 
 

@@ -42,6 +42,9 @@ def services_of(app: Flask) -> Services:
     return services
 
 
+OTHER_PASSWORD = "une toute autre phrase secrète"
+
+
 def fill_details(page: Any, email: str, **changes: str) -> Any:
     values = {
         "first_name": "Émilie",
@@ -137,6 +140,33 @@ def test_a_tampered_link_is_refused(
     page = Browser(mail_app).get(bad)
     assert page.status == 404
     assert "Ce lien n'est pas valide. Vérifiez que vous l'avez copié en entier." in page.notices
+
+
+def test_registering_a_pending_address_again_keeps_the_first_registration(
+    mail_app: Flask, smtp_server: SMTPServer
+) -> None:
+    """Someone else registers the owner's address before it is activated: the owner's
+    link still works, and activates the owner's password; the other is never stored."""
+    email = "premier@example.com"
+    fill_details(Browser(mail_app).get("/fr/register"), email)
+    theirs = {"first_name": "Mallory", "password": OTHER_PASSWORD}
+    page = fill_details(
+        Browser(mail_app).get("/fr/register"), email, **theirs, password_confirm=OTHER_PASSWORD
+    )
+    assert page.h1 == "Vérifiez vos courriels"  # the page any registration gets
+    first, second = smtp_server.wait_for(email, count=2)
+    assert second["Subject"] == "Votre MINI ID attend son activation"
+    assert "/register/link/" not in body_text(second) and "Mallory" not in body_text(second)
+    assert "/fr/password-reset" in body_text(second) and "/fr/login" in body_text(second)
+
+    done = Browser(mail_app).get(link_in(body_text(first))).form().submit()
+    assert "Votre MINI ID a été activé" in done.text
+    signed_in = Browser(mail_app).get("/fr/login").form()
+    # In, and asked to link a contract, as a MINI ID with none is.
+    assert signed_in.fill(email=email, password=PASSWORD).submit().path == "/fr/link-account"
+    refused = Browser(mail_app).get("/fr/login").form()
+    refused.fill(email=email, password=OTHER_PASSWORD)
+    assert refused.submit().path.startswith("/fr/login/")
 
 
 def test_a_known_address_gets_the_same_page_and_a_different_email(

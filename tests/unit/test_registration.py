@@ -81,22 +81,25 @@ def test_an_active_address_gets_the_same_answer_and_a_different_email(
     assert person is not None and passwords.verify(person.password_hash, GOOD["password"])
 
 
-def test_registering_again_before_activation_keeps_only_the_newest_link(
+def test_registering_again_before_activation_changes_nothing_and_only_mails(
     services: Services,
 ) -> None:
     first = register(services)
     second = register(
         services,
+        first_name="Mallory",
         password="une toute autre phrase secrète",
         password_confirm="une toute autre phrase secrète",
     )
-    old, new = outbox(services)
-    result = services.engine.send(first, "activate", {"token": token_of(old)}, actor="t")
-    assert result.errors == {"token": "link_superseded"}
-    assert services.engine.send(second, "activate", {"token": token_of(new)}, actor="t").ok
+    assert services.engine.snapshot(second).state == "awaiting_activation"
+    link, told = outbox(services)
+    assert told.kind == "registration/email_pending" and "link" not in told.extras
+    assert "Mallory" not in told.body_text and "/fr/password-reset" in told.body_text
+    # The first registration's link still works, and activates what it stored.
+    assert services.engine.send(first, "activate", {"token": token_of(link)}, actor="t").ok
     person = identity(services)
-    assert person is not None
-    assert passwords.verify(person.password_hash, "une toute autre phrase secrète")
+    assert person is not None and person.status == "active" and person.first_name == "Jean"
+    assert passwords.verify(person.password_hash, GOOD["password"])
 
 
 def test_a_link_works_once(services: Services) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,10 +27,12 @@ from flows.reasons import N_
 from flows.registry import UnknownFlow
 from storage import identities, outbox
 from web.api import openapi
+from web.config import api_allowed
 from web.i18n import current_language, preferred_language, use_language
 from web.security import csrf
 from web.services import current
 
+log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
 ACTOR = "api"
 MAX_BODY = 64 * 1024
@@ -93,6 +96,12 @@ class ApiError(Exception):
 
 def init_app(app: Flask) -> None:
     if not app.config.get("API_TOKEN"):
+        return
+    if not api_allowed(app.config):
+        log.warning(
+            "MONCOMPTE_API_TOKEN is set, but the testers' API stays off on a site outside "
+            "development; set MONCOMPTE_API_IN_PRODUCTION=1 to run it (a staging site)"
+        )
         return
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -35,26 +35,39 @@ class DeviceCodeStep(FlowModel):
             contract_id=contract.id,
             phone_masked=mask_phone(contract.phone),
             email_masked=mask_email(contract.email),
+            sms_offered="sms" in self.ctx.channels,
         )
 
-    def code_may_be_sent(self) -> bool:
+    recipient = ""  # where the code goes, as codes.recipient_key gives it
+
+    def code_may_be_sent(self, data: Mapping[str, Any]) -> bool:
         session, owner = self.ctx.session, self.customer_id
-        self.record = session.get(Contract, self.data.get("contract_id", 0))
-        if owner is None or self.record is None:
+        self.record = contract = session.get(Contract, self.data.get("contract_id", 0))
+        if owner is None or contract is None:
             return self.reject("event", "refused")
-        reason = codes.throttled(session, owner, self.ctx.now)
+        channel = self._channel(data)
+        if channel not in self.ctx.channels:
+            return self.reject("event", "channel_unavailable")
+        address = contract.phone if channel == "sms" else contract.email
+        self.recipient = codes.recipient_key(self.ctx.secret, channel, address)
+        reason = codes.throttled(session, owner, self.recipient, self.ctx.now)
         return self.reject("event", reason) if reason else True
+
+    def _channel(self, data: Mapping[str, Any]) -> str:
+        """The channel chosen now (send_code), or the one chosen before (resend_code)."""
+        return str(data.get("channel") or self.data["channel"])
 
     def issue_code(self, data: Mapping[str, Any]) -> None:
         contract, owner = self.record, self.customer_id
         assert contract is not None and owner is not None  # code_may_be_sent said so
-        channel = str(data.get("channel") or self.data["channel"])
+        channel = self._channel(data)
         code = codes.issue(
             self.ctx.session,
             secret=self.ctx.secret,
             instance_id=self.ctx.instance_id,
             identity_id=owner,
             channel=channel,
+            recipient=self.recipient,
             now=self.ctx.now,
         )
         if channel == "sms":
