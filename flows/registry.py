@@ -22,7 +22,7 @@ from statemachine.exceptions import StateMachineError
 
 from flows.definition import Definition, compile_definition
 from flows.model import FlowModel
-from storage.db import Database
+from storage.db import Database, serialise
 from storage.models import FlowVersion
 
 ROOT = Path(__file__).parent
@@ -86,8 +86,13 @@ class Registry:
             raise UnknownFlow(name) from None
 
     def record_versions(self, db: Database) -> None:
-        """Keep each current definition's text, so instances started on it can finish."""
+        """Keep each current definition's text, so instances started on it can finish.
+
+        The first starts of a fresh process may come at once: one records, the others
+        wait for it, then find the rows it wrote.
+        """
         with db.write() as session:
+            serialise(session, "flow versions")
             rows = session.execute(select(FlowVersion.flow, FlowVersion.version))
             known = {(flow, version) for flow, version in rows}
             for d in self.current.values():

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from storage.db import serialise
 from storage.identities import email_key
 from storage.models import OutboxMessage
 
@@ -19,6 +20,10 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
 def recent_count(session: Session, recipient: str, since: datetime, kinds: list[str]) -> int:
+    """How many messages of these KINDS went to RECIPIENT since SINCE, counted under the
+    recipient's lock (held until the transaction ends), so that a limit decided on the
+    count holds however many ask at once."""
+    serialise(session, f"mail to {email_key(recipient)}")
     return (
         session.scalar(
             select(func.count(OutboxMessage.id)).where(

@@ -212,3 +212,15 @@ def test_codes_to_one_phone_stop_at_five_an_hour_and_ten_a_day_whoever_asks(
     # Refused for the phone's sake: the page says what it says of any MINI ID's limit.
     page = browsers[0].get(steps[0])
     assert "Trop de codes ont été envoyés. Réessayez plus tard." in page.text
+
+
+def test_twelve_simultaneous_reset_requests_mail_one_address_five_times(site: Site) -> None:
+    identity(site.services, "jean.t@example.com")
+    browsers = [Client(site) for _ in range(12)]
+    form = {"email": "jean.t@example.com"}
+    answers = at_once([partial(b.post, "/fr/password-reset", form) for b in browsers])
+    assert {a.status_code for a in answers} == {303}
+    mails = select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.recipient == "jean.t@example.com"
+    )
+    assert site.count(mails) == 5  # an hour's share, and not one more
