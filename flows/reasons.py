@@ -67,11 +67,12 @@ MESSAGES: dict[str, str] = {
     "code_expired": N_("This code has expired. Send a new code."),
     "code_ended": N_("This code no longer works. Send a new code."),
     "upload_quota_files": N_(
-        "You have sent the most documents allowed in 24 hours (20). Try again tomorrow."
+        "You have sent the most files allowed in 24 hours (20, documents and attachments "
+        "together). Try again tomorrow."
     ),
     "upload_quota_bytes": N_(
-        "This file would take your documents of the last 24 hours past the most allowed "
-        "(100 MB). Try again tomorrow."
+        "This would take the files you sent in the last 24 hours past the most allowed "
+        "(100 MB, documents and attachments together). Try again tomorrow."
     ),
     "customer_only": N_("Only the customer writes in their own name."),
     "agents_only": N_("Only an agent of MINI Financial Services can do this."),

@@ -209,13 +209,3 @@ def by_number(session: Session, number: str, *, lock: bool = False) -> Contract 
     if lock:
         query = query.with_for_update()
     return session.scalar(query)
-
-
-def uploaded_since(session: Session, identity_id: int, since: datetime) -> tuple[int, int]:
-    """How many documents IDENTITY_ID uploaded since SINCE, and their bytes."""
-    count, total = session.execute(
-        select(func.count(Document.id), func.coalesce(func.sum(Document.size), 0)).where(
-            Document.uploaded_by == identity_id, Document.created_at >= since
-        )
-    ).one()
-    return int(count), int(total)

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, ScalarSelect, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from storage.contracts import Contract
+from storage.contracts import Contract, Document
 from storage.db import utcnow
 from storage.models import Base, BigId, FlowInstance, Staff
 
@@ -196,3 +196,26 @@ def staff_names(session: Session, ids: set[int]) -> dict[int, Staff]:
     if not ids:
         return {}
     return {s.id: s for s in session.scalars(select(Staff).where(Staff.id.in_(ids)))}
+
+
+def uploaded_since(session: Session, customer_id: int, since: datetime) -> tuple[int, int]:
+    """How many files the customer sent since SINCE, and their bytes: documents and the
+    attachments of their own messages together (an agent's are not theirs)."""
+    documents = select(Document.size).where(
+        Document.uploaded_by == customer_id, Document.created_at >= since
+    )
+    attachments = (
+        select(Attachment.size)
+        .join(Message, Message.id == Attachment.message_id)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Conversation.customer_id == customer_id,
+            Message.author == "customer",
+            Attachment.created_at >= since,
+        )
+    )
+    sent = documents.union_all(attachments).subquery()
+    count, total = session.execute(
+        select(func.count(), func.coalesce(func.sum(sent.c.size), 0))
+    ).one()
+    return int(count), int(total)

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from flows.contracts import files
 from flows.fields import AcceptedFile
-from storage import contracts
 from storage.contracts import Document
-from storage.models import Identity
-
-# What one customer may upload in 24 hours: far more than anyone sends MINI Financial
-# Services in a day, far less than it takes to fill a disk (10 MB a file at most).
-UPLOADS_PER_DAY = 20
-UPLOAD_BYTES_PER_DAY = 100 * 1024 * 1024
-QUOTA_PERIOD = timedelta(hours=24)
 
 
 def add(
@@ -46,18 +38,3 @@ def add(
     session.add(document)
     session.flush()
     return document
-
-
-def quota_problem(session: Session, customer_id: int, size: int, now: datetime) -> str | None:
-    """Why CUSTOMER_ID may not upload SIZE more bytes now (a reason code), or None.
-
-    Counts what the customer uploaded in the last 24 hours. The customer's row is locked
-    first, so two uploads at once cannot both take the last place.
-    """
-    session.get(Identity, customer_id, with_for_update=True)
-    count, total = contracts.uploaded_since(session, customer_id, now - QUOTA_PERIOD)
-    if count >= UPLOADS_PER_DAY:
-        return "upload_quota_files"
-    if total + size > UPLOAD_BYTES_PER_DAY:
-        return "upload_quota_bytes"
-    return None

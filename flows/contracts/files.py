@@ -8,12 +8,25 @@ a customer chose reaches a path. A file written in a step that rolls back goes t
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from flows.fields import AcceptedFile, Upload, accept_file
+from flows.model import FlowModel
+from storage import messages
+from storage.models import Identity
+
+# What one customer may send in 24 hours, documents and message attachments together:
+# far more than anyone sends MINI Financial Services in a day, far less than it takes to
+# fill a disk (10 MB a file at most).
+UPLOADS_PER_DAY = 20
+UPLOAD_BYTES_PER_DAY = 100 * 1024 * 1024
+QUOTA_PERIOD = timedelta(hours=24)
 
 
 def storage_name(extension: str) -> str:
@@ -41,3 +54,38 @@ def of_record(content: bytes, name: str) -> AcceptedFile:
     if accepted is None:
         raise ValueError(f"{name}: {problem}")
     return accepted
+
+
+def quota_problem(
+    session: Session, customer_id: int, sent: Sequence[AcceptedFile], now: datetime
+) -> str | None:
+    """Why the customer may not send these files now (a reason code), or None.
+
+    Counts what the customer sent in the last 24 hours, under the customer's row lock
+    (held until the step commits), so two uploads at once cannot both take the last place.
+    """
+    session.get(Identity, customer_id, with_for_update=True)
+    count, total = messages.uploaded_since(session, customer_id, now - QUOTA_PERIOD)
+    if count + len(sent) > UPLOADS_PER_DAY:
+        return "upload_quota_files"
+    if total + sum(len(f.content) for f in sent) > UPLOAD_BYTES_PER_DAY:
+        return "upload_quota_bytes"
+    return None
+
+
+class UploadQuota(FlowModel):
+    """The guard ``within_quota`` of a procedure whose event carries a customer's files
+    (in the field QUOTA_FIELD)."""
+
+    QUOTA_FIELD = "attachment"
+
+    def within_quota(self, data: Mapping[str, Any]) -> bool:
+        """No customer fills the disk: 20 files and 100 MB in any 24 hours."""
+        sent = data.get(self.QUOTA_FIELD) or []
+        customer = self.ctx.customer_id
+        if not sent:
+            return True
+        if customer is None:  # nobody's allowance: contract_owned has refused already
+            return False
+        problem = quota_problem(self.ctx.session, customer, sent, self.ctx.now)
+        return self.reject(self.QUOTA_FIELD, problem) if problem else True

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.accounts import credentials
+from flows.contracts.files import UploadQuota
 from flows.messaging import threads
-from flows.model import FlowModel
 from storage.messages import Conversation
 from storage.models import Identity, Staff
 
@@ -23,7 +23,7 @@ def staff_id(actor: str) -> int | None:
     return int(number) if actor.startswith(STAFF) and number.isdigit() else None
 
 
-class ConversationModel(FlowModel):
+class ConversationModel(UploadQuota):
     agent: Staff | None = None
 
     @property

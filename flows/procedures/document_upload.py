@@ -6,20 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.contracts import documents
+from flows.contracts.files import UploadQuota
 from flows.contracts.owned import ContractOwned
 from flows.contracts.schedule import today
 
 
-class DocumentUpload(ContractOwned):
-    def within_quota(self, data: Mapping[str, Any]) -> bool:
-        """No customer fills the disk: 20 documents and 100 MB in any 24 hours."""
-        (sent,) = data["document"]
-        customer = self.ctx.customer_id
-        if customer is None:  # contract_owned has refused already
-            return False
-        size = len(sent.content)
-        problem = documents.quota_problem(self.ctx.session, customer, size, self.ctx.now)
-        return self.reject("document", problem) if problem else True
+class DocumentUpload(ContractOwned, UploadQuota):
+    QUOTA_FIELD = "document"
 
     def keep_document(self, data: Mapping[str, Any]) -> None:
         contract, now = self.contract, self.ctx.now

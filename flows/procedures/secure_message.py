@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flows.contracts.files import UploadQuota
 from flows.contracts.owned import ContractOwned
 from flows.messaging import threads
 
 
-class SecureMessage(ContractOwned):
+class SecureMessage(ContractOwned, UploadQuota):
     def open_conversation(self, data: Mapping[str, Any]) -> None:
         """Start the conversation (its own lifecycle) and write the first message in it."""
         contract, ctx = self.contract, self.ctx

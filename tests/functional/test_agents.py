@@ -177,6 +177,31 @@ def test_opening_holds_the_conversation_and_another_agent_sees_who(
     assert "Vous réservez cette conversation" in open_from_queue(paul).text
 
 
+def test_while_one_agent_holds_a_conversation_no_other_answers_or_closes_it(
+    app: Flask, services: Services, written: str
+) -> None:
+    agent(services)
+    agent(services, "paul@servicesfinanciersmini.ca", "Paul")
+    marie = staff_signed_in(app)
+    held = open_from_queue(marie)
+    paul = staff_signed_in(app, "paul@servicesfinanciersmini.ca")
+    page = paul.get(f"/staff/messages/{written}")
+    refused = answer_form(page).fill(body="Réponse de Paul").submit("answer")
+    assert "Un autre agent répond à cette conversation." in refused.text
+    refused = main_form(paul.get(f"/staff/messages/{written}"), 1).submit("close")
+    assert "Un autre agent répond à cette conversation." in refused.text
+    with services.db.read() as session:
+        assert not list(session.scalars(select(Message.body).where(Message.author == "staff")))
+    assert services.engine.snapshot(written).state == "waiting"
+    answer_form(held).fill(body=ANSWER).submit("answer")
+    assert services.engine.snapshot(written).state == "answered"
+    # Answered, the hold is over: Paul may add to it.
+    page = paul.get(f"/staff/messages/{written}")
+    answer_form(page).fill(body="Et de Paul.").submit("answer")
+    with services.db.read() as session:
+        assert len(list(session.scalars(select(Message.id).where(Message.author == "staff")))) == 2
+
+
 def test_two_agents_answering_at_once_lose_neither_answer_and_the_second_is_told(
     app: Flask, services: Services, written: str
 ) -> None:

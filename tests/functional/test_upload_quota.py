@@ -1,4 +1,5 @@
-"""A customer's uploads are limited by day (count and bytes), so no one fills the disk."""
+"""A customer's uploads are limited by day (count and bytes), documents and message
+attachments together, so no one fills the disk."""
 
 from __future__ import annotations
 
@@ -10,26 +11,28 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from flows.contracts import documents
+from flows.contracts import files as kept
 from storage.contracts import Document
 from tests.factories import contract, identity
 from tests.functional.test_documents import PDF, upload
 from tests.functional.test_overview import signed_in
+from tests.functional.test_secure_message import compose, conversation_of, files, main_form
 from web.services import Services
 
 MB = 1024 * 1024
 RECEIVED = {"fr": "Document reçu", "en": "Document received"}
 REFUSED = {
     "files": {
-        "fr": "Vous avez envoyé le nombre maximal de documents permis en 24 heures (20). "
-        "Réessayez demain.",
-        "en": "You have sent the most documents allowed in 24 hours (20). Try again tomorrow.",
+        "fr": "Vous avez envoyé le nombre maximal de fichiers permis en 24 heures (20, "
+        "documents et pièces jointes ensemble). Réessayez demain.",
+        "en": "You have sent the most files allowed in 24 hours (20, documents and "
+        "attachments together). Try again tomorrow.",
     },
     "bytes": {
-        "fr": "Ce fichier porterait vos documents des dernières 24 heures au-delà du volume "
-        "maximal permis (100 Mo). Réessayez demain.",
-        "en": "This file would take your documents of the last 24 hours past the most allowed "
-        "(100 MB). Try again tomorrow.",
+        "fr": "Les fichiers envoyés dans les dernières 24 heures dépasseraient ainsi le volume "
+        "maximal permis (100 Mo, documents et pièces jointes ensemble). Réessayez demain.",
+        "en": "This would take the files you sent in the last 24 hours past the most allowed "
+        "(100 MB, documents and attachments together). Try again tomorrow.",
     },
 }
 
@@ -70,7 +73,7 @@ def earlier_uploads(
 def test_twenty_documents_a_day(
     app: Flask, services: Services, jean: int, uploads: Path, lang: str
 ) -> None:
-    assert documents.UPLOADS_PER_DAY == 20
+    assert kept.UPLOADS_PER_DAY == 20
     mine = contract(services, identity_id=jean)
     browser = signed_in(app, lang=lang)
     earlier_uploads(services, mine, jean, [1000] * 19, timedelta(hours=23))
@@ -88,7 +91,7 @@ def test_twenty_documents_a_day(
 def test_one_hundred_megabytes_a_day(
     app: Flask, services: Services, jean: int, uploads: Path, lang: str
 ) -> None:
-    assert documents.UPLOAD_BYTES_PER_DAY == 100 * MB
+    assert kept.UPLOAD_BYTES_PER_DAY == 100 * MB
     mine = contract(services, identity_id=jean)
     earlier_uploads(services, mine, jean, [10 * MB] * 9 + [5 * MB], timedelta(hours=2))
     browser = signed_in(app, lang=lang)
@@ -109,3 +112,23 @@ def test_each_customer_has_a_quota_of_their_own(app: Flask, services: Services, 
     page = upload(signed_in(app, "marie@example.com"), hers, PDF, "relevé.pdf")
     assert page.h1 == RECEIVED["fr"]
     assert uploaded(services, marie)[0] == 1
+
+
+def test_documents_and_message_attachments_share_one_allowance(
+    app: Flask, services: Services, jean: int, uploads: Path
+) -> None:
+    mine = contract(services, identity_id=jean)
+    earlier_uploads(services, mine, jean, [1000] * 18, timedelta(hours=3))
+    browser = signed_in(app)
+    three = files(*[(f"page-{n}.pdf", PDF) for n in range(3)])
+    refused = compose(browser, mine, attached=three)
+    assert refused.field_errors == {"attachment": REFUSED["files"]["fr"]}
+    sent = main_form(refused).fill(attachment=files(("page-1.pdf", PDF))).submit()
+    assert sent.h1 == "Message envoyé"  # 19 files today
+    conversation = conversation_of(services, jean).id
+    thread = browser.get(f"/fr/messages/conversations/{conversation}")
+    reply = main_form(thread).fill(body="Et la page 2.", attachment=files(("page-2.pdf", PDF)))
+    assert not reply.submit("reply").field_errors  # 20
+    assert upload(browser, mine, PDF, "une de trop.pdf").field_errors == {
+        "document": REFUSED["files"]["fr"]
+    }
