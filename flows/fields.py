@@ -194,16 +194,24 @@ def _check_one(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
 
 
 def _line_breaks(text: str) -> str:
-    """A browser sends line breaks as CRLF but counts them as one character."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """A browser sends line breaks as CRLF but counts them as one character; text pasted
+    from some editors has Unicode's line and paragraph separators for them."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_SEPARATORS)
+
+
+_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n"})
+# Never in a value: controls, invisible format characters (right-to-left override,
+# zero-width space…), line and paragraph separators; multi-line text keeps its breaks.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 
 
 def allowed_characters(text: str, type_: str) -> bool:
     """Whether TEXT may be a value of a field of TYPE_.
 
-    One-line text takes no control character (Cc: line breaks and tabs included) and no
-    invisible format character (Cf: right-to-left override, zero-width space…): a name
-    is printed in e-mails and pages, where these would forge lines or hide text.
+    One-line text takes no control character (Cc: line breaks and tabs included), no
+    invisible format character (Cf: right-to-left override, zero-width space…) and no
+    line or paragraph separator (Zl, Zp): a name is printed in e-mails and pages, where
+    these would forge lines or hide text.
     Multi-line text keeps its line breaks. Passwords accept any Unicode but controls.
     """
     if _BROKEN.search(text):
@@ -211,7 +219,7 @@ def allowed_characters(text: str, type_: str) -> bool:
     if type_ == "password":
         return not _PASSWORD_CONTROL.search(text)
     kept = "\r\n" if type_ in MULTI_LINE_TYPES else ""
-    return not any(unicodedata.category(c) in {"Cc", "Cf"} and c not in kept for c in text)
+    return not any(unicodedata.category(c) in _REFUSED_CATEGORIES and c not in kept for c in text)
 
 
 def _check_format(spec: FieldSpec, text: str) -> tuple[Any, str | None]:

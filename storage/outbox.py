@@ -13,7 +13,7 @@ from storage.identities import email_key
 from storage.models import OutboxMessage
 
 MAX_ATTEMPTS = 8
-# What a delivered message no longer keeps.
+# What a message delivered, or given up on, no longer keeps.
 SENT_CLEARED: dict[str, Any] = {"body_text": "", "body_html": None, "extras": {}}
 # A claim older than this belonged to a process that died while sending.
 CLAIM_TIMEOUT = timedelta(minutes=10)
@@ -124,11 +124,14 @@ def delivered(session: Session, message_id: int, now: datetime) -> None:
 
 
 def failed(session: Session, message: OutboxMessage, now: datetime, error: str) -> None:
-    """Try again later, backing off; give up after MAX_ATTEMPTS."""
+    """Try again later, backing off; give up after MAX_ATTEMPTS, and then, as once sent,
+    keep no body nor extras: nobody will send the links and codes they carry."""
     message.last_error = error[:500]
     message.claimed_at = None
     if message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
+        for column, cleared in SENT_CLEARED.items():
+            setattr(message, column, cleared)
     else:
         message.status = "pending"
         message.next_attempt_at = now + timedelta(seconds=30 * 2 ** (message.attempts - 1))

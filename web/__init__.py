@@ -52,7 +52,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     base_url = (config or {}).get("BASE_URL", app.config["BASE_URL"])
     # Secure cookies wherever the site is served over HTTPS; plain HTTP is local development.
-    app.config["SESSION_COOKIE_SECURE"] = bool(base_url and base_url.startswith("https://"))
+    # There the session cookie is __Host- prefixed: Secure, the whole site, this host only.
+    https = bool(base_url and base_url.startswith("https://"))
+    app.config["SESSION_COOKIE_SECURE"] = https
+    if https:
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     app.config.update(config or {})
     configuration.check(app.config)
     if configuration.development(app.config) and not app.config["TRUSTED_HOSTS"]:

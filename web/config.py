@@ -137,4 +137,6 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "DELIVERY": _delivery(env("MONCOMPTE_DELIVERY")),
         "LOG_FORMAT": "json" if env("MONCOMPTE_LOG_FORMAT") == "json" else "text",
         "TRUSTED_PROXIES": _proxies(env("MONCOMPTE_TRUSTED_PROXIES")),
+        # Strict-Transport-Security over HTTPS covers subdomains unless this is 0.
+        "HSTS_INCLUDE_SUBDOMAINS": env("MONCOMPTE_HSTS_INCLUDE_SUBDOMAINS", "1") != "0",
     }

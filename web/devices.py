@@ -37,9 +37,15 @@ BIGGEST_ID = 2**63 - 1
 bp = Blueprint("devices", __name__)
 
 
+def cookie_name() -> str:
+    """Over HTTPS the cookie is ``__Host-`` prefixed: browsers then keep it only when it is
+    Secure, for the whole site and for this host alone (no subdomain can set or read it)."""
+    return f"__Host-{COOKIE}" if current_app.config["SESSION_COOKIE_SECURE"] else COOKIE
+
+
 def token() -> str | None:
     """The remembered-device token this browser carries, when it looks like one."""
-    value = request.cookies.get(COOKIE, "")
+    value = request.cookies.get(cookie_name(), "")
     return value if _TOKEN.fullmatch(value) else None
 
 
@@ -54,7 +60,7 @@ def hand_over(response: Response, client: Mapping[str, str]) -> Response:
     new = client.get(REMEMBERED_DEVICE)
     if new:
         response.set_cookie(
-            COOKIE,
+            cookie_name(),
             new,
             max_age=int(remembered.VALID_FOR.total_seconds()),
             secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
@@ -107,7 +113,8 @@ def _forget(device_id: int | None, notice: str) -> Response:
     session["notice"] = notice
     response = redirect(url_for("devices.show"), 303)
     if this_one:
-        response.delete_cookie(COOKIE, path="/")
+        secure = bool(current_app.config["SESSION_COOKIE_SECURE"])
+        response.delete_cookie(cookie_name(), path="/", secure=secure, httponly=True)
     return response
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import ipaddress
+
+from flask import Flask, Response, abort, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -33,13 +35,39 @@ def _head_only_reads() -> None:
         request.method = "GET"
 
 
+def client_key() -> str:
+    """Whom a per-address limit counts: the client's IPv4 address, or its IPv6 /64 (one
+    subscriber's whole network: each of its machines picks addresses in it at will)."""
+    address = get_remote_address()
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:  # ::ffff:203.0.113.9 is 203.0.113.9
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _no_nul_bytes() -> None:
+    """A NUL byte is in no page's address nor any query's value, and PostgreSQL refuses
+    it in text: refused here, before a view hands it to the database (a form's fields are
+    checked, and refused beside themselves, by the engine)."""
+    if "\x00" in request.path:
+        abort(404)
+    if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     # First of all the application's hooks, so nothing ever sees a HEAD.
     app.before_request_funcs.setdefault(None, []).insert(0, _head_only_reads)
+    app.before_request_funcs[None].insert(1, _no_nul_bytes)
     csrf.init_app(app)
     # Per client address; shared between processes through Redis when configured.
     app.extensions["limiter"] = Limiter(
-        get_remote_address,
+        client_key,
         app=app,
         storage_uri=app.config["REDIS_URL"] or "memory://",
         # Redis down: count in this process (and say so in the log) rather than fail.
@@ -47,6 +75,10 @@ def init_app(app: Flask) -> None:
         enabled=app.config.get("RATELIMIT_ENABLED", True),
         headers_enabled=False,
     )
+
+    hsts = "max-age=31536000"
+    if app.config.get("HSTS_INCLUDE_SUBDOMAINS", True):
+        hsts += "; includeSubDomains"
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -56,7 +88,7 @@ def init_app(app: Flask) -> None:
         # E-mailed links carry a secret in their path: never pass it on.
         response.headers["Referrer-Policy"] = "no-referrer"
         if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+            response.headers["Strict-Transport-Security"] = hsts
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

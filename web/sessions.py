@@ -184,7 +184,15 @@ class DatabaseSessionInterface(SessionInterface):
         )
 
     def _drop_cookie(self, app: Flask, response: Response) -> None:
-        response.delete_cookie(self.get_cookie_name(app), path=self.get_cookie_path(app))
+        # With the same attributes as it was set with: a browser keeps a __Host- cookie
+        # whose removal is not Secure.
+        response.delete_cookie(
+            self.get_cookie_name(app),
+            path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app),
+            httponly=True,
+            samesite=self.get_cookie_samesite(app),
+        )
 
 
 def _moment(value: Any) -> datetime:

@@ -304,4 +304,5 @@ def test_remembered_device_cookies_are_secure_over_https(make_app: Any) -> None:
     with app.test_request_context("/fr/link-account"):
         response = devices.hand_over(redirect("/"), {"device_token": "t0k3n"})
     cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"__Host-{COOKIE}=") and "Path=/" in cookie
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

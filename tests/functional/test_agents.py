@@ -202,6 +202,16 @@ def test_while_one_agent_holds_a_conversation_no_other_answers_or_closes_it(
         assert len(list(session.scalars(select(Message.id).where(Message.author == "staff")))) == 2
 
 
+@pytest.mark.parametrize("seen", ["²", "١٢", "", "-1", "9" * 40])
+def test_an_answer_with_a_strange_last_seen_message_is_taken_without_a_crash(
+    app: Flask, services: Services, written: str, seen: str
+) -> None:
+    agent(services)
+    page = staff_signed_in(app).get(f"/staff/messages/{written}")
+    answered = answer_form(page).fill(body=ANSWER, seen=seen).submit("answer")
+    assert answered.status == 200 and services.engine.snapshot(written).state == "answered"
+
+
 def test_two_agents_answering_at_once_lose_neither_answer_and_the_second_is_told(
     app: Flask, services: Services, written: str
 ) -> None:

@@ -31,8 +31,10 @@ FORGED = "Jean\r\n\r\nVotre compte est suspendu: appelez le 1-900-555-0199"
         "\ufeffJean",  # byte order mark
         "Jean\u200d",  # zero-width joiner
         "Jean\x85",  # next line (C1 control)
+        "Jean\u2028Votre compte est suspendu",  # line separator
+        "Jean\u2029Tremblay",  # paragraph separator
     ],
-    ids=["forged-lines", "lf", "tab", "rlo", "zwsp", "bom", "zwj", "nel"],
+    ids=["forged-lines", "lf", "tab", "rlo", "zwsp", "bom", "zwj", "nel", "ls", "ps"],
 )
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_a_name_with_control_or_invisible_characters_is_refused(

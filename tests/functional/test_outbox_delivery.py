@@ -141,3 +141,24 @@ def test_two_delivery_processes_share_the_work_and_send_nothing_twice(
         assert numbers(smtp_server, to) == list(range(n, 60, 3))
     with services.db.read() as session:
         assert set(session.scalars(select(OutboxMessage.status))) == {"sent"}
+
+
+def test_a_message_given_up_on_keeps_no_link_or_code(make_app: Any) -> None:
+    app: Flask = make_app(SMTP_URL="smtp://127.0.0.1:1")  # nothing listens there
+    services: Services = app.extensions["moncompte"]
+    with services.db.write() as session:
+        services.mailer.email(
+            session,
+            to="ana@example.com",
+            template="steps/activation/email_link",
+            language="fr",
+            values={"first_name": "Ana", "link": "https://x/fr/register/link/s3cr3t"},
+        )
+    for _ in range(outbox.MAX_ATTEMPTS):
+        deliver_due(services, dict(app.config))
+        services.clock.advance(timedelta(hours=2))
+    with services.db.read() as session:
+        [message] = session.scalars(select(OutboxMessage))
+    assert message.status == "failed" and message.last_error
+    assert (message.body_text, message.body_html, message.extras) == ("", None, {})
+    assert message.subject == "Activez vos identifiants MINI pour commencer"  # what agents see

@@ -91,9 +91,22 @@ def test_session_cookie_flags(browser: Browser) -> None:
     assert response.status_code == 400
 
 
-def test_session_cookie_is_secure_when_served_over_https(make_app: object) -> None:
+def test_over_https_cookies_are_host_prefixed_and_hsts_covers_subdomains(
+    make_app: object,
+) -> None:
     app = make_app(BASE_URL="https://moncompte.example.ca")  # type: ignore[operator]
-    assert app.config["SESSION_COOKIE_SECURE"] is True
+    client = app.test_client()
+    answer = client.get("/fr/register", base_url="https://moncompte.example.ca")
+    cookie = answer.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    hsts = "max-age=31536000; includeSubDomains"
+    assert answer.headers["Strict-Transport-Security"] == hsts
+    alone = make_app(  # type: ignore[operator]
+        BASE_URL="https://moncompte.example.ca", HSTS_INCLUDE_SUBDOMAINS=False
+    )
+    answer = alone.test_client().get("/fr/", base_url="https://moncompte.example.ca")
+    assert answer.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 @pytest.mark.parametrize(

@@ -285,3 +285,19 @@ def test_one_client_address_is_throttled(make_app: Any) -> None:
         "/fr/login", data={"csrf_token": token, "email": EMAIL, "password": PASSWORD}
     )
     assert answer.status_code == 429 and "Trop de tentatives" in answer.get_data(as_text=True)
+
+
+def test_an_ipv6_client_is_throttled_by_its_64_network(make_app: Any) -> None:
+    """A subscriber's network picks any address in its /64: one limit for all of them."""
+    app = make_app(RATELIMIT_ENABLED=True)
+    browser = Browser(app)
+    token = browser.get("/fr/login").form().values["csrf_token"]
+
+    def attempt(address: str) -> int:
+        data = {"csrf_token": token, "email": "x@example.com", "password": "wrong password!"}
+        environ = {"REMOTE_ADDR": address}
+        return browser.client.post("/fr/login", data=data, environ_base=environ).status_code
+
+    statuses = [attempt(f"2001:db8:1:2:{n:x}::1") for n in range(21)]
+    assert statuses[:20] == [303] * 20 and statuses[20] == 429
+    assert attempt("2001:db8:1:3::1") == 303  # the next network is someone else

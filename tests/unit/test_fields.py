@@ -117,6 +117,13 @@ def test_multi_line_text_keeps_its_line_breaks() -> None:
     assert fields.check(TEXT, {"body": body}).values == {"body": body.replace("\r\n", "\n")}
 
 
+def test_pasted_line_and_paragraph_separators_become_line_breaks() -> None:
+    body = "Bonjour,\u2029Voici mon relevé.\u2028Merci"
+    assert fields.check(TEXT, {"body": body}).values == {
+        "body": "Bonjour,\nVoici mon relevé.\nMerci"
+    }
+
+
 @pytest.mark.parametrize("body", ["a\tb", "a\x00b", "a\u202eb", "a\u200bb", "a\x0bb"])
 def test_multi_line_text_refuses_other_controls_and_invisible_characters(body: str) -> None:
     assert fields.check(TEXT, {"body": body}).errors == {"body": "invalid_characters"}

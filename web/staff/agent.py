@@ -127,12 +127,14 @@ def act(conversation_id: str) -> Response:
     _conversation(conversation_id)
     event = request.form.get("event", "")
     event = event if event in {"answer", "close"} else "answer"
+    # Read before anything is sent: nothing may fail once the answer is committed.
     seen = request.form.get("seen", "")
+    last_seen = min(int(seen), MAX_ID) if seen.isascii() and seen.isdigit() else None
     result = current().engine.send(conversation_id, event, form_data(), actor=actor())
     _keep(conversation_id, result)
-    if result.ok and event == "answer" and seen.isdigit():
+    if result.ok and event == "answer" and last_seen is not None:
         with current().db.read() as db:
-            others = threads.others_since(db, conversation_id, min(int(seen), MAX_ID), _me().id)
+            others = threads.others_since(db, conversation_id, last_seen, _me().id)
             names = sorted(_name(s) for s in messages.staff_names(db, others).values())
         if names:
             session[OUTCOME] = {"id": conversation_id, "meanwhile": names}
