@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from web import (
     api,
@@ -37,6 +37,13 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map: Map) -> None:
         super().__init__(url_map, min=1, max=2**63 - 1)
+
+
+class KeyConverter(BaseConverter):
+    """``<key:name>``: an instance's or a conversation's id (hex, URL-safe base64); any
+    other text (a NUL byte, which PostgreSQL refuses) is not found."""
+
+    regex = "[A-Za-z0-9_-]{1,64}"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -69,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # claims them: only the last PROXIES hops of X-Forwarded-For are believed.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["key"] = KeyConverter
     Services.init_app(app)
     parts = (
         logs,

@@ -43,7 +43,7 @@ def inbox(lang: str) -> str:
     return render_template("messages/inbox.html", conversations=listed)
 
 
-@bp.post("/<any(fr,en):lang>/messages/<conversation_id>/read")
+@bp.post("/<any(fr,en):lang>/messages/<key:conversation_id>/read")
 @login_required
 def read(lang: str, conversation_id: str) -> Response:
     """Open a conversation from the inbox: its answers are marked read (an event of the

@@ -75,7 +75,7 @@ def queue() -> str:
     return render_template("staff/queue.html", rows=rows, subject=subject, age=age)
 
 
-@bp.post("/<conversation_id>/claim")
+@bp.post("/<key:conversation_id>/claim")
 @agent_required
 def claim(conversation_id: str) -> Response:
     """Open a conversation from the queue: the agent holds it for 15 minutes."""
@@ -85,7 +85,7 @@ def claim(conversation_id: str) -> Response:
     return redirect(url_for(".show", conversation_id=conversation_id), 303)
 
 
-@bp.get("/<conversation_id>")
+@bp.get("/<key:conversation_id>")
 @agent_required
 def show(conversation_id: str) -> str:
     conversation = _conversation(conversation_id)
@@ -120,7 +120,7 @@ def show(conversation_id: str) -> str:
     )
 
 
-@bp.post("/<conversation_id>")
+@bp.post("/<key:conversation_id>")
 @agent_required
 def act(conversation_id: str) -> Response:
     """Answer or close, as the form's button says."""

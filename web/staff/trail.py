@@ -133,7 +133,7 @@ def access() -> str:
     )
 
 
-@bp.get("/<instance_id>")
+@bp.get("/<key:instance_id>")
 @analyst_required
 def instance(instance_id: str) -> str:
     services = current()
