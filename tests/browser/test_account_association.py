@@ -4,12 +4,19 @@ device, signs in again without a code, then forgets it."""
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
 
 from tests.browser.conftest import accessible, shoot
-from tests.support import newest
+from tests.support import SMTPServer, newest
 from web import demo
 from web.services import Services
 
@@ -156,3 +163,41 @@ def test_three_mismatches_lock_verification(
     expect(page.get_by_role("alert")).to_contain_text(several)
     expect(page.get_by_text("1 866 555-0164")).to_be_visible()
     look(page, f"link-account-locked-{lang}")
+
+
+@pytest.fixture
+def without_sms(make_app: Any, smtp_server: SMTPServer) -> Iterator[str]:
+    """A site outside development (a base URL, an SMTP server) with no SMS gateway."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    app: Flask = make_app(BASE_URL=base, SMTP_URL=smtp_server.url)
+    with app.app_context():
+        demo.load(app.extensions["moncompte"], Path(app.config["UPLOAD_FOLDER"]))
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_without_an_sms_gateway_the_code_goes_by_email_and_the_page_says_so(
+    page: Page, without_sms: str, lang: str
+) -> None:
+    words = TEXT[lang]
+    [loan] = [c for c in demo.CONTRACTS if c.holder == demo.SOPHIE]
+    sign_in(page, without_sms, lang)
+    page.locator("#first_name").fill("Sophie")
+    page.locator("#last_name").fill("Tremblay")
+    page.locator("#method-customer_number").check()
+    page.locator("#customer_number").fill(demo.to_link(loan)[2])
+    page.get_by_role("button", name=words["continue"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["authorize_h1"])
+    expect(page.locator("#channel-sms")).to_be_disabled()
+    expect(page.locator("#channel-email")).to_be_checked()
+    off = {"fr": "par message texte pour le moment", "en": "by text message at the moment"}
+    expect(page.locator("label[for=channel-sms]")).to_contain_text(off[lang])
+    look(page, f"link-account-no-sms-{lang}")
