@@ -63,6 +63,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from bench.load import ADMIN_URL, fresh_database
+from flows.access import Principal
 from flows.accounts import passwords, remembered
 from flows.contracts import documents, files, quotes
 from flows.contracts.contract_import import save_contract, save_payment
@@ -258,13 +259,12 @@ def requests(app: Flask, subjects: Subjects, *, check: bool) -> tuple[float, flo
         "last_name": "Tremblay",
         "customer_number": "MM6120455",
     }
-    snapshot = services.engine.start(
-        "account_association", actor="customer", language="fr", customer_id=subjects.sophie
-    )
+    sophie = Principal.customer(subjects.sophie)
+    snapshot = services.engine.start("account_association", by=sophie, language="fr")
     path = f"/fr/link-account/{snapshot.id}"
     step = timed(lambda: subjects.association.post(path, data=form).status_code, 303)
     if check:
-        state = services.engine.snapshot(snapshot.id).state
+        state = services.engine.snapshot(snapshot.id, by=sophie).state
         assert state == "choosing_channel", state
     overview = timed(lambda: subjects.overview.get("/fr/overview").status_code, 200)
     return step, overview

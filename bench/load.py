@@ -64,6 +64,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from flows.access import Principal
 from flows.accounts import remembered
 from flows.contracts import documents, files
 from flows.contracts.contract_import import save_contract, save_payment
@@ -226,7 +227,7 @@ def seed(app: Flask, uploads: Path, instances: int) -> Seeded:
         token = remembered.remember(session, emilie.id, "", now)
     seeded = Seeded(token)
     for _ in range(instances):
-        snapshot = services.engine.start("registration", actor="customer", language="fr")
+        snapshot = services.engine.start("registration", by=Principal.visitor(), language="fr")
         seeded.instances.append(snapshot.id)
     return seeded
 

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from bench import load
+from flows.access import Principal
 from flows.accounts import codes, links, passwords
 from flows.contracts.contract_import import Record, save_contract
 from flows.contracts.schedule import add_months
@@ -279,7 +280,7 @@ def run(rounds: int, server: str | None) -> None:
         for i in range(rounds + 5):
             for kind in ("engine", "bare"):
                 client = app.test_client()
-                snap = services.engine.start("registration", actor="bench", language="fr")
+                snap = services.engine.start("registration", by=Principal.visitor(), language="fr")
                 with client.session_transaction() as session:
                     session["flows"] = [snap.id]
                 form = {

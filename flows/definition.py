@@ -18,7 +18,7 @@ from statemachine.exceptions import InvalidDefinition
 from statemachine.io import load
 from statemachine.io.validation import load_schema
 
-from flows import composition
+from flows import access, composition
 from flows.fields import FieldSpec, parse_field
 from flows.machines import Machines
 from flows.model import FlowModel
@@ -61,6 +61,9 @@ class EventInfo:
     fields: Mapping[str, FieldSpec]
     system: bool = False
     link: bool = False
+    # Who sends it (flows.access): "customer", the person whose instance it is; a staff
+    # role. A system event is the system's alone.
+    by: tuple[str, ...] = (access.CUSTOMER,)
 
 
 @dataclass(frozen=True)
@@ -228,7 +231,8 @@ def compile_definition(
         guards=_guards(meta, transitions),
         rate_limit=str(meta.get("rate_limit", "30 per minute")),
         display=tuple(str(k) for k in meta.get("display") or ()),
-        audience=_audience(meta),
+        # Signing in is for someone signed out, whatever an older version said.
+        audience="visitor" if any(s.signs_in for s in states.values()) else _audience(meta),
         steps=tuple(str(s) for s in meta.get("composed_with") or ()),
         migrations=_migrations(meta.get("migrations"), states),
         started_by=tuple(str(s) for s in meta.get("started_by") or ()),
@@ -323,11 +327,23 @@ def _events(
             fields={n: parse_field(n, s) for n, s in (info.get("fields") or {}).items()},
             system=bool(info.get("system", False)),
             link=bool(info.get("link", False)),
+            by=_senders(event_id, info.get("by")),
         )
     # In the order a customer meets them, the system's own last.
     first_use = list(dict.fromkeys(t.event for t in transitions))
     order = sorted(events, key=lambda e: (events[e].system, first_use.index(e)))
     return {e: events[e] for e in order}
+
+
+def _senders(event: str, declared: Any) -> tuple[str, ...]:
+    """Who sends EVENT (``by:``): by default the person whose instance it is."""
+    if declared is None:
+        return (access.CUSTOMER,)
+    senders = tuple(str(w) for w in _as_list(declared))
+    unknown = sorted(set(senders) - set(access.WHO))
+    if unknown or not senders:
+        raise ValueError(f"event {event!r}: by names {unknown or 'no one'}; use {access.WHO}")
+    return senders
 
 
 def _guards(

@@ -3,7 +3,8 @@
 One ``send`` is one transaction: the instance row is locked, a machine of its definition
 given its state and data (flows.machines), the event sent; guards decide, actions write;
 the audit record, the new state, the domain changes and the outbox rows are committed
-together.
+together. Every call says who is asking (a principal): whether they may start, see or
+send is decided here (flows.access), so pages, the API and the command line agree.
 """
 
 from __future__ import annotations
@@ -22,16 +23,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows import audit, fields
-from flows.accounts import links
+from flows.access import SYSTEM, Forbidden, Kind, Principal, may_see, may_send, may_start
+from flows.accounts import credentials, links
 from flows.definition import Definition
 from flows.machines import Ran
 from flows.model import Mailer, StepContext
 from flows.registry import Registry, UnknownFlow
 from storage.db import Database
-from storage.models import AuditRecord, FlowInstance, FlowVersion
+from storage.models import AuditRecord, FlowInstance, FlowVersion, Staff
 
 log = logging.getLogger(__name__)
-SYSTEM = "system"
 # Instance ids (hex) and link tokens (URL-safe base64) are all that is ever looked up.
 _URLSAFE = re.compile(r"[A-Za-z0-9_-]+")
 _EVENT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -41,7 +42,8 @@ UNKNOWN_EVENT = "(unknown)"
 class Outcome(StrEnum):
     TAKEN = "taken"
     REJECTED = "rejected"
-    NOT_ALLOWED = "not_allowed"
+    NOT_ALLOWED = "not_allowed"  # not in this state
+    FORBIDDEN = "forbidden"  # not by this principal
     EXPIRED = "expired"
 
 
@@ -52,6 +54,9 @@ class UnknownInstance(LookupError):
 class NotStartable(UnknownFlow):
     """A procedure only another procedure's step starts (``started_by``): to anyone else,
     it is not a procedure that can be started."""
+
+
+__all__ = ["Forbidden", "NotStartable", "Outcome", "Result", "Snapshot", "UnknownInstance"]
 
 
 @dataclass(frozen=True)
@@ -86,8 +91,9 @@ class Result:
     errors: dict[str, str] = field(default_factory=dict)
     # What the customer typed, minus secrets, to fill the form again after a rejection.
     values: dict[str, Any] = field(default_factory=dict)
-    # Handed to the sender once, from a taken step (FlowModel.client): a web view makes it
-    # a cookie, the API answers it, the CLI prints it. Never stored nor audited.
+    # Handed to the sender once, from a taken step (FlowModel.client): a remembered
+    # device's token (a web view makes it a cookie, the API answers it, the CLI prints
+    # it), what the sender should know of the step. Never stored nor audited.
     client: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -103,7 +109,7 @@ class _Step:
     row: FlowInstance
     definition: Definition
     now: datetime
-    actor: str
+    principal: Principal
     source: str = ""
 
 
@@ -134,23 +140,28 @@ class Engine:
     # -- reading ---------------------------------------------------------------------
 
     def start(
-        self, flow: str, *, actor: str, language: str, customer_id: int | None = None
+        self, flow: str, *, by: Principal, language: str, customer_id: int | None = None
     ) -> Snapshot:
+        """Start FLOW for BY: a customer's instance is theirs; a tester names the customer
+        (CUSTOMER_ID) when the procedure needs one. Raises Forbidden when BY may not."""
         definition = self.registry.get(flow)
         if definition.started_by:
             raise NotStartable(flow)
+        may_start(by, definition.audience)
+        if by.kind is Kind.CUSTOMER:
+            customer_id = by.id
         if not self._versions_recorded:
             self.registry.record_versions(self.db)
             self._versions_recorded = True
         with self.db.write() as session:
-            row = self._new(session, definition, actor, language, customer_id, {})
-        return self._snapshot(row, definition)
+            row = self._new(session, definition, by, language, customer_id, {})
+        return self._snapshot(row, definition, by)
 
     def _new(
         self,
         session: Session,
         definition: Definition,
-        actor: str,
+        by: Principal,
         language: str,
         customer_id: int | None,
         data: dict[str, Any],
@@ -173,7 +184,7 @@ class Engine:
         )
         session.add(row)
         session.flush()
-        self._audit(_Step(session, row, definition, now, actor, initial.id), "start", Outcome.TAKEN)
+        self._audit(_Step(session, row, definition, now, by, initial.id), "start", Outcome.TAKEN)
         return row
 
     def _spawn(self, step: _Step, flow: str, data: dict[str, Any], customer_id: int | None) -> str:
@@ -185,12 +196,15 @@ class Engine:
         if step.session.get(FlowVersion, key) is None:  # kept, so the instance can finish
             step.session.add(FlowVersion(flow=key[0], version=key[1], document=definition.document))
         language = step.row.language
-        return self._new(step.session, definition, step.actor, language, customer_id, data).id
+        return self._new(step.session, definition, step.principal, language, customer_id, data).id
 
-    def snapshot(self, instance_id: str) -> Snapshot:
+    def snapshot(self, instance_id: str, *, by: Principal) -> Snapshot:
+        """Where the instance stands, as BY sees it; UnknownInstance when it is not theirs."""
         with self.db.read() as session:
             row = self._load(session, instance_id, lock=False)
-        return self._snapshot(row, self._definition(row))
+            definition = self._definition(row)
+            self._visible(row, definition, by)
+        return self._snapshot(row, definition, by)
 
     def inspect_link(self, token: str) -> tuple[Snapshot, str | None] | None:
         """The instance an e-mailed link belongs to, and why it cannot be used (or None)."""
@@ -204,7 +218,9 @@ class Engine:
             problem = links.problem(
                 row, purpose=row.purpose, instance_id=row.instance_id, now=self.clock()
             )
-        return self._snapshot(instance, self._definition(instance)), problem
+        # Whoever holds the link is the person it was sent to.
+        holder = Principal.visitor([instance.id])
+        return self._snapshot(instance, self._definition(instance), holder), problem
 
     def send_link(
         self,
@@ -212,14 +228,15 @@ class Engine:
         token: str,
         data: Mapping[str, Any],
         *,
-        actor: str,
+        by: Principal,
         language: str,
         expected_state: str | None = None,
     ) -> tuple[Snapshot, Result | None] | None:
         """Send the event an e-mailed link of FLOW stands for, found in the same transaction.
 
         None when TOKEN is no link of FLOW; no result when the instance's step takes no
-        link any more (the link was used): nothing is sent then.
+        link any more (the link was used): nothing is sent then. The link makes BY the
+        person it was sent to: the instance is theirs for this event.
         """
         if len(token) > 200 or not _URLSAFE.fullmatch(token):
             return None
@@ -229,9 +246,10 @@ class Engine:
                 return None
             definition = self._definition(row)
             event = definition.link_event(row.state)
+            holder = Principal(by.kind, by.id, by.role, by.channel, by.started | {row.id})
             if event is None or definition.states[row.state].link_screen is None:
-                return self._snapshot(row, definition), None
-            step = _Step(session, row, definition, self.clock(), actor)
+                return self._snapshot(row, definition, holder), None
+            step = _Step(session, row, definition, self.clock(), holder)
             row.language = language
             result = self._handle(step, event, {**data, "token": token}, expected_state)
         for observe in self.observers:
@@ -242,9 +260,11 @@ class Engine:
         """The definition an instance runs: the version it started on."""
         return self.registry.version(self.db, snapshot.flow, snapshot.version)
 
-    def history(self, instance_id: str) -> list[dict[str, Any]]:
+    def history(self, instance_id: str, *, by: Principal) -> list[dict[str, Any]]:
+        """The instance's audit trail; UnknownInstance when it is not BY's to see."""
         with self.db.read() as session:
-            self._load(session, instance_id, lock=False)
+            row = self._load(session, instance_id, lock=False)
+            self._visible(row, self._definition(row), by)
             rows = session.scalars(
                 select(AuditRecord)
                 .where(AuditRecord.instance_id == instance_id)
@@ -260,30 +280,31 @@ class Engine:
         event: str | None,
         data: Mapping[str, Any] | None = None,
         *,
-        actor: str,
+        by: Principal,
         language: str | None = None,
         expected_state: str | None = None,
-        belongs: Callable[[Snapshot], bool] | None = None,
+        flow: str | None = None,
     ) -> Result:
-        """Send EVENT with DATA; never raises for anything the sender got wrong.
+        """Send EVENT with DATA as BY; never raises for anything the sender got wrong, but
+        UnknownInstance (nothing written) when the instance is not BY's to see.
 
         EXPECTED_STATE is the state the sender saw (a form's hidden field): when the
         instance has moved on since, the event is refused rather than applied to a
-        step the sender never saw. No EVENT is the main event of that state. BELONGS,
-        asked of the locked instance, says whether the sender may touch it: when it
-        says no, UnknownInstance is raised and nothing is written.
+        step the sender never saw. No EVENT is the main event of that state. FLOW, when
+        given, is the procedure the sender addressed: an instance of another is not found.
         """
         with self.db.write() as session:
             row = self._load(session, instance_id, lock=True)
             definition = self._definition(row)
-            if belongs is not None and not belongs(self._snapshot(row, definition)):
+            if flow is not None and row.flow != flow:
                 raise UnknownInstance(instance_id)
+            self._visible(row, definition, by)
             if event is None:
                 seen = row.state
                 if expected_state is not None and expected_state in definition.states:
                     seen = expected_state
                 event = definition.main_event(seen) or ""
-            step = _Step(session, row, definition, self.clock(), actor)
+            step = _Step(session, row, definition, self.clock(), by)
             if language:
                 row.language = language
             result = self._handle(step, event, dict(data or {}), expected_state)
@@ -310,8 +331,10 @@ class Engine:
         if expected_state is not None and expected_state != row.state:
             return self._finish(step, event, Outcome.NOT_ALLOWED, {"event": "moved_on"})
         allowed = event in definition.events_from(row.state)
-        if info is None or not allowed or (info.system and step.actor != SYSTEM):
+        if info is None or not allowed:
             return self._finish(step, event, Outcome.NOT_ALLOWED, {"event": "not_allowed"})
+        if not (may_send(step.principal, info.by, info.system) and self._on_duty(step)):
+            return self._finish(step, event, Outcome.FORBIDDEN, {"event": "not_for_you"})
         checked = fields.check(info.fields, data)
         if checked.errors:
             errors = {**self._field_rules(step, event, checked.values), **checked.errors}
@@ -325,6 +348,15 @@ class Engine:
             return self._finish(step, event, Outcome.REJECTED, errors, checked, data)
         self._enter(step, ran.state, restart=not self._internal(step, event, ran.state))
         return self._finish(step, event, Outcome.TAKEN, {}, checked, client=ran.client)
+
+    @staticmethod
+    def _on_duty(step: _Step) -> bool:
+        """A staff member sends only while their account is active, in the role given."""
+        by = step.principal
+        if by.kind is not Kind.STAFF:
+            return True
+        member = step.session.get(Staff, by.id or 0)
+        return member is not None and credentials.active(member) and member.role == by.role
 
     @staticmethod
     def _internal(step: _Step, event: str, target: str) -> bool:
@@ -347,7 +379,7 @@ class Engine:
             customer_id=row.customer_id,
             mailer=self.mailer,
             base_url=self.base_url(),
-            actor=step.actor,
+            principal=step.principal,
             uploads=self.uploads,
             route=step.definition.route,
             routes=self.registry.routes,
@@ -427,7 +459,8 @@ class Engine:
             audit_data = fields.for_audit(specs, checked.values)
             values = fields.refill(specs, checked.values, sent or {}, errors)
         self._audit(step, event, outcome, errors, audit_data)
-        return Result(outcome, self._snapshot(row, definition), errors, values, client or {})
+        snapshot = self._snapshot(row, definition, step.principal)
+        return Result(outcome, snapshot, errors, values, client or {})
 
     def sweep(self, limit: int = 500) -> int:
         """Expire every instance whose time is up; returns how many were expired."""
@@ -461,8 +494,21 @@ class Engine:
     def _definition(self, row: FlowInstance) -> Definition:
         return self.registry.version(self.db, row.flow, row.version)
 
-    def _snapshot(self, row: FlowInstance, definition: Definition) -> Snapshot:
-        allowed = [e for e in definition.events_from(row.state) if not definition.events[e].system]
+    @staticmethod
+    def _visible(row: FlowInstance, definition: Definition, by: Principal) -> None:
+        """Raise UnknownInstance unless the instance is BY's to see: not theirs is not found."""
+        if not may_see(by, row.id, row.customer_id, definition.audience):
+            raise UnknownInstance(row.id)
+
+    @staticmethod
+    def _snapshot(row: FlowInstance, definition: Definition, by: Principal) -> Snapshot:
+        """Where the instance stands, with the events BY may send from there."""
+        events = definition.events
+        allowed = [
+            e
+            for e in definition.events_from(row.state)
+            if not events[e].system and may_send(by, events[e].by, events[e].system)
+        ]
         return Snapshot(
             id=row.id,
             flow=row.flow,
@@ -490,7 +536,7 @@ class Engine:
             event=event,
             source=step.source,
             outcome=str(outcome),
-            actor=step.actor,
+            actor=step.principal.actor,
             now=step.now,
             reasons=reasons,
             data=data,

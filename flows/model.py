@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from flows.access import Principal
 from flows.accounts import links
 from storage.models import Token
 
@@ -51,7 +52,7 @@ class StepContext:
     customer_id: int | None
     mailer: Mailer
     base_url: str
-    actor: str
+    principal: Principal  # who sent the event (flows.access)
     uploads: Path = Path("uploads")  # where files customers send are kept
     route: str = ""  # this procedure's route: /<language>/<route>/…
     # Every procedure's route by name, so a model names a procedure, never a path.

@@ -74,8 +74,10 @@ MESSAGES: dict[str, str] = {
         "This would take the files you sent in the last 24 hours past the most allowed "
         "(100 MB, documents and attachments together). Try again tomorrow."
     ),
-    "customer_only": N_("Only the customer writes in their own name."),
-    "agents_only": N_("Only an agent of MINI Financial Services can do this."),
+    # A principal refused (flows.access), told alike by pages, the API and the CLI.
+    "not_for_you": N_("This action is not open to you."),
+    "sign_in_required": N_("Sign in to continue."),
+    "signed_in": N_("You are already signed in."),
     "claimed": N_("Another agent is answering this conversation."),
 }
 

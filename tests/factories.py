@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from flows.access import Principal
 from flows.accounts import passwords
 from flows.contracts import documents, files
 from flows.contracts.contract_import import save_contract, save_payment
@@ -126,3 +127,7 @@ def staff_member(
     from flows.accounts import staff
 
     return staff.add(services.db, email, role=role, password=password, now=services.clock()).id
+
+
+# Who tests send as: a tester, like the testers' API and the command line.
+TESTER = Principal.tester("test")

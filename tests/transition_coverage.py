@@ -66,7 +66,13 @@ def never_taken(definitions: list[Definition]) -> list[str]:
 
 
 # Reasons the engine gives itself, and those of the declared field checks.
-UNDECLARED_OK = fields.FIELD_REASONS | {"not_allowed", "moved_on", "expired", "refused"}
+UNDECLARED_OK = fields.FIELD_REASONS | {
+    "not_allowed",
+    "moved_on",
+    "expired",
+    "refused",
+    "not_for_you",
+}
 
 
 def undeclared(definitions: list[Definition]) -> list[str]:

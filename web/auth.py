@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from flows.access import Principal
 from flows.accounts import credentials
 from storage import contracts
 from storage.models import Identity, Staff
@@ -53,6 +54,16 @@ def _read_with_session(model: type[A], account_id: int) -> A | None:
 def current_customer() -> Identity | None:
     """The signed-in customer, once per request."""
     return signed_in("customer", Identity, customer_id)
+
+
+def principal() -> Principal:
+    """Who this browser is to the engine: the signed-in customer, or a visitor; either
+    way with the instances it started (a visitor's are theirs until someone signs in)."""
+    started = session.get("flows", [])
+    customer = current_customer()
+    if customer is not None:
+        return Principal.customer(customer.id, started)
+    return Principal.visitor(started)
 
 
 def login_required(view: F) -> F:

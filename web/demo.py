@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flows.access import Principal
 from flows.accounts import passwords
 from flows.accounts import staff as staff_accounts
 from flows.contracts import documents, files
@@ -212,7 +213,7 @@ def _agent(services: Services) -> int:
 
 def _conversations(services: Services, ids: dict[str, int]) -> None:
     """A few secure messages, written and answered through the engine like real ones."""
-    engine, agent = services.engine, f"staff:{_agent(services)}"
+    engine, agent = services.engine, Principal.staff(_agent(services), "agent")
     with services.db.read() as session:
         loaded = {c for c in ids.values() if messages.of_customer(session, c)}
     for demo_message in MESSAGES:
@@ -224,18 +225,17 @@ def _conversations(services: Services, ids: dict[str, int]) -> None:
                 select(Contract.id).where(Contract.number == demo_message.contract)
             )
         language = demo_message.holder.language
-        draft = engine.start(
-            "secure_message", actor="customer", language=language, customer_id=customer
-        )
+        by = Principal.customer(customer)
+        draft = engine.start("secure_message", by=by, language=language)
         data = {
             "subject": demo_message.subject,
             "contract": contract,
             "body": demo_message.question,
         }
-        sent = engine.send(draft.id, "submit", data, actor="customer")
+        sent = engine.send(draft.id, "submit", data, by=by)
         if demo_message.answer and sent.ok:
             conversation = str(sent.snapshot.display["conversation_id"])
-            engine.send(conversation, "answer", {"body": demo_message.answer}, actor=agent)
+            engine.send(conversation, "answer", {"body": demo_message.answer}, by=agent)
 
 
 def _identity(session: Session, customer: Customer, now: datetime) -> int:

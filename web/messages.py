@@ -19,7 +19,7 @@ from flows.messaging import SUBJECTS, threads
 from storage import contracts, messages
 from storage.contracts import Contract
 from storage.messages import Conversation, Message
-from web.auth import current_customer, login_required
+from web.auth import current_customer, login_required, principal
 from web.overview import _attachment as download  # one way to send a file
 from web.overview import upload_folder
 from web.services import current
@@ -52,7 +52,7 @@ def read(lang: str, conversation_id: str) -> Response:
         found = messages.owned(db, conversation_id, _customer_id())
     if found is None:
         abort(404)
-    current().engine.send(found.id, "read", actor="customer")  # from a state without answers:
+    current().engine.send(found.id, "read", by=principal())  # from a state without answers:
     # nothing to mark, and nothing to say
     return redirect(url_for("flows.step", flow=FLOW, instance_id=found.id), 303)
 

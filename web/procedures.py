@@ -8,7 +8,6 @@ the state's main one), hands both to the engine and redirects (POST → 303 → 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -27,12 +26,13 @@ from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
 from flows import reasons
+from flows.access import may_start
 from flows.analysis import faq
 from flows.definition import Definition, StateInfo
-from flows.engine import Result, Snapshot, UnknownInstance
+from flows.engine import Forbidden, Result, Snapshot, UnknownInstance
 from flows.fields import Upload
 from web import devices
-from web.auth import current_customer, customer_id, must_sign_in, sign_in
+from web.auth import must_sign_in, principal, sign_in
 from web.i18n import current_language
 from web.services import current
 
@@ -64,29 +64,35 @@ def start(lang: str, flow: str) -> str | Response:
     definition = current().registry.get(flow)
     if definition.started_by:  # started by another procedure's step, never from here
         abort(404)
-    customer = current_customer()
-    if customer and _for_visitors(definition):
-        return redirect(url_for("overview.show"), 303)
-    if definition.audience == "customer" and customer is None:
-        return must_sign_in()
-    if request.method != "POST":
-        return _render(
-            definition,
-            None,
-            definition.states[definition.initial].screen,
-            url_for("flows.start", flow=flow),
-            _prefilled(definition),
-        )
-    snapshot = current().engine.start(
-        flow, actor="customer", language=lang, customer_id=customer.id if customer else None
-    )
+    try:
+        may_start(principal(), definition.audience)
+        if request.method != "POST":
+            return _render(
+                definition,
+                None,
+                definition.states[definition.initial].screen,
+                url_for("flows.start", flow=flow),
+                _prefilled(definition),
+            )
+        snapshot = current().engine.start(flow, by=principal(), language=lang)
+    except Forbidden as refused:
+        return _refused(refused.reason)
     _remember(snapshot.id)
     return _send(snapshot.id)
 
 
+def _refused(reason: str) -> Response:
+    """Whoever may not start a procedure: sent to sign in, or, signed in, to the overview."""
+    if reason == "sign_in_required":
+        return must_sign_in()
+    if reason == "signed_in":
+        return redirect(url_for("overview.show"), 303)
+    abort(404)
+
+
 def step(lang: str, flow: str, instance_id: str) -> str | Response:
     if request.method == "POST":  # checked and sent in one transaction
-        return _send(instance_id, belongs=lambda snapshot: _mine(flow, snapshot))
+        return _send(instance_id, flow)
     snapshot = _owned(flow, instance_id)
     definition = current().engine.definition_of(snapshot)
     screen = definition.states[snapshot.state].screen
@@ -115,7 +121,7 @@ def _send_link(lang: str, flow: str, token: str) -> Response | tuple[str, int]:
         flow,
         token,
         _form(),
-        actor="customer",
+        by=principal(),
         language=lang,
         expected_state=request.form.get("state"),
     )
@@ -133,12 +139,6 @@ def _send_link(lang: str, flow: str, token: str) -> Response | tuple[str, int]:
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def _for_visitors(definition: Definition) -> bool:
-    """Procedures only someone signed out starts (audience: visitor), and any that signs in."""
-    signs_in = any(s.signs_in for s in definition.states.values())
-    return signs_in or definition.audience == "visitor"
 
 
 def _throttle() -> None:
@@ -160,18 +160,19 @@ def _form() -> dict[str, Any]:
     return {**data, **devices.client_data()}
 
 
-def _send(instance_id: str, belongs: Callable[[Snapshot], bool] | None = None) -> Response:
-    """The form's event (its button's, else the main one of the step it was drawn for)."""
+def _send(instance_id: str, flow: str | None = None) -> Response:
+    """The form's event (its button's, else the main one of the step it was drawn for),
+    to an instance of FLOW (when the address names one)."""
     engine = current().engine
     try:
         result = engine.send(
             instance_id,
             request.form.get("event") or None,
             _form(),
-            actor="customer",
+            by=principal(),
             language=current_language(),
             expected_state=request.form.get("state"),
-            belongs=belongs,
+            flow=flow,
         )
     except UnknownInstance:
         abort(404)
@@ -222,30 +223,15 @@ def _remember(instance_id: str) -> None:
     session["flows"] = [*owned, instance_id][-OWNED_LIMIT:]
 
 
-def _snapshot(flow: str, instance_id: str) -> Snapshot | None:
-    try:
-        snapshot = current().engine.snapshot(instance_id)
-    except UnknownInstance:
-        return None
-    return snapshot if snapshot.flow == flow else None
-
-
 def _owned(flow: str, instance_id: str) -> Snapshot:
-    """The instance, when it belongs to this browser or this customer; else 404."""
-    snapshot = _snapshot(flow, instance_id)
-    if snapshot is None or not _mine(flow, snapshot):
+    """The instance of FLOW, when the engine says it is this browser's to see; else 404."""
+    try:
+        snapshot = current().engine.snapshot(instance_id, by=principal())
+    except UnknownInstance:
+        abort(404)
+    if snapshot.flow != flow:
         abort(404)
     return snapshot
-
-
-def _mine(flow: str, snapshot: Snapshot) -> bool:
-    """Whether the instance is one of FLOW that belongs to this browser or this customer:
-    a signed-in customer's own procedure belongs to that customer only."""
-    customers = current().registry.get(flow).audience == "customer"
-    return snapshot.flow == flow and (
-        (snapshot.id in session.get("flows", []) and not customers)
-        or (snapshot.customer_id is not None and snapshot.customer_id == customer_id())
-    )
 
 
 def _prefilled(definition: Definition) -> dict[str, str]:

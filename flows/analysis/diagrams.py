@@ -30,6 +30,7 @@ from statemachine.contrib.diagram.renderers.dot import DotRenderer, DotRendererC
 from statemachine.contrib.diagram.renderers.mermaid import MermaidRenderer
 
 from flows import reasons
+from flows.access import CUSTOMER, ROLE_LABELS
 from flows.analysis.heatmap import Heat
 from flows.analysis.traceability import transition_steps
 from flows.definition import Definition, TransitionInfo
@@ -104,6 +105,15 @@ class _Transition(DiagramTransition):
     info: TransitionInfo | None = None
 
 
+def event_label(definition: Definition, event: str, translate: Translate) -> str:
+    """An event's label, and who sends it when that is staff ("Answer (agent)")."""
+    info = definition.events[event]
+    label = translate(info.label)
+    if info.system or info.by == (CUSTOMER,):
+        return label
+    return f"{label} ({', '.join(translate(ROLE_LABELS[w]) for w in info.by)})"
+
+
 def graph(definition: Definition, translate: Translate) -> DiagramGraph:
     """The library's diagram model of DEFINITION, its labels through TRANSLATE."""
     states = [
@@ -119,7 +129,7 @@ def graph(definition: Definition, translate: Translate) -> DiagramGraph:
         _Transition(
             source=t.source,
             targets=[t.target],
-            event=translate(definition.events[t.event].label),
+            event=event_label(definition, t.event, translate),
             # One condition for the library's renderers: a guard's words may hold commas.
             guards=["; ".join(translate(definition.guards[g].label) for g in t.guards)]
             if t.guards
@@ -235,7 +245,7 @@ def transition_table(definition: Definition, translate: Translate = _same) -> st
         rows.append(
             [
                 translate(definition.states[t.source].label),
-                translate(definition.events[t.event].label),
+                event_label(definition, t.event, translate),
                 "; ".join(translate(g.label) for g in guards) or "—",
                 ", ".join(
                     f"`{r}` {translate(reasons.message(r))}" for g in guards for r in g.reasons

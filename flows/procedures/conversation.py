@@ -1,6 +1,7 @@
 """A secure message's conversation: the guards and actions of conversation.yaml.
 
-The customer sends as "customer" (or a tester as "api", "cli"); an agent as "staff:<id>".
+Who may send what is the definition's (``by:``), decided by the engine: an agent's
+events come from an active agent, whose id is the principal's.
 """
 
 from __future__ import annotations
@@ -8,24 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.accounts import credentials
 from flows.contracts.files import UploadQuota
 from flows.messaging import threads
 from storage.messages import Conversation
-from storage.models import Identity, Staff
-
-STAFF = "staff:"
-
-
-def staff_id(actor: str) -> int | None:
-    """The staff member an actor names ("staff:<id>"), if it names one."""
-    number = actor.removeprefix(STAFF)
-    return int(number) if actor.startswith(STAFF) and number.isdigit() else None
+from storage.models import Identity
 
 
 class ConversationModel(UploadQuota):
-    agent: Staff | None = None
-
     @property
     def conversation(self) -> Conversation:
         found = self.ctx.session.get(Conversation, self.ctx.instance_id)
@@ -34,22 +24,16 @@ class ConversationModel(UploadQuota):
 
     # -- guards ----------------------------------------------------------------------
 
-    def by_customer(self, data: Mapping[str, Any]) -> bool:
-        """Staff answer as agents; they never write in the customer's name."""
-        return not self.ctx.actor.startswith(STAFF) or self.reject("event", "customer_only")
-
-    def by_agent(self, data: Mapping[str, Any]) -> bool:
-        number = staff_id(self.ctx.actor)
-        member = self.ctx.session.get(Staff, number) if number is not None else None
-        if member is None or member.role != "agent" or not credentials.active(member):
-            return self.reject("event", "agents_only")
-        self.agent = member
-        return True
+    @property
+    def agent(self) -> int:
+        """The agent sending this event (by: [agent] in the definition)."""
+        agent = self.ctx.principal.id
+        assert agent is not None
+        return agent
 
     def claim_free(self, data: Mapping[str, Any]) -> bool:
-        assert self.agent is not None  # by_agent ran first
         held_by = threads.holder(self.conversation, self.ctx.now)
-        return held_by in (None, self.agent.id) or self.reject("event", "claimed")
+        return held_by in (None, self.agent) or self.reject("event", "claimed")
 
     # -- actions ---------------------------------------------------------------------
 
@@ -57,8 +41,7 @@ class ConversationModel(UploadQuota):
         self._write(data, None)
 
     def add_agent_message(self, data: Mapping[str, Any]) -> None:
-        assert self.agent is not None
-        self._write(data, self.agent.id)
+        self._write(data, self.agent)
 
     def _write(self, data: Mapping[str, Any], staff: int | None) -> None:
         ctx = self.ctx
@@ -69,8 +52,7 @@ class ConversationModel(UploadQuota):
         )  # fmt: skip
 
     def hold(self, data: Mapping[str, Any]) -> None:
-        assert self.agent is not None
-        threads.claim(self.conversation, self.agent.id, self.ctx.now)
+        threads.claim(self.conversation, self.agent, self.ctx.now)
 
     def notify_customer(self, data: Mapping[str, Any]) -> None:
         """Tell the customer an answer waits, in their language, at the address on record;

@@ -7,7 +7,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shoot
-from tests.factories import PASSWORD, identity, staff_member
+from tests.factories import PASSWORD, TESTER, identity, staff_member
 from web.services import Services
 
 pytestmark = pytest.mark.browser
@@ -17,17 +17,17 @@ def activity(services: Services) -> None:
     """A few registrations: some refused, some activated, one left waiting."""
     identity(services, "deja@example.com")
     for n in range(6):
-        snap = services.engine.start("registration", actor="customer", language="fr")
+        snap = services.engine.start("registration", by=TESTER, language="fr")
         details = {"first_name": "Léa", "last_name": "Roy", "email": f"lea{n}@example.com"}
         if n % 2:
             weak = {**details, "password": "court", "password_confirm": "court"}
-            services.engine.send(snap.id, "submit", weak, actor="customer")
+            services.engine.send(snap.id, "submit", weak, by=TESTER)
         good = {**details, "password": PASSWORD, "password_confirm": PASSWORD}
         if n < 4:
-            services.engine.send(snap.id, "submit", good, actor="customer")
-    sign_in = services.engine.start("sign_in", actor="customer", language="fr")
+            services.engine.send(snap.id, "submit", good, by=TESTER)
+    sign_in = services.engine.start("sign_in", by=TESTER, language="fr")
     wrong = {"email": "deja@example.com", "password": "pas le bon mot de passe"}
-    services.engine.send(sign_in.id, "submit", wrong, actor="customer")
+    services.engine.send(sign_in.id, "submit", wrong, by=TESTER)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

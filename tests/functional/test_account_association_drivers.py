@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from tests.factories import PASSWORD, contract, identity
+from tests.factories import PASSWORD, TESTER, contract, identity
 from tests.functional.test_api import TOKEN, Api
 from tests.functional.test_flows_cli import run, run_json
 from tests.paths.account_association import number_of, vin_of
@@ -98,13 +98,13 @@ def test_text_messages_are_retried_until_the_gateway_takes_them(
     services: Services = app.extensions["moncompte"]
     person = jean(services)
     instance = services.engine.start(
-        "account_association", actor="test", language="en", customer_id=person
+        "account_association", by=TESTER, language="en", customer_id=person
     ).id
     data = {"method": "customer_number", "first_name": "Jean", "last_name": "Tremblay"}
     services.engine.send(
-        instance, "verify", {**data, "customer_number": number_of(person)}, actor="t"
+        instance, "verify", {**data, "customer_number": number_of(person)}, by=TESTER
     )
-    services.engine.send(instance, "send_code", {"channel": "sms"}, actor="test")
+    services.engine.send(instance, "send_code", {"channel": "sms"}, by=TESTER)
     text = newest(services, PHONE).body_text
     sms_gateway.fail_next = 2
     with app.app_context():
@@ -126,13 +126,13 @@ def test_without_a_gateway_text_messages_wait_in_the_development_mailbox(app: Fl
     services: Services = app.extensions["moncompte"]
     person = jean(services)
     instance = services.engine.start(
-        "account_association", actor="test", language="fr", customer_id=person
+        "account_association", by=TESTER, language="fr", customer_id=person
     ).id
     data = {"method": "customer_number", "first_name": "Jean", "last_name": "Tremblay"}
     services.engine.send(
-        instance, "verify", {**data, "customer_number": number_of(person)}, actor="t"
+        instance, "verify", {**data, "customer_number": number_of(person)}, by=TESTER
     )
-    services.engine.send(instance, "send_code", {"channel": "sms"}, actor="test")
+    services.engine.send(instance, "send_code", {"channel": "sms"}, by=TESTER)
     message = newest(services, PHONE)
     assert (message.channel, message.status) == ("sms", "held")
     page = Browser(app).get("/dev/mailbox")

@@ -11,9 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from flows.access import Principal
 from storage.messages import Message
 from storage.models import AuditRecord, Staff
-from tests.factories import PASSWORD, contract, identity, staff_member
+from tests.factories import PASSWORD, TESTER, contract, identity, staff_member
 from tests.functional.test_overview import signed_in
 from tests.functional.test_secure_message import (
     PDF,
@@ -113,7 +114,7 @@ def test_a_customer_writes_an_agent_answers_the_customer_reads_and_replies(
     assert "nouvelle réponse" not in customer.get("/fr/messages").text
     replied = main_form(thread).fill(body="Merci! Et pour le mois prochain?").submit("reply")
     conversation = conversation_of(services, jean)
-    assert services.engine.snapshot(conversation.id).state == "waiting"
+    assert services.engine.snapshot(conversation.id, by=TESTER).state == "waiting"
     assert "En attente d'une réponse" in replied.text
     assert "Paiements" in staff.get("/staff/messages").text  # back in the queue
 
@@ -192,9 +193,9 @@ def test_while_one_agent_holds_a_conversation_no_other_answers_or_closes_it(
     assert "Un autre agent répond à cette conversation." in refused.text
     with services.db.read() as session:
         assert not list(session.scalars(select(Message.body).where(Message.author == "staff")))
-    assert services.engine.snapshot(written).state == "waiting"
+    assert services.engine.snapshot(written, by=TESTER).state == "waiting"
     answer_form(held).fill(body=ANSWER).submit("answer")
-    assert services.engine.snapshot(written).state == "answered"
+    assert services.engine.snapshot(written, by=TESTER).state == "answered"
     # Answered, the hold is over: Paul may add to it.
     page = paul.get(f"/staff/messages/{written}")
     answer_form(page).fill(body="Et de Paul.").submit("answer")
@@ -209,7 +210,9 @@ def test_an_answer_with_a_strange_last_seen_message_is_taken_without_a_crash(
     agent(services)
     page = staff_signed_in(app).get(f"/staff/messages/{written}")
     answered = answer_form(page).fill(body=ANSWER, seen=seen).submit("answer")
-    assert answered.status == 200 and services.engine.snapshot(written).state == "answered"
+    assert (
+        answered.status == 200 and services.engine.snapshot(written, by=TESTER).state == "answered"
+    )
 
 
 def test_two_agents_answering_at_once_lose_neither_answer_and_the_second_is_told(
@@ -241,7 +244,7 @@ def test_two_agents_answering_at_once_lose_neither_answer_and_the_second_is_told
     ]
     assert len(told) == 1  # the second to get in, whichever it was
     assert "Votre réponse a aussi été envoyée" in told[0].text
-    assert services.engine.snapshot(written).state == "answered"
+    assert services.engine.snapshot(written, by=TESTER).state == "answered"
 
 
 def test_an_agent_closes_a_conversation(app: Flask, services: Services, written: str) -> None:
@@ -251,7 +254,7 @@ def test_an_agent_closes_a_conversation(app: Flask, services: Services, written:
     close = main_form(page, 1)
     queue = close.submit("close")
     assert queue.path == "/staff/messages" and "Aucune conversation n'attend" in queue.text
-    assert services.engine.snapshot(written).state == "closed"
+    assert services.engine.snapshot(written, by=TESTER).state == "closed"
 
 
 def test_a_refused_answer_keeps_its_text(app: Flask, services: Services, written: str) -> None:
@@ -263,7 +266,7 @@ def test_a_refused_answer_keeps_its_text(app: Flask, services: Services, written
     assert refused.field_errors == {"attachment": "Envoyez un fichier PDF, JPEG ou PNG."}
     textarea = refused.soup.select_one("textarea[name=body]")
     assert textarea is not None and textarea.get_text() == ANSWER
-    assert services.engine.snapshot(written).state == "waiting"
+    assert services.engine.snapshot(written, by=TESTER).state == "waiting"
 
 
 def test_script_in_a_message_is_text_for_agents_too(
@@ -296,7 +299,7 @@ def test_customers_get_404_and_analysts_403_and_cannot_answer(
     assert customer.client.post(f"/staff/messages/{written}", data=data).status_code == 404
     # Through the customer's own page, an agent's event is refused by the flow itself.
     page = customer.post(f"/fr/messages/conversations/{written}", data)
-    assert "Seul un agent des Services financiers MINI peut faire ceci." in page.text
+    assert "Cette action ne vous est pas permise." in page.notices, page.text
 
     staff_member(services)  # an analyst
     analyst = staff_signed_in(app, "analyste@servicesfinanciersmini.ca")
@@ -308,8 +311,9 @@ def test_customers_get_404_and_analysts_403_and_cannot_answer(
     data["csrf_token"] = str(staff_token["value"])
     assert analyst.client.post(f"/staff/messages/{written}", data=data).status_code == 403
     analyst_id = staff_member(services, "autre.analyste@servicesfinanciersmini.ca")
-    refused = services.engine.send(written, "answer", {"body": "x"}, actor=f"staff:{analyst_id}")
-    assert refused.errors == {"event": "agents_only"}
+    as_analyst = Principal.staff(analyst_id, "analyst")
+    refused = services.engine.send(written, "answer", {"body": "x"}, by=as_analyst)
+    assert refused.errors == {"event": "not_for_you"}
 
     agent(services)
     marie = staff_signed_in(app)
@@ -335,4 +339,4 @@ def test_staff_forms_need_their_csrf_token_and_get_changes_nothing(
     for path in (f"/staff/messages/{written}", f"/staff/messages/{written}/claim"):
         response = staff.client.post(path, data={"event": "answer", "body": "sans jeton"})
         assert response.status_code == 400, path
-    assert services.engine.snapshot(written).state == "waiting"
+    assert services.engine.snapshot(written, by=TESTER).state == "waiting"

@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 import pytest
 from flask import Flask
 
+from flows.access import Principal
 from flows.registry import Registry
 from tests.factories import PASSWORD, staff_member
 from tests.functional.test_staff import form, sign_in
@@ -253,7 +254,8 @@ def test_the_audit_trail_search_and_timeline(app: Flask) -> None:
 
 def test_the_trail_export_is_safe_in_a_spreadsheet(app: Flask, analyst: Browser) -> None:
     services: Services = app.extensions["moncompte"]
-    snap = services.engine.start("registration", actor='=HYPERLINK("x")', language="fr")
+    formula = Principal.tester('=HYPERLINK("x")')  # an actor's name a spreadsheet would run
+    snap = services.engine.start("registration", by=formula, language="fr")
     response = analyst.client.get("/staff/trail/export.csv?flow=registration")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:4] == ["instance_id", "flow", "version", "at"]

@@ -209,13 +209,15 @@ def test_rejections_are_the_web_pages_own(api: Api) -> None:
 
 def test_an_event_the_state_does_not_allow_is_a_conflict(api: Api) -> None:
     instance = api.start()["id"]
-    for event in ("activate", "expire", "no_such_event"):
+    for event in ("activate", "no_such_event"):
         answer = api.send(instance, event, {"token": "x"}, lang="en")
         assert answer.status_code == 409, event
         body = answer.json
         assert body is not None and body["error"] == "not_allowed"
         assert body["message"] == "This event is not allowed in the instance's current state."
         assert body["snapshot"]["allowed_events"] == ["submit"]
+    expire = api.send(instance, "expire", {}, lang="en")  # the system's, not a tester's
+    assert expire.status_code == 403 and (expire.json or {})["error"] == "forbidden"
 
 
 def test_an_expired_instance_says_so(api: Api) -> None:

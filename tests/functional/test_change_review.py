@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from storage.models import AuditRecord, FlowInstance
-from tests.factories import staff_member
+from tests.factories import TESTER, staff_member
 from tests.functional.test_analyst import analyst_of, cells, english
 from tests.functional.test_staff import sign_in
 from tests.support import Browser, flows_folder
@@ -48,15 +48,15 @@ def two_versions(make_app: Any, tmp_path: Path) -> tuple[Flask, dict[str, str]]:
     first = make_app(FLOW_FOLDERS=[str(folder_with(tmp_path / "v1", V1))])
     services: Services = first.extensions["moncompte"]
     engine = services.engine
-    ids = {"expired": engine.start("errand", actor="t", language="fr").id}
+    ids = {"expired": engine.start("errand", by=TESTER, language="fr").id}
     services.clock.advance(timedelta(minutes=11))
     engine.sweep()
-    ids["done"] = engine.start("errand", actor="t", language="fr").id
-    engine.send(ids["done"], "submit", {"word": "yes"}, actor="t")
-    engine.send(ids["done"], "approve", {}, actor="t")
-    ids["in_review"] = engine.start("errand", actor="t", language="fr").id
-    engine.send(ids["in_review"], "submit", {"word": "yes"}, actor="t")
-    ids["in_form"] = engine.start("errand", actor="t", language="fr").id
+    ids["done"] = engine.start("errand", by=TESTER, language="fr").id
+    engine.send(ids["done"], "submit", {"word": "yes"}, by=TESTER)
+    engine.send(ids["done"], "approve", {}, by=TESTER)
+    ids["in_review"] = engine.start("errand", by=TESTER, language="fr").id
+    engine.send(ids["in_review"], "submit", {"word": "yes"}, by=TESTER)
+    ids["in_form"] = engine.start("errand", by=TESTER, language="fr").id
     ids["v1"] = services.registry.get("errand").version
     moving = f"  migrations:\n    from: '{ids['v1']}'\n    states: {{form: form}}\n"
     second = make_app(FLOW_FOLDERS=[str(folder_with(tmp_path / "v2", ADD_STATE + moving))])
@@ -165,10 +165,10 @@ def test_migrate_moves_what_the_mapping_names(deployed: tuple[Flask, dict[str, s
         f"Would move 1 instance(s) to errand {ids['v2']}.",
         f"  {ids['in_form']}  form ({ids['v1']}) → form",
     ]
-    assert services.engine.snapshot(ids["in_form"]).version == ids["v1"]
+    assert services.engine.snapshot(ids["in_form"], by=TESTER).version == ids["v1"]
     code, output = run(app, "flows", "migrate", "errand")
     assert code == 0 and output.startswith("Moved 1 instance(s)")
-    moved = services.engine.snapshot(ids["in_form"])
+    moved = services.engine.snapshot(ids["in_form"], by=TESTER)
     assert (moved.version, moved.state) == (ids["v2"], "form")
     assert moved.expires_at is not None
     assert timedelta(minutes=9) < moved.expires_at - services.clock() <= timedelta(minutes=10)
@@ -189,7 +189,7 @@ def test_migrate_moves_what_the_mapping_names(deployed: tuple[Flask, dict[str, s
         assert record.data == {"from_version": ids["v1"]}
         review = session.get(FlowInstance, ids["in_review"])
         assert review is not None and review.version == ids["v1"]  # no mapping: finishes on v1
-    result = services.engine.send(ids["in_form"], "submit", {"word": "yes"}, actor="t")
+    result = services.engine.send(ids["in_form"], "submit", {"word": "yes"}, by=TESTER)
     assert result.snapshot.state == "code"  # the new version's way
     assert run(app, "flows", "migrate", "errand", "--json")[1].count('"instance_id"') == 0
 

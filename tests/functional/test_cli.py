@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from flows.access import Principal
 from flows.accounts import passwords
 from storage.identities import by_email
 from tests.factories import PASSWORD
@@ -52,7 +53,7 @@ def test_db_upgrade_is_idempotent(app: Flask) -> None:
 
 def test_outbox_list_and_deliver(mail_app: Flask, smtp_server: SMTPServer) -> None:
     services: Services = mail_app.extensions["moncompte"]
-    snap = services.engine.start("registration", actor="cli", language="en")
+    snap = services.engine.start("registration", by=Principal.tester("cli"), language="en")
     services.engine.send(
         snap.id,
         "submit",
@@ -63,7 +64,7 @@ def test_outbox_list_and_deliver(mail_app: Flask, smtp_server: SMTPServer) -> No
             "password": PASSWORD,
             "password_confirm": PASSWORD,
         },
-        actor="cli",
+        by=Principal.tester("cli"),
     )
     smtp_server.wait_for("ann@example.com")
     wait_until_sent(services)
@@ -88,7 +89,7 @@ def test_deliver_without_smtp_explains(app: Flask) -> None:
 def test_failed_delivery_is_retried_later(make_app: object) -> None:
     app: Flask = make_app(SMTP_URL="smtp://127.0.0.1:9")  # type: ignore[operator]
     services: Services = app.extensions["moncompte"]
-    snap = services.engine.start("registration", actor="cli", language="fr")
+    snap = services.engine.start("registration", by=Principal.tester("cli"), language="fr")
     services.engine.send(
         snap.id,
         "submit",
@@ -99,7 +100,7 @@ def test_failed_delivery_is_retried_later(make_app: object) -> None:
             "password": PASSWORD,
             "password_confirm": PASSWORD,
         },
-        actor="cli",
+        by=Principal.tester("cli"),
     )
     code, output = run(app, "outbox", "deliver")
     assert code == 1 and "failed 1" in output
@@ -171,7 +172,7 @@ def test_an_imported_identity_is_a_mini_id_already(app: Flask, tmp_path: Path) -
         encoding="utf-8",
     )
     run(app, "identities", "import", str(csv))
-    snap = services.engine.start("registration", actor="cli", language="fr")
+    snap = services.engine.start("registration", by=Principal.tester("cli"), language="fr")
     services.engine.send(
         snap.id,
         "submit",
@@ -182,7 +183,7 @@ def test_an_imported_identity_is_a_mini_id_already(app: Flask, tmp_path: Path) -
             "password": PASSWORD,
             "password_confirm": PASSWORD,
         },
-        actor="cli",
+        by=Principal.tester("cli"),
     )
     _, listed = run(app, "outbox", "list", "--json")
     assert json.loads(listed)[0]["kind"] == "registration/email_already"

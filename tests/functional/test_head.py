@@ -14,7 +14,7 @@ from werkzeug.routing import Rule
 from storage import outbox
 from storage.models import Base
 from tests import paths
-from tests.factories import PASSWORD, contract, identity, staff_member
+from tests.factories import PASSWORD, TESTER, contract, identity, staff_member
 from tests.functional.test_documents import PDF
 from tests.support import Browser, remember_device
 from web.services import Services
@@ -37,8 +37,8 @@ def database(services: Services) -> dict[str, list[str]]:
 def link_token(services: Services, flow: str, **data: str) -> str:
     """A live e-mailed link of a new FLOW instance, as the development mailbox shows it."""
     engine = services.engine
-    instance = engine.start(flow, actor="test", language="fr")
-    assert engine.send(instance.id, "submit", data, actor="test").ok
+    instance = engine.start(flow, by=TESTER, language="fr")
+    assert engine.send(instance.id, "submit", data, by=TESTER).ok
     with services.db.read() as session:
         link = outbox.newest(session, data["email"])[0].extras["link"]
     return str(link).rsplit("/", 1)[-1]

@@ -6,13 +6,14 @@ there — or a (state, event, target) where one event leads to several targets, 
 function then also making the records that send it there. System events are not in it:
 ``expire`` is reached by moving the clock past the instance's expiry and sweeping, any
 other system event is sent as the system. A procedure that another's step starts
-(``started_by``) has ``start(walk) -> Snapshot`` there, and one whose events only certain
-people may send has ``actor(walk, event) -> str`` (e.g. an agent, "staff:<id>").
+(``started_by``) has ``start(walk) -> Snapshot`` there. The test plan sends in the
+customer's place, and a staff member of the role an event names (``by:``) sends it.
 """
 
 from __future__ import annotations
 
 import importlib
+import secrets
 from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -21,14 +22,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from flows.access import CUSTOMER, SYSTEM, Principal
 from flows.definition import Definition, TransitionInfo
-from flows.engine import SYSTEM, Snapshot
+from flows.engine import Snapshot
 from storage import contracts
 from storage.models import OutboxMessage
+from tests.factories import TESTER, staff_member
 from tests.support import token_of
 from web.services import Services
 
-ACTOR = "test-plan"
+ACTOR = Principal.tester("test-plan")
 Step = Callable[["Walk"], dict[str, Any]]
 Steps = Mapping[tuple[str, ...], Step]
 
@@ -84,14 +87,22 @@ class Walk:
             module.start(self)
             if definition.started_by
             else services.engine.start(
-                definition.name, actor=ACTOR, language="fr", customer_id=self.customer_id
+                definition.name, by=ACTOR, language="fr", customer_id=self.customer_id
             )
         )
-        self._actor = getattr(module, "actor", None)
+        self._staff: dict[str, Principal] = {}
 
-    def actor(self, event: str) -> str:
-        """Who sends EVENT along the plan: the test plan, or whom the procedure names."""
-        return str(self._actor(self, event)) if self._actor else ACTOR
+    def actor(self, event: str) -> Principal:
+        """Who sends EVENT along the plan: the test plan in the customer's place, or a staff
+        member of the role the event names (by:)."""
+        by = self.definition.events[event].by
+        if CUSTOMER in by:
+            return ACTOR
+        role = by[0]
+        if role not in self._staff:
+            email = f"{role}.{secrets.token_hex(4)}@servicesfinanciersmini.ca"
+            self._staff[role] = Principal.staff(staff_member(self.services, email, role=role), role)
+        return self._staff[role]
 
     @property
     def id(self) -> str:
@@ -133,7 +144,7 @@ class Walk:
                     pytrace=False,
                 )
             data = step(self)
-            result = self.services.engine.send(self.id, event.id, data, actor=self.actor(event.id))
+            result = self.services.engine.send(self.id, event.id, data, by=self.actor(event.id))
             assert result.ok, f"{transition}: {result.outcome} {result.errors}"
             self.snapshot = result.snapshot
         assert self.snapshot.state == transition.target
@@ -144,8 +155,8 @@ class Walk:
         if transition.event == "expire" and expires_at is not None:
             self.advance(expires_at - self.services.clock() + timedelta(seconds=1))
             assert engine.sweep() >= 1
-            self.snapshot = engine.snapshot(self.id)
+            self.snapshot = engine.snapshot(self.id, by=TESTER)
         else:
-            result = engine.send(self.id, transition.event, {}, actor=SYSTEM)
+            result = engine.send(self.id, transition.event, {}, by=SYSTEM)
             assert result.ok, f"{transition}: {result.outcome} {result.errors}"
             self.snapshot = result.snapshot

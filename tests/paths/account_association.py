@@ -51,7 +51,7 @@ def third_miss(walk: Walk) -> dict[str, Any]:
     """Two attempts that do not match; the third locks verification."""
     wrong = {**by_vin(walk), "last_payment_amount": "1,00"}
     for _ in range(2):
-        walk.services.engine.send(walk.id, "verify", wrong, actor=ACTOR)
+        walk.services.engine.send(walk.id, "verify", wrong, by=ACTOR)
     return wrong
 
 

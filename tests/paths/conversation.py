@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flows.engine import Snapshot
-from tests.factories import staff_member
+from tests.factories import TESTER
 from tests.paths import ACTOR, Steps, Walk
 from tests.paths import secure_message as composing
 from tests.paths.document_upload import customer as customer  # one with a contract
-from web.services import Services
-
-AGENT_EVENTS = {"claim", "answer", "close"}
 
 
 def start(walk: Walk) -> Snapshot:
     """Conversations start with the customer's first message (secure_message)."""
     engine = walk.services.engine
-    compose = engine.start(
-        "secure_message", actor=ACTOR, language="fr", customer_id=walk.customer_id
-    )
-    result = engine.send(compose.id, "submit", composing.compose(walk), actor=ACTOR)
+    compose = engine.start("secure_message", by=ACTOR, language="fr", customer_id=walk.customer_id)
+    result = engine.send(compose.id, "submit", composing.compose(walk), by=ACTOR)
     assert result.ok, result.errors
-    return engine.snapshot(str(result.snapshot.display["conversation_id"]))
-
-
-def agent(services: Services) -> str:
-    member = staff_member(
-        services, f"agent.{secrets.token_hex(4)}@servicesfinanciersmini.ca", role="agent"
-    )
-    return f"staff:{member}"
-
-
-def actor(walk: Walk, event: str) -> str:
-    """Agents claim, answer and close; the customer (here the test plan) writes and reads."""
-    if event not in AGENT_EVENTS:
-        return ACTOR
-    if not hasattr(walk, "agent"):
-        walk.agent = agent(walk.services)  # type: ignore[attr-defined]
-    return str(walk.agent)  # type: ignore[attr-defined]
+    return engine.snapshot(str(result.snapshot.display["conversation_id"]), by=TESTER)
 
 
 def nothing(walk: Walk) -> dict[str, Any]:

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from flows.access import Principal
 from flows.engine import Outcome, Result
 from storage import contracts
 from storage.models import FlowInstance
-from tests.factories import contract, identity
+from tests.factories import TESTER, contract, identity
 from tests.paths.account_association import number_of, vin_of
 from tests.support import newest
 from web.services import Services
@@ -22,12 +23,12 @@ FIRST, LAST = "Jean", "Tremblay"
 
 def start(services: Services, who: int, language: str = "fr") -> str:
     return services.engine.start(
-        "account_association", actor="test", language=language, customer_id=who
+        "account_association", by=TESTER, language=language, customer_id=who
     ).id
 
 
 def verify(services: Services, instance: str, **data: Any) -> Result:
-    return services.engine.send(instance, "verify", data, actor="test")
+    return services.engine.send(instance, "verify", data, by=TESTER)
 
 
 def by_vin(who: int, **changes: Any) -> dict[str, Any]:
@@ -193,10 +194,10 @@ def test_the_trail_keeps_every_attempt_without_the_secrets(services: Services, w
     instance = start(services, who)
     verify(services, instance, **by_vin(who, last_payment_amount="1,00"))
     verify(services, instance, **by_vin(who))
-    send = services.engine.send(instance, "send_code", {"channel": "email"}, actor="test")
+    send = services.engine.send(instance, "send_code", {"channel": "email"}, by=TESTER)
     code = newest(services).extras["code"]
-    services.engine.send(instance, "authorize", {"code": code}, actor="test")
-    history = services.engine.history(instance)
+    services.engine.send(instance, "authorize", {"code": code}, by=TESTER)
+    history = services.engine.history(instance, by=TESTER)
     assert [(r["event"], r["outcome"]) for r in history] == [
         ("start", "taken"),
         ("verify", "rejected"),
@@ -221,9 +222,9 @@ def test_authorizing_links_every_contract_of_that_customer(services: Services, w
     contract(services, "PR-25-000004", customer_number=number_of(who), identity_id=other)
     instance = start(services, who)
     verify(services, instance, **by_vin(who))
-    services.engine.send(instance, "send_code", {"channel": "sms"}, actor="test")
+    services.engine.send(instance, "send_code", {"channel": "sms"}, by=TESTER)
     code = newest(services).extras["code"]
-    done = services.engine.send(instance, "authorize", {"code": code}, actor="test")
+    done = services.engine.send(instance, "authorize", {"code": code}, by=TESTER)
     assert done.ok and done.snapshot.state == "linked"
     assert done.snapshot.display["linked"] == 2
     assert linked_to(services, who) == ["LO-25-000002", "PR-25-000001"]
@@ -232,6 +233,8 @@ def test_authorizing_links_every_contract_of_that_customer(services: Services, w
 
 def test_an_instance_without_a_customer_is_refused(services: Services, who: int) -> None:
     """The API may start one without a customer: nobody to verify, nothing breaks."""
-    instance = services.engine.start("account_association", actor="api", language="fr").id
+    instance = services.engine.start(
+        "account_association", by=Principal.tester("api"), language="fr"
+    ).id
     result = verify(services, instance, **by_vin(who))
     assert result.outcome is Outcome.REJECTED and result.errors == {"event": "refused"}

@@ -19,6 +19,7 @@ from flows.definition import Definition, compile_definition
 from flows.engine import Engine
 from flows.model import FlowModel
 from flows.registry import Registry
+from tests.factories import TESTER
 from tests.support import flows_folder
 from web.services import Services
 
@@ -114,17 +115,17 @@ def recorded(services: Services, tmp_path: Path) -> dict[str, str]:
     """Four journeys on V1, by name: done, waiting in review, expired, waiting in the form."""
     registry = Registry([flows_folder(tmp_path, errand=V1)], models={"errand": Errand})
     engine = Engine(registry, services.db, services.mailer, services.clock, lambda: "http://x/")
-    expired = engine.start("errand", actor="t", language="en").id
+    expired = engine.start("errand", by=TESTER, language="en").id
     services.clock.advance(timedelta(minutes=11))
     engine.sweep()
-    done = engine.start("errand", actor="t", language="en").id
-    engine.send(done, "submit", {"word": "no"}, actor="t")
-    engine.send(done, "submit", {"word": "yes"}, actor="t")
-    engine.send(done, "approve", {}, actor="t")
-    engine.send(done, "expire", {}, actor="t")  # not allowed: kept as it was recorded
-    in_review = engine.start("errand", actor="t", language="en").id
-    engine.send(in_review, "submit", {"word": "yes"}, actor="t")
-    in_form = engine.start("errand", actor="t", language="en").id
+    done = engine.start("errand", by=TESTER, language="en").id
+    engine.send(done, "submit", {"word": "no"}, by=TESTER)
+    engine.send(done, "submit", {"word": "yes"}, by=TESTER)
+    engine.send(done, "approve", {}, by=TESTER)
+    engine.send(done, "expire", {}, by=TESTER)  # not allowed: kept as it was recorded
+    in_review = engine.start("errand", by=TESTER, language="en").id
+    engine.send(in_review, "submit", {"word": "yes"}, by=TESTER)
+    in_form = engine.start("errand", by=TESTER, language="en").id
     return {"done": done, "in_review": in_review, "expired": expired, "in_form": in_form}
 
 

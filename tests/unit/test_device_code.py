@@ -14,7 +14,7 @@ from flows.accounts import codes
 from flows.engine import Outcome, Result
 from storage.devices import DeviceChallenge, RememberedDevice
 from storage.models import FlowInstance
-from tests.factories import contract, identity
+from tests.factories import TESTER, contract, identity
 from tests.paths.account_association import vin_of
 from tests.paths.steps import FIREFOX
 from tests.support import newest, outbox
@@ -34,7 +34,7 @@ def who(services: Services) -> int:
 def verified(services: Services, who: int) -> str:
     """An association instance past identity verification: choosing where the code goes."""
     instance = services.engine.start(
-        "account_association", actor="test", language="fr", customer_id=who
+        "account_association", by=TESTER, language="fr", customer_id=who
     ).id
     data = {
         "method": "vin",
@@ -43,12 +43,12 @@ def verified(services: Services, who: int) -> str:
         "vin": vin_of(who),
         "last_payment_amount": "456,78",
     }
-    assert services.engine.send(instance, "verify", data, actor="test").ok
+    assert services.engine.send(instance, "verify", data, by=TESTER).ok
     return instance
 
 
 def send(services: Services, instance: str, event: str, **data: object) -> Result:
-    return services.engine.send(instance, event, data, actor="test")
+    return services.engine.send(instance, event, data, by=TESTER)
 
 
 def sent_code(services: Services, instance: str, channel: str = "sms") -> str:
@@ -63,13 +63,15 @@ def challenges(services: Services) -> list[DeviceChallenge]:
 
 def test_codes_go_only_to_the_contracts_record(services: Services, who: int) -> None:
     instance = verified(services, who)
-    assert services.engine.snapshot(instance).display["phone_masked"] == "•••-•••-0142"
-    assert services.engine.snapshot(instance).display["email_masked"] == "j•••@example.com"
+    assert services.engine.snapshot(instance, by=TESTER).display["phone_masked"] == "•••-•••-0142"
+    assert (
+        services.engine.snapshot(instance, by=TESTER).display["email_masked"] == "j•••@example.com"
+    )
     sent_code(services, instance, "sms")
     sms = newest(services)
     assert (sms.channel, sms.recipient, sms.language) == ("sms", PHONE, "fr")
     assert len(sms.body_text) <= 160 and "PR-25" not in sms.body_text  # no contract named
-    assert services.engine.snapshot(instance).display["sent_to"] == "•••-•••-0142"
+    assert services.engine.snapshot(instance, by=TESTER).display["sent_to"] == "•••-•••-0142"
     assert send(services, instance, "choose_other").snapshot.state == "choosing_channel"
     services.clock.advance(timedelta(seconds=61))
     sent_code(services, instance, "email")
@@ -170,7 +172,7 @@ def test_a_remembered_device_is_handed_back_once_and_kept_hashed(
     instance = verified(services, who)
     code = sent_code(services, instance)
     data = {"code": code, "remember_device": True, "user_agent": FIREFOX}
-    done = services.engine.send(instance, "authorize", data, actor="test")
+    done = services.engine.send(instance, "authorize", data, by=TESTER)
     token = done.client["device_token"]
     assert len(token) >= 43
     with services.db.read() as session:
@@ -180,8 +182,8 @@ def test_a_remembered_device_is_handed_back_once_and_kept_hashed(
     assert (device.identity_id, device.browser, device.system) == (who, "Firefox 128", "Windows 10")
     assert device.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert device.expires_at - device.created_at == timedelta(days=90)
-    assert token not in str(services.engine.history(instance))
-    assert services.engine.snapshot(instance).display["remembered"] is True
+    assert token not in str(services.engine.history(instance, by=TESTER))
+    assert services.engine.snapshot(instance, by=TESTER).display["remembered"] is True
 
 
 def test_codes_are_compared_in_constant_time(services: Services, who: int) -> None:

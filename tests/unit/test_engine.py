@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from flows.access import Principal
 from flows.engine import Engine, Outcome, UnknownInstance
 from flows.model import FlowModel
 from flows.registry import Registry
 from storage.models import AuditRecord, FlowInstance, OutboxMessage
+from tests.factories import TESTER
 from tests.support import flows_folder
 from web.services import Services
 
@@ -81,13 +83,13 @@ def count(services: Services, model: Any) -> int:
 
 
 def test_a_false_guard_is_a_rejection_with_its_reason(engine: Engine, services: Services) -> None:
-    snap = engine.start("toy", actor="test", language="en")
-    result = engine.send(snap.id, "answer", {"word": "no"}, actor="test")
+    snap = engine.start("toy", by=TESTER, language="en")
+    result = engine.send(snap.id, "answer", {"word": "no"}, by=TESTER)
     assert result.outcome is Outcome.REJECTED
     assert result.errors == {"word": "not_yes"}
     assert result.snapshot.state == "asking"
     assert result.values == {"word": "no", "explode": False}
-    history = engine.history(snap.id)
+    history = engine.history(snap.id, by=TESTER)
     assert [(h["event"], h["outcome"], h["reasons"]) for h in history] == [
         ("start", "taken", {}),
         ("answer", "rejected", {"word": "not_yes"}),
@@ -95,18 +97,18 @@ def test_a_false_guard_is_a_rejection_with_its_reason(engine: Engine, services: 
 
 
 def test_missing_fields_are_rejected_before_any_guard(engine: Engine) -> None:
-    snap = engine.start("toy", actor="test", language="en")
-    result = engine.send(snap.id, "answer", {}, actor="test")
+    snap = engine.start("toy", by=TESTER, language="en")
+    result = engine.send(snap.id, "answer", {}, by=TESTER)
     assert result.errors == {"word": "required"}
 
 
 def test_a_taken_transition_moves_and_runs_the_action(engine: Engine, services: Services) -> None:
-    snap = engine.start("toy", actor="test", language="en")
-    result = engine.send(snap.id, "answer", {"word": "yes", "secret": "hunter2"}, actor="test")
+    snap = engine.start("toy", by=TESTER, language="en")
+    result = engine.send(snap.id, "answer", {"word": "yes", "secret": "hunter2"}, by=TESTER)
     assert result.ok and result.snapshot.state == "waiting"
     assert result.snapshot.allowed_events == ["finish"]  # expire is the system's
     assert count(services, OutboxMessage) == 1
-    last = engine.history(snap.id)[-1]
+    last = engine.history(snap.id, by=TESTER)[-1]
     assert last["source"] == "asking" and last["target"] == "waiting"
     assert last["data"] == {"word": "yes", "secret": "[redacted]", "explode": False}
 
@@ -114,46 +116,49 @@ def test_a_taken_transition_moves_and_runs_the_action(engine: Engine, services: 
 def test_what_a_step_hands_its_sender_is_given_once_and_kept_nowhere(
     engine: Engine, services: Services
 ) -> None:
-    instance = engine.start("toy", actor="t", language="fr").id
-    refused = engine.send(instance, "answer", {"word": "no"}, actor="t")
+    instance = engine.start("toy", by=TESTER, language="fr").id
+    refused = engine.send(instance, "answer", {"word": "no"}, by=TESTER)
     assert refused.client == {}
-    taken = engine.send(instance, "answer", {"word": "yes"}, actor="t")
+    taken = engine.send(instance, "answer", {"word": "yes"}, by=TESTER)
     assert taken.client == {"ticket": "ticket-for-yes"}
-    assert engine.send(instance, "finish", {}, actor="t").client == {}
+    assert engine.send(instance, "finish", {}, by=TESTER).client == {}
     with services.db.read() as session:
         row = session.get(FlowInstance, instance)
         assert row is not None and "ticket-for-yes" not in str(row.data)
-    assert "ticket-for-yes" not in str(engine.history(instance))
+    assert "ticket-for-yes" not in str(engine.history(instance, by=TESTER))
 
 
 def test_an_event_the_state_does_not_allow_is_refused(engine: Engine) -> None:
-    snap = engine.start("toy", actor="test", language="en")
-    for event in ("finish", "nonsense", "expire"):
-        result = engine.send(snap.id, event, {}, actor="test")
+    snap = engine.start("toy", by=TESTER, language="en")
+    for event in ("finish", "nonsense"):
+        result = engine.send(snap.id, event, {}, by=TESTER)
         assert result.outcome is Outcome.NOT_ALLOWED, event
-    assert engine.snapshot(snap.id).state == "asking"
-    assert [h["outcome"] for h in engine.history(snap.id)][1:] == ["not_allowed"] * 3
+    # The system's own event is not anyone else's to send.
+    assert engine.send(snap.id, "expire", {}, by=TESTER).outcome is Outcome.FORBIDDEN
+    assert engine.snapshot(snap.id, by=TESTER).state == "asking"
+    outcomes = [h["outcome"] for h in engine.history(snap.id, by=TESTER)][1:]
+    assert outcomes == ["not_allowed", "not_allowed", "forbidden"]
 
 
 def test_unknown_instance(engine: Engine) -> None:
     for bad in ("nope", "", "x" * 500, "a\x00b"):
         with pytest.raises(UnknownInstance):
-            engine.send(bad, "answer", {}, actor="test")
+            engine.send(bad, "answer", {}, by=TESTER)
 
 
 def test_a_crash_in_an_action_leaves_the_step_wholly_undone(
     engine: Engine, services: Services
 ) -> None:
-    snap = engine.start("toy", actor="test", language="en")
+    snap = engine.start("toy", by=TESTER, language="en")
     with pytest.raises(RuntimeError):
-        engine.send(snap.id, "answer", {"word": "yes", "explode": "1"}, actor="test")
-    assert engine.snapshot(snap.id).state == "asking"
+        engine.send(snap.id, "answer", {"word": "yes", "explode": "1"}, by=TESTER)
+    assert engine.snapshot(snap.id, by=TESTER).state == "asking"
     assert count(services, OutboxMessage) == 0
     with services.db.read() as session:
         row = session.get(FlowInstance, snap.id)
         assert row is not None and row.data == {}
     # The machine that raised is not lent again; the next event gets a sound one.
-    assert engine.send(snap.id, "answer", {"word": "yes"}, actor="test").ok
+    assert engine.send(snap.id, "answer", {"word": "yes"}, by=TESTER).ok
 
 
 def test_a_machine_serves_one_instance_after_another_each_afresh(
@@ -172,9 +177,9 @@ def test_a_machine_serves_one_instance_after_another_each_afresh(
     registry = Registry([flows_folder(tmp_path, toy=TOY)], models={"toy": Nosy})
     engine = Engine(registry, services.db, services.mailer, services.clock, lambda: "http://x/")
     for _ in range(3):
-        instance = engine.start("toy", actor="t", language="fr").id
-        assert engine.send(instance, "answer", {"word": "yes"}, actor="t").ok
-        done = engine.send(instance, "finish", {}, actor="t")
+        instance = engine.start("toy", by=TESTER, language="fr").id
+        assert engine.send(instance, "answer", {"word": "yes"}, by=TESTER).ok
+        done = engine.send(instance, "finish", {}, by=TESTER)
         assert done.ok and done.snapshot.state == "done"
     assert kept_before == [(None, {})] * 3
     [(_, model)] = registry.get("toy").machines._free  # one machine served them all
@@ -182,13 +187,13 @@ def test_a_machine_serves_one_instance_after_another_each_afresh(
 
 
 def test_expiry_takes_the_expire_transition_first(engine: Engine, services: Services) -> None:
-    snap = engine.start("toy", actor="test", language="en")
+    snap = engine.start("toy", by=TESTER, language="en")
     assert snap.expires_at is not None
     services.clock.advance(timedelta(minutes=11))
-    result = engine.send(snap.id, "answer", {"word": "yes"}, actor="test")
+    result = engine.send(snap.id, "answer", {"word": "yes"}, by=TESTER)
     assert result.outcome is Outcome.EXPIRED
     assert result.snapshot.state == "expired" and result.snapshot.final
-    history = engine.history(snap.id)
+    history = engine.history(snap.id, by=TESTER)
     assert [(h["event"], h["outcome"], h["actor"]) for h in history[1:]] == [
         ("expire", "taken", "system"),
         ("answer", "expired", "test"),
@@ -196,32 +201,32 @@ def test_expiry_takes_the_expire_transition_first(engine: Engine, services: Serv
 
 
 def test_each_state_sets_its_own_expiry(engine: Engine, services: Services) -> None:
-    snap = engine.start("toy", actor="test", language="en")
-    moved = engine.send(snap.id, "answer", {"word": "yes"}, actor="test").snapshot
+    snap = engine.start("toy", by=TESTER, language="en")
+    moved = engine.send(snap.id, "answer", {"word": "yes"}, by=TESTER).snapshot
     assert moved.expires_at is not None
     assert moved.expires_at - services.clock() > timedelta(minutes=59)
-    done = engine.send(snap.id, "finish", {}, actor="test").snapshot
+    done = engine.send(snap.id, "finish", {}, by=TESTER).snapshot
     assert done.final and done.expires_at is None
 
 
 def test_sweep_expires_what_is_overdue(engine: Engine, services: Services) -> None:
-    old = engine.start("toy", actor="test", language="en")
+    old = engine.start("toy", by=TESTER, language="en")
     services.clock.advance(timedelta(minutes=5))
-    young = engine.start("toy", actor="test", language="en")
+    young = engine.start("toy", by=TESTER, language="en")
     services.clock.advance(timedelta(minutes=6))
     assert engine.sweep() == 1
-    assert engine.snapshot(old.id).state == "expired"
-    assert engine.snapshot(young.id).state == "asking"
+    assert engine.snapshot(old.id, by=TESTER).state == "expired"
+    assert engine.snapshot(young.id, by=TESTER).state == "asking"
 
 
 def test_racing_submissions_take_one_transition(engine: Engine, services: Services) -> None:
-    snap = engine.start("toy", actor="test", language="en")
+    snap = engine.start("toy", by=TESTER, language="en")
     outcomes: list[Outcome] = []
     barrier = threading.Barrier(20)
 
     def submit() -> None:
         barrier.wait()
-        outcomes.append(engine.send(snap.id, "answer", {"word": "yes"}, actor="t").outcome)
+        outcomes.append(engine.send(snap.id, "answer", {"word": "yes"}, by=TESTER).outcome)
 
     threads = [threading.Thread(target=submit) for _ in range(20)]
     for t in threads:
@@ -242,7 +247,7 @@ def test_an_instance_keeps_the_version_it_started_on(services: Services, tmp_pat
         services.clock,
         lambda: "http://x/",
     )
-    snap = first.start("toy", actor="test", language="en")
+    snap = first.start("toy", by=TESTER, language="en")
     # The procedure changes: "waiting" is renamed; the old instance must still finish.
     folder = flows_folder(tmp_path, toy=TOY.replace("waiting", "pending"))
     second = Engine(
@@ -253,17 +258,17 @@ def test_an_instance_keeps_the_version_it_started_on(services: Services, tmp_pat
         lambda: "http://x/",
     )
     assert second.registry.get("toy").version != snap.version
-    result = second.send(snap.id, "answer", {"word": "yes"}, actor="test")
+    result = second.send(snap.id, "answer", {"word": "yes"}, by=TESTER)
     assert result.snapshot.state == "waiting" and result.snapshot.version == snap.version
-    assert second.send(snap.id, "finish", {}, actor="test").snapshot.state == "done"
-    fresh = second.start("toy", actor="test", language="en")
-    assert second.send(fresh.id, "answer", {"word": "yes"}, actor="t").snapshot.state == "pending"
+    assert second.send(snap.id, "finish", {}, by=TESTER).snapshot.state == "done"
+    fresh = second.start("toy", by=TESTER, language="en")
+    assert second.send(fresh.id, "answer", {"word": "yes"}, by=TESTER).snapshot.state == "pending"
 
 
 def test_audit_records_are_one_per_event(engine: Engine, services: Services) -> None:
-    snap = engine.start("toy", actor="test", language="en")
-    engine.send(snap.id, "answer", {"word": "no"}, actor="test")
-    engine.send(snap.id, "answer", {"word": "yes"}, actor="test")
+    snap = engine.start("toy", by=TESTER, language="en")
+    engine.send(snap.id, "answer", {"word": "no"}, by=TESTER)
+    engine.send(snap.id, "answer", {"word": "yes"}, by=TESTER)
     with services.db.read() as session:
         rows = session.scalars(select(AuditRecord).where(AuditRecord.instance_id == snap.id))
         assert [(r.event, r.outcome, r.version) for r in rows] == [
@@ -275,19 +280,18 @@ def test_audit_records_are_one_per_event(engine: Engine, services: Services) -> 
 
 @pytest.mark.parametrize("event", ["a\x00b", "e" * 65, "", "dé"])
 def test_a_junk_event_name_is_refused_and_recorded_plainly(engine: Engine, event: str) -> None:
-    snap = engine.start("toy", actor="test", language="en")
-    assert engine.send(snap.id, event, {}, actor="test").outcome is Outcome.NOT_ALLOWED
-    assert engine.history(snap.id)[-1]["event"] == "(unknown)"
+    snap = engine.start("toy", by=TESTER, language="en")
+    assert engine.send(snap.id, event, {}, by=TESTER).outcome is Outcome.NOT_ALLOWED
+    assert engine.history(snap.id, by=TESTER)[-1]["event"] == "(unknown)"
 
 
 def test_numbers_where_text_is_expected(engine: Engine) -> None:
-    snap = engine.start("toy", actor="test", language="en")
-    assert engine.send(snap.id, "answer", {"word": 10**5000}, actor="t").errors == {
+    snap = engine.start("toy", by=TESTER, language="en")
+    assert engine.send(snap.id, "answer", {"word": 10**5000}, by=TESTER).errors == {
         "word": "invalid"
     }
-    assert engine.send(snap.id, "answer", {"word": float("nan")}, actor="t").errors == {
+    assert engine.send(snap.id, "answer", {"word": float("nan")}, by=TESTER).errors == {
         "word": "invalid"
     }
-    assert engine.send(snap.id, "answer", {"word": 42}, actor="x" * 200).errors == {
-        "word": "not_yes"
-    }
+    long_named = Principal.tester("x" * 200)  # kept in the audit trail's 64 characters
+    assert engine.send(snap.id, "answer", {"word": 42}, by=long_named).errors == {"word": "not_yes"}

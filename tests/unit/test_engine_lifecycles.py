@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from flows.access import Principal
 from flows.engine import Engine, NotStartable, Outcome
 from flows.model import FlowModel
 from flows.registry import Registry
 from storage.models import FlowVersion
+from tests.factories import TESTER
 from tests.support import flows_folder
 from web.services import Services
 
@@ -92,8 +94,8 @@ def engine(services: Services, tmp_path: Path) -> Engine:
 
 
 def thread_of(engine: Engine, customer_id: int | None = None) -> str:
-    ask = engine.start("ask", actor="customer", language="en", customer_id=customer_id)
-    result = engine.send(ask.id, "submit", {"question": "Why?"}, actor="customer")
+    ask = engine.start("ask", by=TESTER, language="en", customer_id=customer_id)
+    result = engine.send(ask.id, "submit", {"question": "Why?"}, by=TESTER)
     assert result.ok
     thread_id = str(result.snapshot.display["thread"])
     return thread_id
@@ -101,31 +103,34 @@ def thread_of(engine: Engine, customer_id: int | None = None) -> str:
 
 def test_a_step_starts_another_procedure_in_its_transaction_by_its_actor(engine: Engine) -> None:
     thread_id = thread_of(engine)
-    snapshot = engine.snapshot(thread_id)
+    snapshot = engine.snapshot(thread_id, by=TESTER)
     assert (snapshot.flow, snapshot.state, snapshot.language) == ("thread", "open", "en")
-    [start] = engine.history(thread_id)
-    assert (start["event"], start["actor"]) == ("start", "customer")
+    [start] = engine.history(thread_id, by=TESTER)
+    assert (start["event"], start["actor"]) == ("start", "test")
     with engine.db.read() as session:  # its version is kept, so it can finish on it
         assert session.get(FlowVersion, ("thread", snapshot.version)) is not None
 
 
 def test_a_procedure_started_by_another_cannot_be_started_alone(engine: Engine) -> None:
     with pytest.raises(NotStartable):
-        engine.start("thread", actor="api", language="fr")
+        engine.start("thread", by=Principal.tester("api"), language="fr")
 
 
 def test_an_expiry_that_leads_on_lets_the_event_be_judged_there(
     engine: Engine, services: Services
 ) -> None:
     thread_id = thread_of(engine)
-    assert engine.send(thread_id, "answer", actor="agent").ok
+    assert engine.send(thread_id, "answer", by=TESTER).ok
     services.clock.advance(timedelta(days=2))  # answered for a day: quiet, not swept yet
-    result = engine.send(thread_id, "answer", actor="agent")
+    result = engine.send(thread_id, "answer", by=TESTER)
     assert result.outcome is Outcome.TAKEN and result.snapshot.state == "answered"
-    events = [(r["event"], r["source"], r["target"], r["actor"]) for r in engine.history(thread_id)]
+    events = [
+        (r["event"], r["source"], r["target"], r["actor"])
+        for r in engine.history(thread_id, by=TESTER)
+    ]
     assert events[-2:] == [
         ("expire", "answered", "quiet", "system"),
-        ("answer", "quiet", "answered", "agent"),
+        ("answer", "quiet", "answered", "test"),
     ]
 
 
@@ -133,11 +138,11 @@ def test_an_expiry_into_a_final_state_still_refuses_the_event(
     engine: Engine, services: Services
 ) -> None:
     thread_id = thread_of(engine)
-    engine.send(thread_id, "answer", actor="agent")
+    engine.send(thread_id, "answer", by=TESTER)
     services.clock.advance(timedelta(days=2))
     assert engine.sweep() == 1  # answered → quiet
     services.clock.advance(timedelta(days=8))
-    result = engine.send(thread_id, "answer", actor="agent")
+    result = engine.send(thread_id, "answer", by=TESTER)
     assert result.outcome is Outcome.EXPIRED and result.snapshot.state == "gone"
 
 
@@ -145,10 +150,10 @@ def test_an_internal_transition_does_not_restart_the_states_clock(
     engine: Engine, services: Services
 ) -> None:
     thread_id = thread_of(engine)
-    answered = engine.send(thread_id, "answer", actor="agent").snapshot
+    answered = engine.send(thread_id, "answer", by=TESTER).snapshot
     services.clock.advance(timedelta(hours=5))
-    peeked = engine.send(thread_id, "peek", actor="customer").snapshot
+    peeked = engine.send(thread_id, "peek", by=TESTER).snapshot
     assert peeked.expires_at == answered.expires_at
-    again = engine.send(thread_id, "answer", actor="agent").snapshot
+    again = engine.send(thread_id, "answer", by=TESTER).snapshot
     assert again.expires_at is not None and answered.expires_at is not None
     assert again.expires_at - answered.expires_at >= timedelta(hours=5)

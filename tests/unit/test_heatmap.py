@@ -12,7 +12,7 @@ from flows.analysis import heatmap
 from flows.analysis.heatmap import Heat
 from storage import flow_counts, trail
 from storage.models import AuditRecord
-from tests.factories import PASSWORD, identity
+from tests.factories import PASSWORD, TESTER, identity
 from tests.support import newest, token_of
 from web.services import Services
 
@@ -22,18 +22,18 @@ GOOD = {"first_name": "Léa", "last_name": "Roy", "password": PASSWORD, "passwor
 
 def register(services: Services, n: int, *, weak: bool = False, activate: bool = False) -> str:
     engine = services.engine
-    snap = engine.start("registration", actor="customer", language="fr")
+    snap = engine.start("registration", by=TESTER, language="fr")
     email = f"lea{n}.{snap.id[:6]}@example.com"
     if weak:
         short = {**GOOD, "email": email, "password": "court", "password_confirm": "court"}
-        engine.send(snap.id, "submit", short, actor="customer")
-        engine.send(snap.id, "submit", {"email": "pas une adresse"}, actor="customer")
-    engine.send(snap.id, "submit", {**GOOD, "email": email}, actor="customer")
-    engine.send(snap.id, "submit", {**GOOD, "email": email}, actor="customer")  # moved on
+        engine.send(snap.id, "submit", short, by=TESTER)
+        engine.send(snap.id, "submit", {"email": "pas une adresse"}, by=TESTER)
+    engine.send(snap.id, "submit", {**GOOD, "email": email}, by=TESTER)
+    engine.send(snap.id, "submit", {**GOOD, "email": email}, by=TESTER)  # moved on
     if activate:
         token = token_of(newest(services))
-        engine.send(snap.id, "activate", {"token": "x" + token}, actor="customer")
-        engine.send(snap.id, "activate", {"token": token}, actor="customer")
+        engine.send(snap.id, "activate", {"token": "x" + token}, by=TESTER)
+        engine.send(snap.id, "activate", {"token": token}, by=TESTER)
     return snap.id
 
 
@@ -42,14 +42,14 @@ def drive(services: Services) -> None:
     identity(services)
     for n in range(9):
         register(services, n, weak=n % 3 == 0, activate=n % 2 == 0)
-    services.engine.start("registration", actor="customer", language="en")  # abandoned
-    late = services.engine.start("registration", actor="customer", language="en")
+    services.engine.start("registration", by=TESTER, language="en")  # abandoned
+    late = services.engine.start("registration", by=TESTER, language="en")
     for password in ("wrong one!", PASSWORD):
-        attempt = services.engine.start("sign_in", actor="customer", language="fr")
+        attempt = services.engine.start("sign_in", by=TESTER, language="fr")
         data = {"email": "jean.t@example.com", "password": password}
-        services.engine.send(attempt.id, "submit", data, actor="customer")
+        services.engine.send(attempt.id, "submit", data, by=TESTER)
     services.clock.advance(timedelta(hours=25))
-    services.engine.send(late.id, "submit", GOOD, actor="customer")  # too late
+    services.engine.send(late.id, "submit", GOOD, by=TESTER)  # too late
     services.engine.sweep()
 
 
@@ -165,7 +165,7 @@ def test_rejections_are_attributed_to_the_guard_that_gives_them(services: Servic
 
 def test_unfinished_instances_are_in_progress_or_abandoned(services: Services) -> None:
     register(services, 1)  # waits for its activation, 24 h
-    services.engine.start("registration", actor="customer", language="fr")  # the form, 2 h
+    services.engine.start("registration", by=TESTER, language="fr")  # the form, 2 h
     services.clock.advance(timedelta(hours=3))
     period = heatmap.period("24h", services.clock(), TORONTO)
     with services.db.read() as session:

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from flows.access import Principal
 from flows.engine import Outcome
 from flows.messaging import targets
 from storage.messages import Conversation, Message
 from storage.models import Identity, OutboxMessage, Staff
-from tests.factories import staff_member
+from tests.factories import TESTER, staff_member
 from tests.paths import ACTOR, Walk
 from web.services import Services
 
@@ -46,8 +47,8 @@ def walk(services: Services) -> Walk:
     return Walk(services, services.registry.get("conversation"))
 
 
-def agent_actor(services: Services, email: str = "agent@servicesfinanciersmini.ca") -> str:
-    return f"staff:{staff_member(services, email, role='agent')}"
+def agent(services: Services, email: str = "agent@servicesfinanciersmini.ca") -> Principal:
+    return Principal.staff(staff_member(services, email, role="agent"), "agent")
 
 
 def conversation(services: Services, walk: Walk) -> Conversation:
@@ -71,35 +72,39 @@ def test_the_first_message_starts_a_waiting_conversation(services: Services, wal
 def test_only_active_agents_answer(services: Services, walk: Walk) -> None:
     engine = services.engine
     analyst = staff_member(services)
-    for actor in (ACTOR, "customer", f"staff:{analyst}", "staff:999999", "staff:x"):
-        refused = engine.send(walk.id, "answer", {"body": "Bonjour"}, actor=actor)
-        assert refused.errors == {"event": "agents_only"}, actor
-    disabled = agent_actor(services)
+    customer = Principal.customer(walk.customer_id or 0)
+    nobody = Principal.staff(999999, "agent")
+    pretending = Principal.staff(analyst, "agent")  # an analyst is no agent, whatever said
+    for by in (ACTOR, customer, Principal.staff(analyst, "analyst"), nobody, pretending):
+        refused = engine.send(walk.id, "answer", {"body": "Bonjour"}, by=by)
+        assert refused.outcome is Outcome.FORBIDDEN, by
+        assert refused.errors == {"event": "not_for_you"}, by
+    disabled = agent(services)
     with services.db.write() as session:
-        member = session.get(Staff, int(disabled.split(":")[1]))
+        member = session.get(Staff, disabled.id)
         assert member is not None
         member.status = "disabled"
-    assert engine.send(walk.id, "answer", {"body": "x"}, actor=disabled).errors == {
-        "event": "agents_only"
+    assert engine.send(walk.id, "answer", {"body": "x"}, by=disabled).errors == {
+        "event": "not_for_you"
     }
 
 
 def test_staff_never_write_as_the_customer(services: Services, walk: Walk) -> None:
     refused = services.engine.send(
-        walk.id, "reply", {"body": "Au nom du client"}, actor=agent_actor(services)
+        walk.id, "reply", {"body": "Au nom du client"}, by=agent(services)
     )
-    assert refused.errors == {"event": "customer_only"}
+    assert refused.errors == {"event": "not_for_you"}
 
 
 def test_a_hold_keeps_other_agents_out_for_15_minutes(services: Services, walk: Walk) -> None:
     engine = services.engine
-    marie, paul = agent_actor(services), agent_actor(services, "paul@servicesfinanciersmini.ca")
-    assert engine.send(walk.id, "claim", actor=marie).ok
-    assert engine.send(walk.id, "claim", actor=marie).ok  # her own hold, renewed
-    assert engine.send(walk.id, "claim", actor=paul).errors == {"event": "claimed"}
+    marie, paul = agent(services), agent(services, "paul@servicesfinanciersmini.ca")
+    assert engine.send(walk.id, "claim", by=marie).ok
+    assert engine.send(walk.id, "claim", by=marie).ok  # her own hold, renewed
+    assert engine.send(walk.id, "claim", by=paul).errors == {"event": "claimed"}
     services.clock.advance(timedelta(minutes=15, seconds=1))
-    assert engine.send(walk.id, "claim", actor=paul).ok
-    assert conversation(services, walk).claimed_by == int(paul.split(":")[1])
+    assert engine.send(walk.id, "claim", by=paul).ok
+    assert conversation(services, walk).claimed_by == paul.id
 
 
 def test_an_answer_tells_the_customer_in_their_language_never_what_it_says(
@@ -111,7 +116,7 @@ def test_an_answer_tells_the_customer_in_their_language_never_what_it_says(
         customer.language = "en"
         address = customer.email
     result = services.engine.send(
-        walk.id, "answer", {"body": "Le secret du prélèvement"}, actor=agent_actor(services)
+        walk.id, "answer", {"body": "Le secret du prélèvement"}, by=agent(services)
     )
     assert result.ok and result.snapshot.state == "answered"
     with services.db.read() as session:
@@ -119,7 +124,7 @@ def test_an_answer_tells_the_customer_in_their_language_never_what_it_says(
     assert mail.subject == "A reply is waiting in your message centre"
     assert "prélèvement" not in mail.body_text and "/en/messages" in mail.body_text
     # A second answer before the customer replies sends no second e-mail.
-    services.engine.send(walk.id, "answer", {"body": "Et aussi…"}, actor=agent_actor(
+    services.engine.send(walk.id, "answer", {"body": "Et aussi…"}, by=agent(
         services, "paul@servicesfinanciersmini.ca"
     ))  # fmt: skip
     with services.db.read() as session:
@@ -131,34 +136,34 @@ def test_reading_marks_the_answers_read_and_keeps_the_30_days(
     services: Services, walk: Walk
 ) -> None:
     engine = services.engine
-    answered = engine.send(walk.id, "answer", {"body": "Oui"}, actor=agent_actor(services))
+    answered = engine.send(walk.id, "answer", {"body": "Oui"}, by=agent(services))
     services.clock.advance(timedelta(days=29))
-    read = engine.send(walk.id, "read", actor="customer")
+    read = engine.send(walk.id, "read", by=TESTER)
     assert read.ok and read.snapshot.expires_at == answered.snapshot.expires_at
     with services.db.read() as session:
         staff_messages = session.scalars(select(Message).where(Message.author == "staff"))
         assert all(m.read_at is not None for m in staff_messages)
     services.clock.advance(timedelta(days=2))
-    assert engine.sweep() == 1 and engine.snapshot(walk.id).state == "closed"
+    assert engine.sweep() == 1 and engine.snapshot(walk.id, by=TESTER).state == "closed"
 
 
 def test_a_late_reply_reopens_even_before_the_sweeper_closed_it(
     services: Services, walk: Walk
 ) -> None:
     engine = services.engine
-    engine.send(walk.id, "answer", {"body": "Oui"}, actor=agent_actor(services))
+    engine.send(walk.id, "answer", {"body": "Oui"}, by=agent(services))
     services.clock.advance(timedelta(days=31))
-    result = engine.send(walk.id, "reply", {"body": "Encore moi"}, actor="customer")
+    result = engine.send(walk.id, "reply", {"body": "Encore moi"}, by=TESTER)
     assert result.outcome is Outcome.TAKEN and result.snapshot.state == "waiting"
-    events = [(r["event"], r["target"]) for r in engine.history(walk.id)][-2:]
+    events = [(r["event"], r["target"]) for r in engine.history(walk.id, by=TESTER)][-2:]
     assert events == [("expire", "closed"), ("reply", "waiting")]
     assert conversation(services, walk).waiting_since is not None
 
 
 def test_after_a_year_closed_a_conversation_is_archived(services: Services, walk: Walk) -> None:
     engine = services.engine
-    engine.send(walk.id, "close", actor=agent_actor(services))
+    engine.send(walk.id, "close", by=agent(services))
     services.clock.advance(timedelta(days=366))
     assert engine.sweep() == 1
-    archived = engine.send(walk.id, "reply", {"body": "Allô?"}, actor="customer")
+    archived = engine.send(walk.id, "reply", {"body": "Allô?"}, by=TESTER)
     assert archived.outcome is Outcome.NOT_ALLOWED and archived.snapshot.final

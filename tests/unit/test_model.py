@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from flows.model import FlowModel, StepContext
 from storage.models import OutboxMessage
+from tests.factories import TESTER
 from web.services import Services
 
 
@@ -19,7 +20,7 @@ def model(services: Services, session: Session, language: str = "fr") -> FlowMod
         customer_id=None,
         mailer=services.mailer,
         base_url="https://moncompte.example/",
-        actor="test",
+        principal=TESTER,
         route="register",
         routes=services.registry.routes,
     )

@@ -12,7 +12,7 @@ from flows.accounts import passwords
 from flows.engine import Outcome, Result
 from storage import sessions as store
 from storage.models import Identity, WebSession
-from tests.factories import PASSWORD, identity
+from tests.factories import PASSWORD, TESTER, identity
 from tests.support import identity_of, outbox, token_of
 from web.services import Services
 
@@ -21,8 +21,8 @@ NEW = "un nouveau départ en forêt"
 
 
 def request_link(services: Services, email: str = EMAIL, language: str = "fr") -> str:
-    snap = services.engine.start("password_reset", actor="test", language=language)
-    result = services.engine.send(snap.id, "submit", {"email": email}, actor="test")
+    snap = services.engine.start("password_reset", by=TESTER, language=language)
+    result = services.engine.send(snap.id, "submit", {"email": email}, by=TESTER)
     assert result.ok and result.snapshot.state == "link_sent"
     return snap.id
 
@@ -35,7 +35,7 @@ def save(
         "password": password,
         "password_confirm": password if confirm is None else confirm,
     }
-    return services.engine.send(instance, "save", data, actor="test")
+    return services.engine.send(instance, "save", data, by=TESTER)
 
 
 def stored(services: Services, email: str = EMAIL) -> Identity:
@@ -147,7 +147,7 @@ def test_requests_for_one_address_are_throttled(services: Services) -> None:
 
 
 def test_the_email_field_is_checked(services: Services) -> None:
-    snap = services.engine.start("password_reset", actor="test", language="fr")
+    snap = services.engine.start("password_reset", by=TESTER, language="fr")
     for bad, reason in [("", "required"), ("nope", "email_invalid"), ("a" * 300, "too_long")]:
-        result = services.engine.send(snap.id, "submit", {"email": bad}, actor="test")
+        result = services.engine.send(snap.id, "submit", {"email": bad}, by=TESTER)
         assert result.errors == {"email": reason}

@@ -15,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flows.access import SYSTEM, Principal
 from flows.definition import Definition
-from flows.engine import SYSTEM
 from flows.fields import FIELD_TYPES, Upload
 from flows.registry import Registry
 from tests import paths
+from tests.factories import TESTER
 from tests.paths.document_upload import PDF
 from web.services import Services
 
@@ -67,9 +68,12 @@ def data(definition: Definition) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+PROPERTY = Principal.tester("property")
+
+
 def steps(definition: Definition) -> st.SearchStrategy[list[tuple[Any, ...]]]:
     events = st.sampled_from([*definition.events, *JUNK_EVENTS])
-    actors = st.sampled_from(["property", "property", SYSTEM])
+    actors = st.sampled_from([PROPERTY, PROPERTY, SYSTEM])
     one = st.one_of(
         st.tuples(st.just("send"), events, data(definition), actors),
         st.tuples(st.just("good"), st.integers(0, 9)),  # the test plan's data, to get further
@@ -83,9 +87,9 @@ def apply(walk: paths.Walk, step: tuple[Any, ...]) -> None:
     engine = walk.services.engine
     kind = step[0]
     if kind == "send":
-        engine.send(walk.id, step[1], step[2], actor=step[3])
+        engine.send(walk.id, step[1], step[2], by=step[3])
     elif kind == "good":
-        state = engine.snapshot(walk.id).state
+        state = engine.snapshot(walk.id, by=TESTER).state
         here = [
             (key[1], make)
             for key, make in paths.steps_for(walk.definition).items()
@@ -93,7 +97,7 @@ def apply(walk: paths.Walk, step: tuple[Any, ...]) -> None:
         ]
         if here:
             event, make = here[step[1] % len(here)]
-            engine.send(walk.id, event, make(walk), actor=walk.actor(event))
+            engine.send(walk.id, event, make(walk), by=walk.actor(event))
     elif kind == "wait":
         walk.advance(step[1])
     else:
@@ -102,10 +106,10 @@ def apply(walk: paths.Walk, step: tuple[Any, ...]) -> None:
 
 def check(walk: paths.Walk) -> None:
     definition = walk.definition
-    stored = walk.services.engine.snapshot(walk.id)
+    stored = walk.services.engine.snapshot(walk.id, by=TESTER)
     assert stored.state in definition.states
     replayed = definition.initial
-    for record in walk.services.engine.history(walk.id):
+    for record in walk.services.engine.history(walk.id, by=TESTER):
         assert record["source"] in definition.states
         if record["outcome"] == "taken" and record["event"] != "start":
             assert record["source"] == replayed, record
@@ -127,7 +131,7 @@ def test_random_events_never_break_an_instance(services: Services, definition: D
         walk = paths.Walk(services, services.registry.get(definition.name))
         for step in plan:
             apply(walk, step)
-            assert walk.services.engine.snapshot(walk.id).state in definition.states
+            assert walk.services.engine.snapshot(walk.id, by=TESTER).state in definition.states
         check(walk)
 
     run()

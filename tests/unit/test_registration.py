@@ -12,7 +12,7 @@ from flows.accounts import passwords
 from flows.engine import Outcome
 from storage.identities import by_email
 from storage.models import AuditRecord, Identity
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TESTER
 from tests.support import outbox, token_of
 from web.services import Services
 
@@ -26,8 +26,8 @@ GOOD = {
 
 
 def register(services: Services, language: str = "fr", **changes: Any) -> str:
-    snap = services.engine.start("registration", actor="test", language=language)
-    result = services.engine.send(snap.id, "submit", {**GOOD, **changes}, actor="test")
+    snap = services.engine.start("registration", by=TESTER, language=language)
+    result = services.engine.send(snap.id, "submit", {**GOOD, **changes}, by=TESTER)
     assert result.ok, result.errors
     return snap.id
 
@@ -46,7 +46,7 @@ def test_new_address_gets_a_pending_identity_and_an_activation_link(services: Se
     assert mail.kind == "steps/activation/email_link"
     assert mail.subject == "Activez vos identifiants MINI pour commencer"
     assert "/fr/register/link/" in mail.extras["link"]
-    result = services.engine.send(instance, "activate", {"token": token_of(mail)}, actor="test")
+    result = services.engine.send(instance, "activate", {"token": token_of(mail)}, by=TESTER)
     assert result.ok and result.snapshot.state == "activated" and result.snapshot.final
     person = identity(services)
     assert person is not None and person.status == "active" and person.activated_at
@@ -64,14 +64,14 @@ def test_an_active_address_gets_the_same_answer_and_a_different_email(
     services: Services,
 ) -> None:
     first = register(services)
-    services.engine.send(first, "activate", {"token": token_of(outbox(services)[0])}, actor="t")
+    services.engine.send(first, "activate", {"token": token_of(outbox(services)[0])}, by=TESTER)
     second = register(
         services,
         first_name="Mallory",
         password="un autre mot de passe!",
         password_confirm="un autre mot de passe!",
     )
-    assert services.engine.snapshot(second).state == "awaiting_activation"
+    assert services.engine.snapshot(second, by=TESTER).state == "awaiting_activation"
     mail = outbox(services)[-1]
     assert mail.kind == "registration/email_already"
     assert "Jean" in mail.body_text and "Mallory" not in mail.body_text
@@ -91,12 +91,12 @@ def test_registering_again_before_activation_changes_nothing_and_only_mails(
         password="une toute autre phrase secrète",
         password_confirm="une toute autre phrase secrète",
     )
-    assert services.engine.snapshot(second).state == "awaiting_activation"
+    assert services.engine.snapshot(second, by=TESTER).state == "awaiting_activation"
     link, told = outbox(services)
     assert told.kind == "registration/email_pending" and "link" not in told.extras
     assert "Mallory" not in told.body_text and "/fr/password-reset" in told.body_text
     # The first registration's link still works, and activates what it stored.
-    assert services.engine.send(first, "activate", {"token": token_of(link)}, actor="t").ok
+    assert services.engine.send(first, "activate", {"token": token_of(link)}, by=TESTER).ok
     person = identity(services)
     assert person is not None and person.status == "active" and person.first_name == "Jean"
     assert passwords.verify(person.password_hash, GOOD["password"])
@@ -105,8 +105,8 @@ def test_registering_again_before_activation_changes_nothing_and_only_mails(
 def test_a_link_works_once(services: Services) -> None:
     instance = register(services)
     token = token_of(outbox(services)[0])
-    assert services.engine.send(instance, "activate", {"token": token}, actor="t").ok
-    again = services.engine.send(instance, "activate", {"token": token}, actor="t")
+    assert services.engine.send(instance, "activate", {"token": token}, by=TESTER).ok
+    again = services.engine.send(instance, "activate", {"token": token}, by=TESTER)
     assert again.outcome is Outcome.NOT_ALLOWED
 
 
@@ -114,7 +114,7 @@ def test_a_link_expires_after_24_hours(services: Services) -> None:
     instance = register(services)
     token = token_of(outbox(services)[0])
     services.clock.advance(timedelta(hours=24, seconds=1))
-    result = services.engine.send(instance, "activate", {"token": token}, actor="t")
+    result = services.engine.send(instance, "activate", {"token": token}, by=TESTER)
     assert result.outcome is Outcome.EXPIRED and result.snapshot.state == "expired"
     person = identity(services)
     assert person is not None and person.status == "pending"
@@ -126,7 +126,7 @@ def test_a_link_expires_after_24_hours(services: Services) -> None:
 def test_a_tampered_link_is_refused(services: Services, tamper: Any) -> None:
     instance = register(services)
     token = token_of(outbox(services)[0])
-    result = services.engine.send(instance, "activate", {"token": tamper(token)}, actor="t")
+    result = services.engine.send(instance, "activate", {"token": tamper(token)}, by=TESTER)
     assert result.errors == {"token": "link_invalid"}
 
 
@@ -134,29 +134,29 @@ def test_a_link_of_another_instance_is_refused(services: Services) -> None:
     mine = register(services)
     theirs = register(services, email="other@example.com")
     their_token = token_of(outbox(services)[1])
-    result = services.engine.send(mine, "activate", {"token": their_token}, actor="t")
+    result = services.engine.send(mine, "activate", {"token": their_token}, by=TESTER)
     assert result.errors == {"token": "link_invalid"}
-    assert services.engine.snapshot(theirs).state == "awaiting_activation"
+    assert services.engine.snapshot(theirs, by=TESTER).state == "awaiting_activation"
 
 
 def test_resending_is_throttled(services: Services) -> None:
     instance = register(services)
     send = services.engine.send
-    assert send(instance, "resend", {}, actor="t").errors == {"event": "too_soon"}
+    assert send(instance, "resend", {}, by=TESTER).errors == {"event": "too_soon"}
     for _ in range(4):
         services.clock.advance(timedelta(seconds=61))
-        assert send(instance, "resend", {}, actor="t").ok
+        assert send(instance, "resend", {}, by=TESTER).ok
     services.clock.advance(timedelta(seconds=61))
-    assert send(instance, "resend", {}, actor="t").errors == {"event": "too_many"}
+    assert send(instance, "resend", {}, by=TESTER).errors == {"event": "too_many"}
     assert len(outbox(services)) == 5
     services.clock.advance(timedelta(hours=1))
-    assert send(instance, "resend", {}, actor="t").ok
+    assert send(instance, "resend", {}, by=TESTER).ok
     mails = outbox(services)
     # Only the newest link works.
-    assert send(instance, "activate", {"token": token_of(mails[0])}, actor="t").errors == {
+    assert send(instance, "activate", {"token": token_of(mails[0])}, by=TESTER).errors == {
         "token": "link_superseded"
     }
-    assert send(instance, "activate", {"token": token_of(mails[-1])}, actor="t").ok
+    assert send(instance, "activate", {"token": token_of(mails[-1])}, by=TESTER).ok
 
 
 def test_an_address_is_not_flooded_through_many_registrations(services: Services) -> None:
@@ -194,8 +194,8 @@ def test_an_address_is_not_flooded_through_many_registrations(services: Services
 def test_bad_details_are_refused_with_a_reason_per_field(
     services: Services, changes: dict[str, Any], errors: dict[str, str]
 ) -> None:
-    snap = services.engine.start("registration", actor="test", language="fr")
-    result = services.engine.send(snap.id, "submit", {**GOOD, **changes}, actor="test")
+    snap = services.engine.start("registration", by=TESTER, language="fr")
+    result = services.engine.send(snap.id, "submit", {**GOOD, **changes}, by=TESTER)
     assert result.outcome is Outcome.REJECTED
     assert result.errors == errors
     assert identity(services) is None and outbox(services) == []
@@ -204,8 +204,8 @@ def test_bad_details_are_refused_with_a_reason_per_field(
 def test_no_secret_reaches_the_audit_trail(services: Services) -> None:
     instance = register(services)
     token = token_of(outbox(services)[0])
-    services.engine.send(instance, "activate", {"token": token + "x"}, actor="t")
-    services.engine.send(instance, "activate", {"token": token}, actor="t")
+    services.engine.send(instance, "activate", {"token": token + "x"}, by=TESTER)
+    services.engine.send(instance, "activate", {"token": token}, by=TESTER)
     with services.db.read() as session:
         dumped = repr([(r.data, r.reasons) for r in session.scalars(select(AuditRecord))])
     assert GOOD["password"] not in dumped

@@ -16,7 +16,7 @@ from flows.procedures.sign_in import SignIn
 from storage import identities
 from storage.devices import RememberedDevice
 from storage.models import FlowInstance, FlowVersion, Identity
-from tests.factories import PASSWORD, contract, identity
+from tests.factories import PASSWORD, TESTER, contract, identity
 from tests.paths.steps import FIREFOX
 from tests.support import identity_of, newest, outbox, token_of
 from tests.unit.test_diagrams import SNAPSHOTS
@@ -29,9 +29,9 @@ REFUSED = {"event": "credentials"}
 def attempt(
     services: Services, email: str = EMAIL, password: str = PASSWORD, language: str = "fr"
 ) -> Result:
-    snap = services.engine.start("sign_in", actor="test", language=language)
+    snap = services.engine.start("sign_in", by=TESTER, language=language)
     return services.engine.send(
-        snap.id, "submit", {"email": email, "password": password}, actor="test"
+        snap.id, "submit", {"email": email, "password": password}, by=TESTER
     )
 
 
@@ -102,12 +102,12 @@ def test_a_hundred_failures_lock_the_mini_id_until_a_reset(services: Services) -
         assert attempt(services, password="wrong password!").errors == REFUSED
     services.clock.advance(timedelta(days=2))
     assert attempt(services).errors == REFUSED  # locked: the same answer
-    reset = services.engine.start("password_reset", actor="test", language="fr")
-    services.engine.send(reset.id, "submit", {"email": EMAIL}, actor="test")
+    reset = services.engine.start("password_reset", by=TESTER, language="fr")
+    services.engine.send(reset.id, "submit", {"email": EMAIL}, by=TESTER)
     token = token_of(newest(services))
     new = "un nouveau départ en forêt"
     done = services.engine.send(
-        reset.id, "save", {"token": token, "password": new, "password_confirm": new}, actor="test"
+        reset.id, "save", {"token": token, "password": new, "password_confirm": new}, by=TESTER
     )
     assert done.ok
     assert attempt(services, password=new).ok
@@ -128,13 +128,13 @@ def test_a_mini_id_waiting_for_activation_is_offered_the_email(services: Service
     result = attempt(services)
     assert result.ok and result.snapshot.state == "not_activated"
     assert result.snapshot.customer_id is None  # not signed in
-    sent = services.engine.send(result.snapshot.id, "resend", {}, actor="test")
+    sent = services.engine.send(result.snapshot.id, "resend", {}, by=TESTER)
     assert sent.ok and sent.snapshot.state == "awaiting_activation"
     [mail] = outbox(services)
     assert mail.kind == "steps/activation/email_link"
     assert "/fr/login/link/" in mail.extras["link"]
     token = token_of(mail)
-    done = services.engine.send(result.snapshot.id, "activate", {"token": token}, actor="t")
+    done = services.engine.send(result.snapshot.id, "activate", {"token": token}, by=TESTER)
     assert done.ok and done.snapshot.state == "activated"
     assert stored(services).status == "active"
     assert attempt(services).ok
@@ -162,9 +162,9 @@ def remembered_token(services: Services, person: int, days_ago: int = 0) -> str:
 
 
 def sign_in_with(services: Services, token: str | None) -> Result:
-    snap = services.engine.start("sign_in", actor="test", language="fr")
+    snap = services.engine.start("sign_in", by=TESTER, language="fr")
     data = {"email": EMAIL, "password": PASSWORD, "device_token": token}
-    return services.engine.send(snap.id, "submit", data, actor="test")
+    return services.engine.send(snap.id, "submit", data, by=TESTER)
 
 
 def test_a_customer_with_contracts_authorizes_a_new_device(services: Services) -> None:
@@ -173,9 +173,9 @@ def test_a_customer_with_contracts_authorizes_a_new_device(services: Services) -
     assert result.ok and result.snapshot.state == "choosing_channel"
     assert result.snapshot.customer_id == person  # known, but not signed in yet
     instance = result.snapshot.id
-    assert services.engine.send(instance, "send_code", {"channel": "email"}, actor="t").ok
+    assert services.engine.send(instance, "send_code", {"channel": "email"}, by=TESTER).ok
     code = newest(services).extras["code"]
-    done = services.engine.send(instance, "authorize", {"code": code}, actor="t")
+    done = services.engine.send(instance, "authorize", {"code": code}, by=TESTER)
     assert done.ok and done.snapshot.state == "signed_in" and done.client == {}
 
 
@@ -207,11 +207,11 @@ def test_other_devices_are_asked_for_a_code(services: Services, case: str) -> No
 
 
 def reset_password(services: Services) -> None:
-    reset = services.engine.start("password_reset", actor="test", language="fr")
-    services.engine.send(reset.id, "submit", {"email": EMAIL}, actor="test")
+    reset = services.engine.start("password_reset", by=TESTER, language="fr")
+    services.engine.send(reset.id, "submit", {"email": EMAIL}, by=TESTER)
     new = PASSWORD + " encore"
     data = {"token": token_of(newest(services)), "password": new, "password_confirm": new}
-    assert services.engine.send(reset.id, "save", data, actor="test").ok
+    assert services.engine.send(reset.id, "save", data, by=TESTER).ok
     with services.db.write() as session:  # back to the usual password for what follows
         found = identities.by_email(session, EMAIL)
         assert found is not None
@@ -238,13 +238,13 @@ def test_instances_started_on_the_previous_version_finish_on_it(services: Servic
     assert "choosing_channel" not in old.states
     with services.db.write() as session:
         session.add(FlowVersion(flow="sign_in", version=old.version, document=old.document))
-    in_flight = services.engine.start("sign_in", actor="test", language="fr")
+    in_flight = services.engine.start("sign_in", by=TESTER, language="fr")
     with services.db.write() as session:
         row = session.get(FlowInstance, in_flight.id)
         assert row is not None
         row.version = old.version
     with_a_contract(services)
     data = {"email": EMAIL, "password": PASSWORD}
-    done = services.engine.send(in_flight.id, "submit", data, actor="test")
+    done = services.engine.send(in_flight.id, "submit", data, by=TESTER)
     assert done.ok and done.snapshot.state == "signed_in" and done.snapshot.version == old.version
     assert attempt(services).snapshot.state == "choosing_channel"  # a new one: the new version

@@ -32,6 +32,10 @@ LANGUAGE = {
 }
 
 
+# Who a call acts as: a staff member or a customer, by e-mail address (the tester when absent).
+ACTING = {**STRING_OR_NULL, "format": "email", "maxLength": 254}
+
+
 def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -95,7 +99,13 @@ def _operation(
 
 
 def _paths(flows: list[str]) -> dict[str, Any]:
-    unknown = ("Error", "no instance with this id")
+    unknown = ("Error", "no instance with this id (none that the one acted as may see)")
+    acting = {
+        "name": "as",
+        "in": "query",
+        "description": "act as this staff member or customer (an e-mail address)",
+        "schema": {"type": "string", "format": "email", "maxLength": 254},
+    }
     flow_links = {
         name: {"operationId": target, "parameters": {"id": "$response.body#/id"}}
         for name, target in (
@@ -107,7 +117,11 @@ def _paths(flows: list[str]) -> dict[str, Any]:
     start = _operation(
         "startFlow",
         "Start an instance of a procedure, optionally for a known customer",
-        {201: ("Snapshot", "the new instance"), 422: ("Error", "unknown flow or customer")},
+        {
+            201: ("Snapshot", "the new instance"),
+            403: ("Error", "not a procedure a tester starts (errors.flow says why)"),
+            422: ("Error", "unknown flow or customer"),
+        },
         body="StartFlow",
     )
     start["responses"]["201"]["links"] = flow_links
@@ -148,17 +162,18 @@ def _paths(flows: list[str]) -> dict[str, Any]:
         "/api/v1/flows/{id}": {
             "get": _operation(
                 "getFlow",
-                "An instance's snapshot",
-                {200: ("Snapshot", "the snapshot"), 404: unknown},
-                [INSTANCE_ID],
+                "An instance's snapshot, with the events the one acted as may send",
+                {200: ("Snapshot", "the snapshot"), 404: unknown, 422: ("Error", "bad as")},
+                [INSTANCE_ID, acting],
             )
         },
         "/api/v1/flows/{id}/events": {
             "post": _operation(
                 "sendEvent",
-                "Send an event with its data",
+                "Send an event with its data, as the tester or (as) a staff member or customer",
                 {
                     200: ("Snapshot", "the event was taken"),
+                    403: ("Error", "not an event the one acted as may send (not_for_you)"),
                     404: unknown,
                     409: ("Error", "not allowed in this state, or the instance expired"),
                     422: ("Error", "rejected: errors by field, each with its reason code"),
@@ -171,8 +186,12 @@ def _paths(flows: list[str]) -> dict[str, Any]:
             "get": _operation(
                 "getHistory",
                 "The instance's audit trail",
-                {200: ("History", "every event sent, taken or not"), 404: unknown},
-                [INSTANCE_ID],
+                {
+                    200: ("History", "every event sent, taken or not"),
+                    404: unknown,
+                    422: ("Error", "bad as"),
+                },
+                [INSTANCE_ID, acting],
             )
         },
         "/api/v1/outbox": {
@@ -396,7 +415,7 @@ def _event_schemas(registry: Registry) -> dict[str, Any]:
             data = data_schema(event)
             body = _object(
                 ["event", "data"] if data.get("required") else ["event"],
-                {"event": _one_of([event.id]), "data": data},
+                {"event": _one_of([event.id]), "data": data, "as": ACTING},
             )
             body["description"] = f"{definition.name}: {event.label}"
             schemas[event_schema_name(definition.name, event.id)] = body

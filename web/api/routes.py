@@ -19,9 +19,11 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from flows import fields, reasons
+from flows.access import Principal
+from flows.accounts import people
 from flows.analysis import change, change_report, describe
 from flows.definition import Definition
-from flows.engine import Outcome, Result, UnknownInstance
+from flows.engine import Forbidden, Outcome, Result, UnknownInstance
 from flows.fields import FieldSpec
 from flows.reasons import N_
 from flows.registry import UnknownFlow
@@ -34,7 +36,7 @@ from web.services import current
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
-ACTOR = "api"
+TESTER = Principal.tester("api")
 MAX_BODY = 64 * 1024
 # The top-level members of request bodies, checked by the engine's own field rules.
 START = {
@@ -42,6 +44,7 @@ START = {
     "customer": FieldSpec("customer", "email"),
 }
 EVENT = {"event": FieldSpec("event", "string", required=True, max_length=64)}
+AS = {"as": FieldSpec("as", "email")}
 TO = {"to": FieldSpec("to", "string", max_length=254)}
 VERSIONS = {
     "from": FieldSpec("from", "string", max_length=16),
@@ -58,6 +61,8 @@ MESSAGES = {
     "unknown_flow": N_("There is no procedure by this name."),
     "unknown_instance": N_("There is no instance with this id."),
     "unknown_customer": N_("No MINI ID has this e-mail address."),
+    "unknown_principal": N_("No MINI ID nor staff member has this e-mail address."),
+    "forbidden": N_("This is not open to the one the call acts as: see errors."),
     "unknown_version": N_("No version of this procedure by this name ran here."),
     "unreadable_version": N_("This version of the procedure can no longer be read."),
     "not_allowed": N_("This event is not allowed in the instance's current state."),
@@ -142,10 +147,12 @@ def start() -> Response:
     customer_id = _customer(values.get("customer"))
     try:  # a procedure only another's step starts is no procedure to start here
         snapshot = current().engine.start(
-            values["flow"], actor=ACTOR, language=current_language(), customer_id=customer_id
+            values["flow"], by=TESTER, language=current_language(), customer_id=customer_id
         )
     except UnknownFlow:
         raise ApiError(422, "invalid_request", {"flow": "unknown_flow"}) from None
+    except Forbidden as refused:
+        raise ApiError(403, "forbidden", {"flow": refused.reason}) from None
     response = answer(snapshot.as_json(), 201)
     response.headers["Location"] = url_for(".flow", instance_id=snapshot.id)
     return response
@@ -154,7 +161,7 @@ def start() -> Response:
 @bp.get("/flows/<instance_id>")
 def flow(instance_id: str) -> Response:
     try:
-        return answer(current().engine.snapshot(instance_id).as_json())
+        return answer(current().engine.snapshot(instance_id, by=_as(request.args)).as_json())
     except UnknownInstance:
         raise ApiError(404, "unknown_instance") from None
 
@@ -167,8 +174,9 @@ def send(instance_id: str) -> Response:
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise ApiError(422, "invalid_request", {"data": "invalid"})
+    by = _as(body)
     try:
-        result = current().engine.send(instance_id, event, data, actor=ACTOR)
+        result = current().engine.send(instance_id, event, data, by=by)
     except UnknownInstance:
         raise ApiError(404, "unknown_instance") from None
     return _answer(result)
@@ -177,7 +185,7 @@ def send(instance_id: str) -> Response:
 @bp.get("/flows/<instance_id>/history")
 def history(instance_id: str) -> Response:
     try:
-        records = current().engine.history(instance_id)
+        records = current().engine.history(instance_id, by=_as(request.args))
     except UnknownInstance:
         raise ApiError(404, "unknown_instance") from None
     return answer({"id": instance_id, "history": records})
@@ -223,6 +231,19 @@ def _definition(name: str) -> Definition:
         raise ApiError(404, "unknown_flow") from None
 
 
+def _as(given: Mapping[str, Any]) -> Principal:
+    """Who a call acts as: the tester, or (``"as": EMAIL``) a MINI ID or a staff member,
+    to see and send what they would, and be refused what they would."""
+    email = _checked(AS, given).get("as")
+    if email is None:
+        return TESTER
+    with current().db.read() as session:
+        found = people.principal(session, email)
+    if found is None:
+        raise ApiError(422, "invalid_request", {"as": "unknown_principal"})
+    return found
+
+
 def _customer(email: str | None) -> int | None:
     if email is None:
         return None
@@ -240,6 +261,8 @@ def _answer(result: Result) -> Response:
         return answer({**snapshot, "client": result.client} if result.client else snapshot)
     if result.outcome is Outcome.REJECTED:
         raise ApiError(422, "rejected", result.errors, snapshot)
+    if result.outcome is Outcome.FORBIDDEN:
+        raise ApiError(403, "forbidden", result.errors, snapshot)
     code = "expired" if result.outcome is Outcome.EXPIRED else "not_allowed"
     raise ApiError(409, code, None, snapshot)
 

@@ -2,7 +2,9 @@
 
 Exit codes: 0 done; 1 the engine said no (rejected, not allowed, expired); 2 the command
 was wrong (unknown procedure, instance or customer, bad arguments). ``--json`` prints one
-JSON document on stdout. Every event is sent as actor "cli", the same engine as the pages.
+JSON document on stdout. Events are sent as the tester "cli" (in the audit trail), or,
+with ``--as EMAIL``, as that staff member or customer would send them: the same engine,
+and the same refusals, as the pages.
 """
 
 from __future__ import annotations
@@ -18,19 +20,24 @@ from flask_babel import gettext
 from statemachine.contrib.diagram import GraphvizError
 
 from flows import reasons
+from flows.access import Principal
+from flows.accounts import people
 from flows.analysis import describe, diagrams
 from flows.definition import Definition
-from flows.engine import NotStartable, Outcome, Result, Snapshot, UnknownInstance
+from flows.engine import Forbidden, NotStartable, Outcome, Result, Snapshot, UnknownInstance
 from flows.fields import Upload
 from flows.registry import UnknownFlow
 from storage import identities
 from web.i18n import LOCALES, in_language
 from web.services import current
 
-ACTOR = "cli"
+TESTER = Principal.tester("cli")
 REFUSED = 1
 WRONG = 2
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+as_option = click.option(
+    "--as", "as_email", metavar="EMAIL", help="Act as this staff member or customer."
+)
 
 
 @click.group("flows")
@@ -91,21 +98,24 @@ def flows_start(name: str, customer: str | None, language: str, as_json: bool) -
     customer_id = _customer(customer) if customer else None
     try:
         snapshot = current().engine.start(
-            definition.name, actor=ACTOR, language=language, customer_id=customer_id
+            definition.name, by=TESTER, language=language, customer_id=customer_id
         )
     except NotStartable:
         _fail(f"{name!r} is started by another procedure: {', '.join(definition.started_by)}.")
+    except Forbidden as refused:
+        _fail(reasons.message(refused.reason))
     _print_snapshot(snapshot, as_json)
 
 
 @flows_group.command("show")
 @click.argument("instance_id")
+@as_option
 @json_option
 @with_appcontext
-def flows_show(instance_id: str, as_json: bool) -> None:
+def flows_show(instance_id: str, as_email: str | None, as_json: bool) -> None:
     """An instance's snapshot."""
     try:
-        snapshot = current().engine.snapshot(instance_id)
+        snapshot = current().engine.snapshot(instance_id, by=_principal(as_email))
     except UnknownInstance:
         _fail(f"No instance {instance_id!r}.")
     _print_snapshot(snapshot, as_json)
@@ -115,16 +125,20 @@ def flows_show(instance_id: str, as_json: bool) -> None:
 @click.argument("instance_id")
 @click.argument("event")
 @click.argument("data", nargs=-1)
+@as_option
 @json_option
 @with_appcontext
-def flows_send(instance_id: str, event: str, data: tuple[str, ...], as_json: bool) -> None:
+def flows_send(
+    instance_id: str, event: str, data: tuple[str, ...], as_email: str | None, as_json: bool
+) -> None:
     """Send EVENT to an instance, with its data as key=value pairs (a file: key=@PATH)."""
     values: dict[str, Any] = _pairs(data)
     engine = current().engine
+    by = _principal(as_email)
     try:
-        definition = engine.definition_of(engine.snapshot(instance_id))
+        definition = engine.definition_of(engine.snapshot(instance_id, by=by))
         values.update(_files(definition, event, values))
-        result = engine.send(instance_id, event, values, actor=ACTOR)
+        result = engine.send(instance_id, event, values, by=by)
     except UnknownInstance:
         _fail(f"No instance {instance_id!r}.")
     if as_json:
@@ -137,12 +151,13 @@ def flows_send(instance_id: str, event: str, data: tuple[str, ...], as_json: boo
 
 @flows_group.command("history")
 @click.argument("instance_id")
+@as_option
 @json_option
 @with_appcontext
-def flows_history(instance_id: str, as_json: bool) -> None:
+def flows_history(instance_id: str, as_email: str | None, as_json: bool) -> None:
     """An instance's audit trail: every event sent, taken or not."""
     try:
-        records = current().engine.history(instance_id)
+        records = current().engine.history(instance_id, by=_principal(as_email))
     except UnknownInstance:
         _fail(f"No instance {instance_id!r}.")
     if as_json:
@@ -171,6 +186,17 @@ def _definition(name: str) -> Definition:
     except UnknownFlow:
         known = ", ".join(d.name for d in current().registry)
         _fail(f"No procedure {name!r}. Known: {known}.")
+
+
+def _principal(email: str | None) -> Principal:
+    """The tester, or the staff member or customer EMAIL names (--as)."""
+    if email is None:
+        return TESTER
+    with current().db.read() as session:
+        found = people.principal(session, email)
+    if found is None:
+        _fail(f"No active staff member nor MINI ID has the address {email!r}.")
+    return found
 
 
 def _customer(email: str) -> int:
@@ -243,6 +269,8 @@ def _print_result(event: str, result: Result) -> None:
             click.echo(f"  {name}: {reasons.message(reason)} [{reason}]")
     elif result.outcome is Outcome.EXPIRED:
         click.echo(f"Expired: the instance ran out of time and is now in state {state}.")
+    elif result.outcome is Outcome.FORBIDDEN:
+        click.echo(f"Not allowed for you: {event}. {reasons.message('not_for_you')}")
     else:
         allowed = ", ".join(result.snapshot.allowed_events) or "none"
         click.echo(f"Not allowed: {event} in state {state}. Allowed: {allowed}.")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, abort, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from flows.access import Principal
 from flows.contracts.schedule import standing
 from flows.contracts.schedule import today as local_today
 from flows.engine import Result
@@ -54,8 +55,10 @@ def _me() -> Staff:
     return member
 
 
-def actor() -> str:
-    return f"staff:{_me().id}"
+def me() -> Principal:
+    """The agent, as the engine knows who sends."""
+    member = _me()
+    return Principal.staff(member.id, member.role)
 
 
 @bp.get("")
@@ -80,7 +83,7 @@ def queue() -> str:
 def claim(conversation_id: str) -> Response:
     """Open a conversation from the queue: the agent holds it for 15 minutes."""
     _conversation(conversation_id)
-    result = current().engine.send(conversation_id, "claim", actor=actor())
+    result = current().engine.send(conversation_id, "claim", by=me())
     _keep(conversation_id, result)
     return redirect(url_for(".show", conversation_id=conversation_id), 303)
 
@@ -130,7 +133,7 @@ def act(conversation_id: str) -> Response:
     # Read before anything is sent: nothing may fail once the answer is committed.
     seen = request.form.get("seen", "")
     last_seen = min(int(seen), MAX_ID) if seen.isascii() and seen.isdigit() else None
-    result = current().engine.send(conversation_id, event, form_data(), actor=actor())
+    result = current().engine.send(conversation_id, event, form_data(), by=me())
     _keep(conversation_id, result)
     if result.ok and event == "answer" and last_seen is not None:
         with current().db.read() as db:
