@@ -47,7 +47,7 @@ from flows.contracts.schedule import add_months
 from flows.contracts.schedule import today as local_today
 from flows.csv_import import Report
 from flows.procedures.steps.activation import MAIL_KINDS, MAILS_PER_HOUR
-from storage import flow_counts, identities, migrate, outbox
+from storage import contracts, flow_counts, identities, migrate, outbox
 from storage.identities import email_key
 from storage.models import AuditRecord, FlowInstance, Identity, OutboxMessage, Token
 from web import create_app
@@ -128,7 +128,9 @@ def add_bare_views(app: Flask, services: Services) -> None:
             row.state, row.data = "signed_in", {**row.data, "remembered": False}
             row.updated_at, row.expires_at, row.ended_at = now, None, now
             audit(session, row, "authorize", "code_sent", "signed_in", now)
-        return sign_in(row.customer_id)
+            # Where the customer lands, as sign_in's step finds it (a contract is linked).
+            landing = "overview" if contracts.of_customer(session, person.id) else "link-account"
+        return sign_in(row.customer_id, landing)
 
     @app.post("/bench/bare-activate/<token>")
     def bare_activate(token: str) -> Response:

@@ -8,8 +8,9 @@ asking; the engine decides here, from the definition, and all three get the same
 - **start**: a procedure's ``audience`` says who starts it (``visitor``: someone signed
   out; ``customer``: a signed-in customer, for themself; ``anyone``); staff start none.
 - **see**: an instance is its customer's, or the browser's that started it (before any
-  sign-in); staff, the system and testers see every instance. Anyone else is told there
-  is no such instance, as if it did not exist.
+  sign-in); staff see the instances of procedures with events for their role; the
+  system and testers see every instance. Anyone else is told there is no such instance,
+  as if it did not exist.
 - **send**: each event says who sends it (``by:`` in the YAML): ``customer`` (the person
   whose instance it is, or a tester in their place), or a staff role (``agent``,
   ``analyst``); ``system: true`` events only the system sends.
@@ -111,11 +112,20 @@ def may_start(principal: Principal, audience: str) -> None:
         raise Forbidden("signed_in")
 
 
-def may_see(principal: Principal, instance_id: str, customer_id: int | None, audience: str) -> bool:
-    """Whether the instance is PRINCIPAL's to see (else: no such instance, for them)."""
+def may_see(
+    principal: Principal,
+    instance_id: str,
+    customer_id: int | None,
+    audience: str,
+    staff_roles: Iterable[str] = (),
+) -> bool:
+    """Whether the instance is PRINCIPAL's to see (else: no such instance, for them):
+    STAFF_ROLES are the roles its procedure has events for."""
     kind = principal.kind
-    if kind in (Kind.STAFF, Kind.SYSTEM, Kind.TESTER):
+    if kind in (Kind.SYSTEM, Kind.TESTER):
         return True
+    if kind is Kind.STAFF:
+        return principal.role in set(staff_roles)
     if kind is Kind.CUSTOMER and customer_id is not None and customer_id == principal.id:
         return True
     # A browser's own instance, before any sign-in; a customer's procedure is theirs only.

@@ -25,7 +25,9 @@ from typing import Any
 import yaml
 
 # What a definition may add to a state a step declares.
-STATE_OVERRIDES = frozenset({"faq_steps", "technical", "expires_after", "label"})
+STATE_OVERRIDES = frozenset(
+    {"faq_steps", "technical", "expires_after", "label", "status", "staff_screen"}
+)
 
 
 def expand(doc: dict[str, Any], steps: Mapping[str, Any]) -> dict[str, Any]:
@@ -43,7 +45,7 @@ def expand(doc: dict[str, Any], steps: Mapping[str, Any]) -> dict[str, Any]:
             chart["states"], step["statechart"].get("states") or {}, name
         )
         _add_states(meta, step["procedure"].get("states") or {}, name)
-        for section in ("events", "guards"):
+        for section in ("events", "guards", "reasons"):
             meta.setdefault(section, {})
             _add(meta[section], step["procedure"].get(section) or {}, f"step {name}: {section}")
         shown = [*(meta.get("display") or ()), *(step["procedure"].get("display") or ())]

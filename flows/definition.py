@@ -18,7 +18,7 @@ from statemachine.exceptions import InvalidDefinition
 from statemachine.io import load
 from statemachine.io.validation import load_schema
 
-from flows import access, composition
+from flows import access, composition, reasons
 from flows.fields import FieldSpec, parse_field
 from flows.machines import Machines
 from flows.model import FlowModel
@@ -42,6 +42,11 @@ class StateInfo:
     expires_after: timedelta | None = None
     # Reaching this state signs the customer in, in the browser that got there.
     signs_in: bool = False
+    # The page staff see of an instance in this state (a template under its stem), if any.
+    staff_screen: str | None = None
+    # Where the instance stands, in a word for the people it concerns ("Answered"), when
+    # the label, written for analysts, is not that.
+    status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,11 +121,28 @@ class Definition:
     migrations: tuple[Migration, ...] = ()
     # Procedures whose steps start this one (FlowModel.start); empty: started by a person.
     started_by: tuple[str, ...] = ()
+    # What each reason code its guards give means to a customer (English msgids): those
+    # of its YAML (procedure.reasons), of its shared steps, and of its model's classes.
+    reasons: Mapping[str, str] = field(default_factory=dict)
     # Its machines, each kept with its model from one event to the next.
     machines: Machines = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "machines", Machines(self.machine, self.model))
+
+    @property
+    def staff_roles(self) -> frozenset[str]:
+        """The staff roles that send some event of it: they see its instances."""
+        return frozenset(w for e in self.events.values() for w in e.by if w in access.STAFF_ROLES)
+
+    def status_of(self, state: str) -> str:
+        """Where an instance in STATE stands, in a word for those it concerns (a msgid)."""
+        info = self.states[state]
+        return info.status or info.label
+
+    def reason_message(self, code: str) -> str:
+        """What reason CODE means to the customer (an English msgid, for gettext)."""
+        return self.reasons.get(code) or reasons.message(code)
 
     @property
     def initial(self) -> str:
@@ -236,6 +258,7 @@ def compile_definition(
         steps=tuple(str(s) for s in meta.get("composed_with") or ()),
         migrations=_migrations(meta.get("migrations"), states),
         started_by=tuple(str(s) for s in meta.get("started_by") or ()),
+        reasons=_reasons(model, meta.get("reasons")),
     )
 
 
@@ -298,6 +321,8 @@ def _states(chart: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, Stat
             technical=bool(info.get("technical", False)),
             expires_after=parse_duration(info.get("expires_after")),
             signs_in=bool(info.get("signs_in", False)),
+            staff_screen=info.get("staff_screen", meta.get("staff_screen")),
+            status=info.get("status"),
         )
     extra = set(infos) - set(states)
     if extra:
@@ -333,6 +358,18 @@ def _events(
     first_use = list(dict.fromkeys(t.event for t in transitions))
     order = sorted(events, key=lambda e: (events[e].system, first_use.index(e)))
     return {e: events[e] for e in order}
+
+
+def _reasons(model: type[FlowModel], declared: Any) -> dict[str, str]:
+    """The reason messages of the model's classes (shared guards: ContractOwned…), then
+    the definition's own (procedure.reasons, with those of its shared steps)."""
+    found: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        found.update(getattr(cls, "REASONS", None) or {})
+    if declared is not None and not isinstance(declared, dict):
+        raise ValueError("procedure.reasons maps each reason code to its message")
+    found.update({str(k): " ".join(str(v).split()) for k, v in (declared or {}).items()})
+    return found
 
 
 def _senders(event: str, declared: Any) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from flows.access import SYSTEM, Forbidden, Kind, Principal, may_see, may_send, 
 from flows.accounts import credentials, links
 from flows.definition import Definition
 from flows.machines import Ran
-from flows.model import Mailer, StepContext
+from flows.model import Mailer, StepContext, View
 from flows.registry import Registry, UnknownFlow
 from storage.db import Database
 from storage.models import AuditRecord, FlowInstance, FlowVersion, Staff
@@ -93,8 +93,10 @@ class Result:
     values: dict[str, Any] = field(default_factory=dict)
     # Handed to the sender once, from a taken step (FlowModel.client): a remembered
     # device's token (a web view makes it a cookie, the API answers it, the CLI prints
-    # it), what the sender should know of the step. Never stored nor audited.
+    # it). Never stored nor audited.
     client: dict[str, str] = field(default_factory=dict)
+    # What the step tells its sender, once (FlowModel.told): no secret; pages show it.
+    told: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -205,6 +207,27 @@ class Engine:
             definition = self._definition(row)
             self._visible(row, definition, by)
         return self._snapshot(row, definition, by)
+
+    def screen(
+        self, instance_id: str | None, *, by: Principal, flow: str | None = None
+    ) -> tuple[Snapshot | None, dict[str, Any]]:
+        """What a screen shows BY: the instance's snapshot and what its model reads for it
+        (FlowModel.screen), in one read; with no instance, FLOW's first page (before it
+        starts). UnknownInstance when the instance is not BY's to see, or not of FLOW."""
+        with self.db.read() as session:
+            now = self.clock()
+            if instance_id is None:
+                definition = self.registry.get(flow or "")
+                state, customer_id = definition.initial, by.customer_id
+                view = View(session, now, by, None, state, customer_id, {})
+                return None, definition.model.screen(view)
+            row = self._load(session, instance_id, lock=False)
+            if flow is not None and row.flow != flow:
+                raise UnknownInstance(instance_id)
+            definition = self._definition(row)
+            self._visible(row, definition, by)
+            view = View(session, now, by, row.id, row.state, row.customer_id, dict(row.data))
+            return self._snapshot(row, definition, by), definition.model.screen(view)
 
     def inspect_link(self, token: str) -> tuple[Snapshot, str | None] | None:
         """The instance an e-mailed link belongs to, and why it cannot be used (or None)."""
@@ -347,7 +370,9 @@ class Engine:
             errors = ran.errors or {"event": "refused"}
             return self._finish(step, event, Outcome.REJECTED, errors, checked, data)
         self._enter(step, ran.state, restart=not self._internal(step, event, ran.state))
-        return self._finish(step, event, Outcome.TAKEN, {}, checked, client=ran.client)
+        return self._finish(
+            step, event, Outcome.TAKEN, {}, checked, client=ran.client, told=ran.told
+        )
 
     @staticmethod
     def _on_duty(step: _Step) -> bool:
@@ -450,6 +475,7 @@ class Engine:
         checked: fields.CheckedData | None = None,
         sent: Mapping[str, Any] | None = None,
         client: dict[str, str] | None = None,
+        told: dict[str, str] | None = None,
     ) -> Result:
         row, definition = step.row, step.definition
         values: dict[str, Any] = {}
@@ -460,7 +486,7 @@ class Engine:
             values = fields.refill(specs, checked.values, sent or {}, errors)
         self._audit(step, event, outcome, errors, audit_data)
         snapshot = self._snapshot(row, definition, step.principal)
-        return Result(outcome, snapshot, errors, values, client or {})
+        return Result(outcome, snapshot, errors, values, client or {}, told or {})
 
     def sweep(self, limit: int = 500) -> int:
         """Expire every instance whose time is up; returns how many were expired."""
@@ -497,7 +523,8 @@ class Engine:
     @staticmethod
     def _visible(row: FlowInstance, definition: Definition, by: Principal) -> None:
         """Raise UnknownInstance unless the instance is BY's to see: not theirs is not found."""
-        if not may_see(by, row.id, row.customer_id, definition.audience):
+        audience, roles = definition.audience, definition.staff_roles
+        if not may_see(by, row.id, row.customer_id, audience, roles):
             raise UnknownInstance(row.id)
 
     @staticmethod

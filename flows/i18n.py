@@ -1,4 +1,5 @@
-"""Babel extractor for the labels of definitions (procedure, states, events, guards)."""
+"""Babel extractor for the words of definitions: labels (procedure, states, events,
+guards), status words of states, reason messages."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ def labels(document: dict[str, Any]) -> Iterator[str]:
         yield str(meta["label"])
     for section in ("states", "events", "guards"):
         for info in (meta.get(section) or {}).values():
-            if info and info.get("label"):
-                yield " ".join(str(info["label"]).split())
+            for key in ("label", "status"):
+                if info and info.get(key):
+                    yield " ".join(str(info[key]).split())
+    for message in (meta.get("reasons") or {}).values():
+        yield " ".join(str(message).split())
 
 
 def extract_definition(

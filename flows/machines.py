@@ -31,6 +31,7 @@ class Ran:
     errors: dict[str, str]
     customer_id: int | None
     client: dict[str, str]
+    told: dict[str, str]
     taken: bool
 
 
@@ -50,7 +51,13 @@ class Machines:
         with self._lend(ctx, data, state) as (machine, model):
             machine.send(event, data=values)
             return Ran(
-                model.state, model.data, model.errors, model.customer_id, model.client, model.taken
+                model.state,
+                model.data,
+                model.errors,
+                model.customer_id,
+                model.client,
+                model.told,
+                model.taken,
             )
 
     @contextmanager

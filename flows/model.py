@@ -6,13 +6,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.orm import Session
 
 from flows.access import Principal
 from flows.accounts import links
 from storage.models import Token
+
+# What a channel tells the engine of its client with every event, and is handed back: a
+# remembered device's token (a web page keeps it in a cookie), the client's user agent.
+DEVICE_TOKEN = "device_token"  # noqa: S105 - a field name, not a secret
+USER_AGENT = "user_agent"
 
 
 class Mailer(Protocol):
@@ -65,6 +70,20 @@ class StepContext:
     channels: frozenset[str] = frozenset({"sms", "email"})
 
 
+@dataclass(frozen=True)
+class View:
+    """What a screen's extras are read with (FlowModel.screen): one read transaction, who
+    is looking, and the instance (none on a procedure's first page, before it starts)."""
+
+    session: Session
+    now: datetime
+    principal: Principal
+    instance_id: str | None
+    state: str
+    customer_id: int | None
+    data: Mapping[str, Any]
+
+
 class FlowModel:
     """Base of a procedure's model: its methods are the guards and actions.
 
@@ -75,6 +94,10 @@ class FlowModel:
     keeps on ``self`` (a record it found, for the action) lasts for its step only: the
     model is lent again, with its machine, for other instances (:meth:`take`).
     """
+
+    # What the reason codes a shared guard of this class gives mean (English msgids); a
+    # procedure's own are in its YAML (procedure.reasons).
+    REASONS: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, ctx: StepContext, data: dict[str, Any], state: str) -> None:
         self.ctx = ctx
@@ -87,7 +110,16 @@ class FlowModel:
         # Secrets handed back to whoever sent the event, once, when the step is taken (a
         # remembered device's token): never in ``data``, the audit trail or the logs.
         self.client: dict[str, str] = {}
+        # What the sender is told of the step, once (who answered meanwhile): no secret.
+        self.told: dict[str, str] = {}
         self.taken = False  # whether the event took a transition (a false guard is silent)
+
+    @classmethod
+    def screen(cls, view: View) -> dict[str, Any]:
+        """What the screen of VIEW's state shows beyond the instance's snapshot: records
+        read in VIEW's transaction, by name for the template. Nothing, unless a procedure
+        says more; what it gives depends on who looks (``view.principal``)."""
+        return {}
 
     def take(self, ctx: StepContext, data: dict[str, Any], state: str) -> None:
         """Take up another step, as a model lent again with its machine (flows.machines)."""

@@ -13,13 +13,14 @@ import hashlib
 import importlib
 import importlib.util
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 
 from sqlalchemy import select
 from statemachine.exceptions import StateMachineError
 
+from flows import reasons
 from flows.definition import Definition, compile_definition
 from flows.model import FlowModel
 from storage.db import Database, serialise
@@ -46,6 +47,17 @@ def _module(folder: Path, relative: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _reasons(definitions: Iterable[Definition]) -> dict[str, str]:
+    found = dict(reasons.MESSAGES)
+    for definition in definitions:
+        for code, message in definition.reasons.items():
+            if found.setdefault(code, message) != message:
+                raise ValueError(
+                    f"{definition.name}: reason {code!r} means another thing elsewhere"
+                )
+    return found
 
 
 def model_for(name: str, folder: Path = ROOT) -> type[FlowModel]:
@@ -75,9 +87,15 @@ class Registry:
                 self.current[definition.name] = definition
         self.by_route = {d.route: d for d in self.current.values()}
         self.routes = {d.name: d.route for d in self.current.values()}
+        self.reasons = _reasons(self.current.values())
 
     def __iter__(self) -> Iterator[Definition]:
         return iter(self.current.values())
+
+    def reason_message(self, code: str) -> str:
+        """What reason CODE means to a customer (an English msgid), whichever procedure
+        gives it: a code means one thing everywhere."""
+        return self.reasons.get(code) or reasons.message(code)
 
     def get(self, name: str) -> Definition:
         try:

@@ -12,13 +12,12 @@ from werkzeug.wrappers import Response
 
 from flows.access import Principal
 from flows.accounts import credentials
-from storage import contracts
 from storage.models import Identity, Staff
+from web.i18n import current_language
 from web.services import current
 from web.sessions import DatabaseSession
 
 F = TypeVar("F", bound=Callable[..., Any])
-ACCOUNT_ASSOCIATION = "account_association"
 bp = Blueprint("account", __name__)
 
 
@@ -84,20 +83,14 @@ def must_sign_in() -> Response:
     return redirect(url_for("flows.start", flow="sign_in"), 303)
 
 
-def sign_in(identity_id: int) -> Response:
-    """Bind this browser to the customer under a new session identifier."""
+def sign_in(identity_id: int, landing: str) -> Response:
+    """Bind this browser to the customer under a new session identifier; then to the page
+    they were on their way to, or to LANDING (a page of the site, in their language)."""
     assert isinstance(session, DatabaseSession)
     target = session.pop("next", None)
     session.renew(identity_id)
     g.pop("customer", None)
-    return redirect(_safe(target) or _landing(identity_id), 303)
-
-
-def _landing(identity_id: int) -> str:
-    """The overview; for a customer with no linked contract yet, «Associez votre compte»."""
-    with current().db.read() as db:
-        linked = contracts.of_customer(db, identity_id)
-    return url_for("overview.show") if linked else url_for("flows.start", flow=ACCOUNT_ASSOCIATION)
+    return redirect(_safe(target) or f"/{current_language()}/{landing}", 303)
 
 
 def _safe(target: Any) -> str | None:

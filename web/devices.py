@@ -26,7 +26,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from flows.accounts import remembered
-from flows.procedures.steps.device_code import REMEMBERED_DEVICE
+from flows.model import DEVICE_TOKEN, USER_AGENT
 from storage import devices
 from web.auth import current_customer, login_required
 from web.services import current
@@ -52,12 +52,12 @@ def token() -> str | None:
 def client_data() -> dict[str, Any]:
     """What the browser says of itself, given with every event (used where declared)."""
     agent = "".join(c for c in request.user_agent.string[:512] if c.isprintable())
-    return {REMEMBERED_DEVICE: token(), "user_agent": agent}
+    return {DEVICE_TOKEN: token(), USER_AGENT: agent}
 
 
 def hand_over(response: Response, client: Mapping[str, str]) -> Response:
     """Keep what the engine handed back for this browser: the remembered device's token."""
-    new = client.get(REMEMBERED_DEVICE)
+    new = client.get(DEVICE_TOKEN)
     if new:
         response.set_cookie(
             cookie_name(),

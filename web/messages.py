@@ -8,17 +8,12 @@ with the signed-in customer: someone else's conversation or attachment answers 4
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, Flask, abort, redirect, render_template, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from flows.engine import Snapshot
 from flows.messaging import SUBJECTS, threads
-from storage import contracts, messages
-from storage.contracts import Contract
-from storage.messages import Conversation, Message
+from storage import messages
 from web.auth import current_customer, login_required, principal
 from web.overview import _attachment as download  # one way to send a file
 from web.overview import upload_folder
@@ -75,57 +70,10 @@ def send_attachment(found: messages.Attachment | None) -> Response:
     return download(path, found.content_type, found.filename)
 
 
-@dataclass(frozen=True)
-class Thread:
-    conversation: Conversation
-    contract: Contract | None
-    messages: list[Message]
-
-
-def conversation_thread(snapshot: Snapshot | None) -> Thread | None:
-    """What a conversation's page shows beyond its instance's data: the messages."""
-    customer = current_customer()
-    if snapshot is None or customer is None or snapshot.customer_id != customer.id:
-        return None
-    with current().db.read() as db:
-        found = messages.owned(db, snapshot.id, customer.id)
-        if found is None:
-            return None
-        contract = contracts.owned(db, found.contract_id or 0, customer.id)
-        return Thread(found, contract, messages.thread(db, found.id))
-
-
-def N_(message: str) -> str:
-    return message
-
-
-# Where a conversation stands, as customers and agents read it (its flow state).
-STATUS = {
-    "waiting": N_("Waiting for an answer"),
-    "answered": N_("Answered"),
-    "closed": N_("Closed"),
-    "archived": N_("Archived"),
-}
-
-
 def subject_label(code: str) -> str:
     return str(gettext(SUBJECTS[code])) if code in SUBJECTS else code
 
 
-def conversation_status(state: str) -> str:
-    return str(gettext(STATUS[state])) if state in STATUS else state
-
-
-def customer_attachment_url(attachment_id: int) -> str:
-    return url_for("messages.attachment", attachment_id=attachment_id)
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(
-        conversation_thread=conversation_thread,
-        conversation_status=conversation_status,
-        customer_attachment_url=customer_attachment_url,
-        subject_label=subject_label,
-        subjects=SUBJECTS,
-    )
+    app.jinja_env.globals.update(subject_label=subject_label, subjects=SUBJECTS)

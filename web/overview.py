@@ -247,15 +247,5 @@ def download(lang: str, document_id: int) -> Response:
     return _attachment(path, document.content_type, document.filename)
 
 
-def customer_contracts() -> list[Contract]:
-    """The signed-in customer's contracts, for a form that asks which one."""
-    customer = current_customer()
-    if customer is None:
-        return []
-    with current().db.read() as db:
-        return contracts.of_customer(db, customer.id)
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals["customer_contracts"] = customer_contracts

@@ -25,7 +25,6 @@ from flask_babel import gettext
 from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
-from flows import reasons
 from flows.access import may_start
 from flows.analysis import faq
 from flows.definition import Definition, StateInfo
@@ -54,7 +53,12 @@ def init_app(app: Flask) -> None:
             f"{prefix}/link/<token>", "link", link, methods=["GET", "POST"], defaults=defaults
         )
     app.register_blueprint(bp)
-    app.jinja_env.globals["reason_message"] = lambda code: gettext(reasons.message(code))
+    registry = app.extensions["moncompte"].registry
+    app.jinja_env.globals["reason_message"] = lambda code: gettext(registry.reason_message(code))
+    # Where an instance of a procedure stands, in its words (a list of instances says so).
+    app.jinja_env.globals["status_of"] = lambda flow, state: gettext(
+        registry.get(flow).status_of(state)
+    )
 
 
 # -- views -----------------------------------------------------------------------------
@@ -67,11 +71,13 @@ def start(lang: str, flow: str) -> str | Response:
     try:
         may_start(principal(), definition.audience)
         if request.method != "POST":
+            _, extras = current().engine.screen(None, by=principal(), flow=flow)
             return _render(
                 definition,
                 None,
                 definition.states[definition.initial].screen,
                 url_for("flows.start", flow=flow),
+                extras,
                 _prefilled(definition),
             )
         snapshot = current().engine.start(flow, by=principal(), language=lang)
@@ -93,10 +99,15 @@ def _refused(reason: str) -> Response:
 def step(lang: str, flow: str, instance_id: str) -> str | Response:
     if request.method == "POST":  # checked and sent in one transaction
         return _send(instance_id, flow)
-    snapshot = _owned(flow, instance_id)
-    definition = current().engine.definition_of(snapshot)
+    engine = current().engine
+    try:
+        snapshot, extras = engine.screen(instance_id, by=principal(), flow=flow)
+    except UnknownInstance:
+        abort(404)
+    assert snapshot is not None
+    definition = engine.definition_of(snapshot)
     screen = definition.states[snapshot.state].screen
-    return _render(definition, snapshot, screen, request.path)
+    return _render(definition, snapshot, screen, request.path, extras)
 
 
 def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
@@ -111,7 +122,7 @@ def link(lang: str, flow: str, token: str) -> str | Response | tuple[str, int]:
     state = definition.states[snapshot.state]
     if definition.link_event(snapshot.state) is None or state.link_screen is None or problem:
         return render_template("link_gone.html", reason=problem or "link_used"), 410
-    return _render(definition, snapshot, state.link_screen, request.path)
+    return _render(definition, snapshot, state.link_screen, request.path, {})
 
 
 def _send_link(lang: str, flow: str, token: str) -> Response | tuple[str, int]:
@@ -188,7 +199,8 @@ def _after(definition: Definition, result: Result) -> Response:
     what the step handed to this browser (a remembered device's cookie)."""
     snapshot = result.snapshot
     if result.ok and definition.states[snapshot.state].signs_in and snapshot.customer_id:
-        return devices.hand_over(sign_in(snapshot.customer_id), result.client)
+        landing = result.told.get("next", "overview")
+        return devices.hand_over(sign_in(snapshot.customer_id, landing), result.client)
     target = url_for("flows.step", flow=definition.name, instance_id=snapshot.id)
     return devices.hand_over(redirect(target, 303), result.client)
 
@@ -223,17 +235,6 @@ def _remember(instance_id: str) -> None:
     session["flows"] = [*owned, instance_id][-OWNED_LIMIT:]
 
 
-def _owned(flow: str, instance_id: str) -> Snapshot:
-    """The instance of FLOW, when the engine says it is this browser's to see; else 404."""
-    try:
-        snapshot = current().engine.snapshot(instance_id, by=principal())
-    except UnknownInstance:
-        abort(404)
-    if snapshot.flow != flow:
-        abort(404)
-    return snapshot
-
-
 def _prefilled(definition: Definition) -> dict[str, str]:
     """What a link to a procedure's first page fills in (?contract=…&subject=…): only the
     fields its first step takes that may be shown again, never a secret or a file. The
@@ -252,6 +253,7 @@ def _render(
     snapshot: Snapshot | None,
     screen: str,
     action: str,
+    extras: dict[str, Any],
     prefilled: dict[str, str] | None = None,
 ) -> str:
     state = definition.states[snapshot.state if snapshot else definition.initial]
@@ -260,6 +262,7 @@ def _render(
     notice = errors.pop("event", None)
     return render_template(
         screen,
+        **extras,
         definition=definition,
         state=state,
         snapshot=snapshot,

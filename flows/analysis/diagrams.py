@@ -29,7 +29,6 @@ from statemachine.contrib.diagram.model import (
 from statemachine.contrib.diagram.renderers.dot import DotRenderer, DotRendererConfig
 from statemachine.contrib.diagram.renderers.mermaid import MermaidRenderer
 
-from flows import reasons
 from flows.access import CUSTOMER, ROLE_LABELS
 from flows.analysis.heatmap import Heat
 from flows.analysis.traceability import transition_steps
@@ -248,7 +247,9 @@ def transition_table(definition: Definition, translate: Translate = _same) -> st
                 event_label(definition, t.event, translate),
                 "; ".join(translate(g.label) for g in guards) or "—",
                 ", ".join(
-                    f"`{r}` {translate(reasons.message(r))}" for g in guards for r in g.reasons
+                    f"`{r}` {translate(definition.reason_message(r))}"
+                    for g in guards
+                    for r in g.reasons
                 )
                 or "—",
                 translate(definition.states[t.target].label),

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -73,11 +73,25 @@ def quota_problem(
     return None
 
 
+def N_(message: str) -> str:
+    return message
+
+
 class UploadQuota(FlowModel):
     """The guard ``within_quota`` of a procedure whose event carries a customer's files
     (in the field QUOTA_FIELD)."""
 
     QUOTA_FIELD = "attachment"
+    REASONS: ClassVar[Mapping[str, str]] = {
+        "upload_quota_files": N_(
+            "You have sent the most files allowed in 24 hours (20, documents and attachments "
+            "together). Try again tomorrow."
+        ),
+        "upload_quota_bytes": N_(
+            "This would take the files you sent in the last 24 hours past the most allowed "
+            "(100 MB, documents and attachments together). Try again tomorrow."
+        ),
+    }
 
     def within_quota(self, data: Mapping[str, Any]) -> bool:
         """No customer fills the disk: 20 files and 100 MB in any 24 hours."""

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
-from flows.model import FlowModel
+from flows.model import FlowModel, View
 from storage import contracts
 from storage.contracts import Contract
+
+
+def N_(message: str) -> str:
+    return message
 
 
 class ContractOwned(FlowModel):
     """A model whose event names a contract (field ``contract``) of the signed-in customer."""
 
+    REASONS: ClassVar[Mapping[str, str]] = {"contract_unknown": N_("Choose one of your contracts.")}
     contract: Contract | None = None
+
+    @classmethod
+    def screen(cls, view: View) -> dict[str, Any]:
+        """The contracts to choose from: the customer's."""
+        return {"contracts": contracts.of_customer(view.session, view.customer_id or 0)}
 
     def contract_owned(self, data: Mapping[str, Any]) -> bool:
         """Someone else's contract is refused like one that does not exist."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from storage.models import Staff
+
 
 def N_(message: str) -> str:
     return message
@@ -23,3 +25,10 @@ SUBJECTS: dict[str, str] = {
 CLAIM = timedelta(minutes=15)
 # Every customer gets an answer within this many business days.
 TARGET_BUSINESS_DAYS = 2
+
+
+def staff_name(member: Staff) -> str:
+    """How customers' messages name an agent, and agents each other: the name, else the
+    address."""
+    full = " ".join(n for n in (member.first_name, member.last_name) if n)
+    return full or member.email

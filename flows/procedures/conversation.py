@@ -9,13 +9,50 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flows.access import Kind
+from flows.contracts import schedule
 from flows.contracts.files import UploadQuota
-from flows.messaging import threads
+from flows.messaging import staff_name, targets, threads
+from flows.model import View
+from storage import contracts, messages
+from storage.contracts import Contract
 from storage.messages import Conversation
 from storage.models import Identity
 
 
 class ConversationModel(UploadQuota):
+    @classmethod
+    def screen(cls, view: View) -> dict[str, Any]:
+        """The thread and its contract; to staff, also the customer, the contract's standing,
+        who holds the conversation and how long the customer has waited."""
+        session, now = view.session, view.now
+        conversation = session.get(Conversation, view.instance_id or "")
+        if conversation is None:
+            return {}
+        thread = messages.thread(session, conversation.id)
+        shown = {"conversation": conversation, "thread": thread}
+        if view.principal.kind is not Kind.STAFF:
+            owner = view.customer_id or 0
+            return {
+                **shown,
+                "contract": contracts.owned(session, conversation.contract_id or 0, owner),
+            }
+        contract = session.get(Contract, conversation.contract_id or 0)
+        holder = threads.holder(conversation, now)
+        ids = {m.staff_id for m in thread if m.staff_id} | {holder or 0}
+        return {
+            **shown,
+            "contract": contract,
+            "customer": session.get(Identity, conversation.customer_id),
+            "names": {i: staff_name(s) for i, s in messages.staff_names(session, ids).items()},
+            "standing": schedule.standing(contract, schedule.today(now)) if contract else None,
+            "holder": holder,
+            "held_by_me": holder is not None and holder == view.principal.id,
+            "wait": targets.wait(conversation.waiting_since, now)
+            if conversation.waiting_since
+            else None,
+        }
+
     @property
     def conversation(self) -> Conversation:
         found = self.ctx.session.get(Conversation, self.ctx.instance_id)
@@ -41,6 +78,12 @@ class ConversationModel(UploadQuota):
         self._write(data, None)
 
     def add_agent_message(self, data: Mapping[str, Any]) -> None:
+        seen = data.get("seen")
+        if seen is not None:  # the agent is told who answered while they were writing
+            others = threads.others_since(self.ctx.session, self.ctx.instance_id, seen, self.agent)
+            names = messages.staff_names(self.ctx.session, others).values()
+            if names:
+                self.told["meanwhile"] = ", ".join(sorted(staff_name(s) for s in names))
         self._write(data, self.agent)
 
     def _write(self, data: Mapping[str, Any], staff: int | None) -> None:

@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from flows.accounts import credentials, passwords, remembered
+from flows.model import DEVICE_TOKEN
 from flows.procedures.steps.activation import ActivationStep
 from flows.procedures.steps.device_code import DeviceCodeStep
 from storage import contracts, identities
@@ -51,7 +52,7 @@ class SignIn(ActivationStep, DeviceCodeStep):
         session, now = self.ctx.session, self.ctx.now
         if not contracts.of_customer(session, identity.id):
             return True  # nothing to protect yet: association will ask for a code
-        return remembered.recognised(session, data.get("device_token"), identity.id, now)
+        return remembered.recognised(session, data.get(DEVICE_TOKEN), identity.id, now)
 
     def ask_device_code(self, data: Mapping[str, Any]) -> None:
         identity = self.identity
@@ -71,6 +72,10 @@ class SignIn(ActivationStep, DeviceCodeStep):
         # Their language is the one they sign in with: e-mails follow it.
         identity.language = self.ctx.language
         self.customer_id = identity.id
+        # Where a customer lands: the overview; with no contract linked yet, the first
+        # page of «Associez votre compte».
+        linked = contracts.of_customer(self.ctx.session, identity.id)
+        self.told["next"] = "overview" if linked else self.ctx.routes["account_association"]
 
     @staticmethod
     def _upgrade_hash(identity: Identity, data: Mapping[str, Any]) -> None:

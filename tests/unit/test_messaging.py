@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from flows.access import Principal
-from flows.engine import Outcome
+from flows.engine import Outcome, UnknownInstance
 from flows.messaging import targets
 from storage.messages import Conversation, Message
 from storage.models import Identity, OutboxMessage, Staff
@@ -73,9 +73,11 @@ def test_only_active_agents_answer(services: Services, walk: Walk) -> None:
     engine = services.engine
     analyst = staff_member(services)
     customer = Principal.customer(walk.customer_id or 0)
+    with pytest.raises(UnknownInstance):  # a conversation is no analyst's to see
+        engine.send(walk.id, "answer", {"body": "Bonjour"}, by=Principal.staff(analyst, "analyst"))
     nobody = Principal.staff(999999, "agent")
     pretending = Principal.staff(analyst, "agent")  # an analyst is no agent, whatever said
-    for by in (ACTOR, customer, Principal.staff(analyst, "analyst"), nobody, pretending):
+    for by in (ACTOR, customer, nobody, pretending):
         refused = engine.send(walk.id, "answer", {"body": "Bonjour"}, by=by)
         assert refused.outcome is Outcome.FORBIDDEN, by
         assert refused.errors == {"event": "not_for_you"}, by

@@ -283,6 +283,12 @@ def _snapshot(flows: list[str]) -> dict[str, Any]:
                 "remembered device to give back with sign_in's submit",
                 "additionalProperties": STRING,
             },
+            "told": {
+                "type": "object",
+                "description": "what a taken step tells its sender once: next, the page a "
+                "signed-in customer lands on; meanwhile, the agents who answered since",
+                "additionalProperties": STRING,
+            },
         },
     )
 

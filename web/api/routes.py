@@ -18,7 +18,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
-from flows import fields, reasons
+from flows import fields
 from flows.access import Principal
 from flows.accounts import people
 from flows.analysis import change, change_report, describe
@@ -257,8 +257,10 @@ def _customer(email: str | None) -> int | None:
 def _answer(result: Result) -> Response:
     snapshot = result.snapshot.as_json()
     if result.outcome is Outcome.TAKEN:
-        # What the step handed to its sender (a remembered device's token), this once.
-        return answer({**snapshot, "client": result.client} if result.client else snapshot)
+        # What the step handed to its sender (a remembered device's token) and told it
+        # (where to go next), this once.
+        handed = {k: v for k, v in (("client", result.client), ("told", result.told)) if v}
+        return answer({**snapshot, **handed})
     if result.outcome is Outcome.REJECTED:
         raise ApiError(422, "rejected", result.errors, snapshot)
     if result.outcome is Outcome.FORBIDDEN:
@@ -312,7 +314,7 @@ def answer(value: Any, status: int = 200) -> Response:
 
 def message(code: str) -> str:
     """The message for an error or reason code, in the caller's language."""
-    return str(gettext(MESSAGES.get(code) or reasons.message(code)))
+    return str(gettext(MESSAGES.get(code) or current().registry.reason_message(code)))
 
 
 def error_response(error: ApiError) -> Response:

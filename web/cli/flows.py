@@ -19,7 +19,6 @@ from flask.cli import with_appcontext
 from flask_babel import gettext
 from statemachine.contrib.diagram import GraphvizError
 
-from flows import reasons
 from flows.access import Principal
 from flows.accounts import people
 from flows.analysis import describe, diagrams
@@ -103,7 +102,7 @@ def flows_start(name: str, customer: str | None, language: str, as_json: bool) -
     except NotStartable:
         _fail(f"{name!r} is started by another procedure: {', '.join(definition.started_by)}.")
     except Forbidden as refused:
-        _fail(reasons.message(refused.reason))
+        _fail(_message(refused.reason))
     _print_snapshot(snapshot, as_json)
 
 
@@ -173,6 +172,10 @@ def flows_history(instance_id: str, as_email: str | None, as_json: bool) -> None
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _message(reason: str) -> str:
+    return current().registry.reason_message(reason)
 
 
 def _fail(message: str) -> NoReturn:
@@ -251,8 +254,9 @@ def _result_json(result: Result) -> dict[str, Any]:
     return {
         "outcome": str(result.outcome),
         "client": result.client,
+        "told": result.told,
         "errors": {
-            name: {"reason": reason, "message": reasons.message(reason)}
+            name: {"reason": reason, "message": _message(reason)}
             for name, reason in result.errors.items()
         },
         "snapshot": result.snapshot.as_json(),
@@ -266,11 +270,11 @@ def _print_result(event: str, result: Result) -> None:
     elif result.outcome is Outcome.REJECTED:
         click.echo(f"Rejected: {event}; the instance stays in state {state}.")
         for name, reason in result.errors.items():
-            click.echo(f"  {name}: {reasons.message(reason)} [{reason}]")
+            click.echo(f"  {name}: {_message(reason)} [{reason}]")
     elif result.outcome is Outcome.EXPIRED:
         click.echo(f"Expired: the instance ran out of time and is now in state {state}.")
     elif result.outcome is Outcome.FORBIDDEN:
-        click.echo(f"Not allowed for you: {event}. {reasons.message('not_for_you')}")
+        click.echo(f"Not allowed for you: {event}. {_message('not_for_you')}")
     else:
         allowed = ", ".join(result.snapshot.allowed_events) or "none"
         click.echo(f"Not allowed: {event} in state {state}. Allowed: {allowed}.")
@@ -278,3 +282,5 @@ def _print_result(event: str, result: Result) -> None:
         _print_snapshot(result.snapshot, as_json=False)
     for key, value in result.client.items():
         click.echo(f"Handed to you once: {key}={value}")
+    for key, value in result.told.items():
+        click.echo(f"Told: {key}={value}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.staff import agent, analyst, changes, console, quotes, trail
+from web.staff import agent, analyst, changes, console, procedures, quotes, trail
 
 
 def init_app(app: Flask) -> None:
-    for part in (console, analyst, changes, trail, quotes, agent):
+    for part in (console, analyst, changes, trail, quotes, agent, procedures):
         part.init_app(app)

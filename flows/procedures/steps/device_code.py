@@ -14,13 +14,12 @@ from typing import Any
 
 from flows.accounts import codes, remembered
 from flows.contracts.association import mask_email, mask_phone
-from flows.model import FlowModel
+from flows.model import DEVICE_TOKEN, USER_AGENT, FlowModel
 from storage.contracts import Contract
 from storage.devices import DeviceChallenge
 
 CODE_MAIL = "steps/device_code/email_code"
 CODE_SMS = "steps/device_code/sms_code"
-REMEMBERED_DEVICE = "device_token"  # the key of FlowModel.client the pages make a cookie
 
 
 class DeviceCodeStep(FlowModel):
@@ -98,9 +97,9 @@ class DeviceCodeStep(FlowModel):
         self.data["remembered"] = bool(data.get("remember_device"))
         if data.get("remember_device"):
             token = remembered.remember(
-                self.ctx.session, owner, str(data.get("user_agent") or ""), self.ctx.now
+                self.ctx.session, owner, str(data.get(USER_AGENT) or ""), self.ctx.now
             )
-            self.client[REMEMBERED_DEVICE] = token
+            self.client[DEVICE_TOKEN] = token
 
 
 STEP = DeviceCodeStep
