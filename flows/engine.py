@@ -209,24 +209,32 @@ class Engine:
         return self._snapshot(row, definition, by)
 
     def screen(
-        self, instance_id: str | None, *, by: Principal, flow: str | None = None
+        self,
+        instance_id: str | None,
+        *,
+        by: Principal,
+        flow: str | None = None,
+        client: Mapping[str, Any] | None = None,
     ) -> tuple[Snapshot | None, dict[str, Any]]:
         """What a screen shows BY: the instance's snapshot and what its model reads for it
         (FlowModel.screen), in one read; with no instance, FLOW's first page (before it
-        starts). UnknownInstance when the instance is not BY's to see, or not of FLOW."""
+        starts). CLIENT is what the channel says of its client. UnknownInstance when the
+        instance is not BY's to see, or not of FLOW."""
+        client = client or {}
         with self.db.read() as session:
             now = self.clock()
             if instance_id is None:
                 definition = self.registry.get(flow or "")
                 state, customer_id = definition.initial, by.customer_id
-                view = View(session, now, by, None, state, customer_id, {})
+                view = View(session, now, by, None, state, customer_id, {}, client)
                 return None, definition.model.screen(view)
             row = self._load(session, instance_id, lock=False)
             if flow is not None and row.flow != flow:
                 raise UnknownInstance(instance_id)
             definition = self._definition(row)
             self._visible(row, definition, by)
-            view = View(session, now, by, row.id, row.state, row.customer_id, dict(row.data))
+            data = dict(row.data)
+            view = View(session, now, by, row.id, row.state, row.customer_id, data, client)
             return self._snapshot(row, definition, by), definition.model.screen(view)
 
     def inspect_link(self, token: str) -> tuple[Snapshot, str | None] | None:

@@ -82,6 +82,8 @@ class View:
     state: str
     customer_id: int | None
     data: Mapping[str, Any]
+    # What the channel says of its client (DEVICE_TOKEN, USER_AGENT), as with an event.
+    client: Mapping[str, Any] = field(default_factory=dict)
 
 
 class FlowModel:

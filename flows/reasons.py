@@ -36,8 +36,6 @@ MESSAGES: dict[str, str] = {
     "expired": N_("This procedure has expired. Please start again."),
     "refused": N_("This request could not be accepted."),
     "date_invalid": N_("Enter a date such as 2025-03-15."),
-    "payoff_date_past": N_("Choose today or a later date."),
-    "payoff_date_too_far": N_("Choose a date within the next 30 days."),
     "file_required": N_("Choose a file to send."),
     "file_too_large": N_("The file is larger than 10 MB."),
     "file_type": N_("Send a PDF, JPEG or PNG file."),

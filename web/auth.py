@@ -83,14 +83,15 @@ def must_sign_in() -> Response:
     return redirect(url_for("flows.start", flow="sign_in"), 303)
 
 
-def sign_in(identity_id: int, landing: str) -> Response:
+def sign_in(identity_id: int, landing: str | None) -> Response:
     """Bind this browser to the customer under a new session identifier; then to the page
-    they were on their way to, or to LANDING (a page of the site, in their language)."""
+    they were on their way to, or to LANDING (a page of the site, in their language; by
+    default the overview)."""
     assert isinstance(session, DatabaseSession)
     target = session.pop("next", None)
     session.renew(identity_id)
     g.pop("customer", None)
-    return redirect(_safe(target) or f"/{current_language()}/{landing}", 303)
+    return redirect(_safe(target) or f"/{current_language()}/{landing or 'overview'}", 303)
 
 
 def _safe(target: Any) -> str | None:

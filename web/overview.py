@@ -2,8 +2,8 @@
 
 Everything reached by id or reference is looked up together with the signed-in customer,
 so another customer's contract, document or quote answers 404 like one that does not
-exist. Asking for a payoff quote issues and keeps one: a POST, answered by the quote's
-page under its reference.
+exist. Asking for a payoff quote is the procedure payoff_quote (it issues and keeps one);
+its page is here, under its reference.
 """
 
 from __future__ import annotations
@@ -19,18 +19,15 @@ from flask import (
     Flask,
     abort,
     current_app,
-    redirect,
     render_template,
-    request,
     send_file,
     url_for,
 )
 from flask_babel import gettext
-from flask_limiter import Limiter
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from flows.contracts import payoff, quotes, remittance, values
+from flows.contracts import payoff, quotes, remittance
 from flows.contracts.schedule import Standing, end_date, standing
 from flows.contracts.schedule import today as local_today
 from storage import contracts
@@ -43,8 +40,6 @@ from web.formatting import day, money
 from web.services import current
 
 bp = Blueprint("overview", __name__)
-# Per client address: each quote asked for is kept.
-QUOTE_LIMIT = "10 per minute; 100 per day"
 # On a phone the page stays short: payments and documents past these come folded.
 FIRST_FEW = 3
 
@@ -135,54 +130,6 @@ def _documents(kept: list[DocumentLine], issued: list[QuoteLine]) -> list[Entry]
 def _date_limits(today: date) -> dict[str, Any]:
     first, last = payoff.date_window(today)
     return {"today": first, "last_day": last}
-
-
-@bp.get("/<any(fr,en):lang>/overview/contracts/<id:contract_id>/payoff")
-@login_required
-def payoff_form(lang: str, contract_id: int) -> str:
-    today = _today()
-    with current().db.read() as db:
-        contract = _owned(db, contract_id)
-    return _payoff_page(contract, today, today.isoformat(), None)
-
-
-def _payoff_page(contract: Contract, today: date, chosen: str, error: str | None) -> str:
-    return render_template(
-        "overview/payoff.html",
-        contract=contract,
-        error=error,
-        chosen=chosen,
-        **_date_limits(today),
-    )
-
-
-@bp.post("/<any(fr,en):lang>/overview/contracts/<id:contract_id>/payoff")
-@login_required
-def ask_for_quote(lang: str, contract_id: int) -> Response | tuple[str, int]:
-    """Issue a quote for the date asked for, keep it, and show it by its reference."""
-    limiter: Limiter = current_app.extensions["limiter"]
-    with limiter.limit(QUOTE_LIMIT, scope="payoff_quote"):
-        pass
-    services = current()
-    today = _today()
-    text = request.form.get("date", "")[:20]
-    with services.db.write() as db:
-        contract = _owned(db, contract_id)
-        try:
-            issued = quotes.issue(
-                db,
-                contract,
-                values.parse_date(text),
-                today=today,
-                now=services.clock(),
-                language=lang,
-                identity_id=_customer_id(),
-            )
-        except values.BadValue:
-            return _payoff_page(contract, today, text, "date_invalid"), 422
-        except payoff.PayoffDateRefused as refused:
-            return _payoff_page(contract, today, text, refused.reason), 422
-    return redirect(url_for(".quote", reference=issued.reference), 303)
 
 
 def _issued(reference: str) -> tuple[quotes.Issued, Contract]:

@@ -63,5 +63,7 @@ def step_labels(question: faq.Question) -> list[tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
+    # The number a customer is given when account association is locked.
+    app.jinja_env.globals["support_phone"] = app.config["SUPPORT_PHONE"]
     app.register_blueprint(bp)
     app.jinja_env.globals["procedure_url"] = procedure_url

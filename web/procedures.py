@@ -71,7 +71,9 @@ def start(lang: str, flow: str) -> str | Response:
     try:
         may_start(principal(), definition.audience)
         if request.method != "POST":
-            _, extras = current().engine.screen(None, by=principal(), flow=flow)
+            _, extras = current().engine.screen(
+                None, by=principal(), flow=flow, client=devices.client_data()
+            )
             return _render(
                 definition,
                 None,
@@ -101,7 +103,8 @@ def step(lang: str, flow: str, instance_id: str) -> str | Response:
         return _send(instance_id, flow)
     engine = current().engine
     try:
-        snapshot, extras = engine.screen(instance_id, by=principal(), flow=flow)
+        client = devices.client_data()
+        snapshot, extras = engine.screen(instance_id, by=principal(), flow=flow, client=client)
     except UnknownInstance:
         abort(404)
     assert snapshot is not None
@@ -198,10 +201,12 @@ def _after(definition: Definition, result: Result) -> Response:
     """Where the browser goes next: the new state's screen, or in, when it signs in; with
     what the step handed to this browser (a remembered device's cookie)."""
     snapshot = result.snapshot
+    following = result.told.get("next") if result.ok else None  # a page the step names
     if result.ok and definition.states[snapshot.state].signs_in and snapshot.customer_id:
-        landing = result.told.get("next", "overview")
-        return devices.hand_over(sign_in(snapshot.customer_id, landing), result.client)
+        return devices.hand_over(sign_in(snapshot.customer_id, following), result.client)
     target = url_for("flows.step", flow=definition.name, instance_id=snapshot.id)
+    if following:
+        target = f"/{current_language()}/{following}"
     return devices.hand_over(redirect(target, 303), result.client)
 
 

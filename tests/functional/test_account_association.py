@@ -123,7 +123,7 @@ def test_link_by_vin_and_email_code_remember_the_device_then_forget_it(
     assert row.startswith(" ".join(unknown))
     label = "Oublier" if lang == "fr" else "Forget"
     devices = button(devices, label).submit()
-    assert devices.path == f"/{lang}/devices" and not devices.soup.select("tbody tr")
+    assert devices.path.startswith(f"/{lang}/devices/") and not devices.soup.select("tbody tr")
     assert browser.client.get_cookie(COOKIE) is None
     sign_out(browser, devices)
     asked = sign_in(browser, lang=lang, remembered=False)
@@ -258,9 +258,9 @@ def test_someone_elses_device_cannot_be_forgotten(app: Flask) -> None:
         query = select(RememberedDevice.id).where(RememberedDevice.identity_id == other)
         theirs = list(session.scalars(query))
     assert len(theirs) == 1
-    for device_id in [*theirs, 2**63, 2**64]:
-        answer = browser.client.post(f"/fr/devices/{device_id}/forget", data={"csrf_token": token})
-        assert answer.status_code == 404, device_id
+    for device_id in [*theirs, 2**63, 2**64, "x"]:
+        answer = browser.post("/fr/devices", {"csrf_token": token, "device": str(device_id)})
+        assert "Cet appareil n'est pas l'un de ceux que votre MINI ID mémorise." in answer.text
     assert identity_of(services, "other@example.com").id == other
     with services.db.read() as session:
         assert list(session.scalars(query)) == theirs

@@ -25,7 +25,6 @@ def test_ids_past_the_largest_are_not_found(
     browser = signed_in(app)
     for path in [
         f"/fr/documents/{number}",
-        f"/fr/overview/contracts/{number}/payoff",
         f"/fr/overview/contracts/{number}/payoff.pdf?date=2030-01-01",
         f"/dev/mailbox/{number}",
     ]:

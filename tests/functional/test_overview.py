@@ -153,7 +153,9 @@ def test_another_customers_contract_or_document_answers_404(
     for key in ("contract", "unlinked"):
         theirs = someone_elses[key]
         base = f"/fr/overview/contracts/{theirs}"
-        assert browser.get(f"{base}/payoff?date={today.isoformat()}").status == 404
+        asked = {"csrf_token": token["value"], "contract": str(theirs), "date": today.isoformat()}
+        refused = browser.post("/fr/payoff-quote", asked)  # refused beside the contract
+        assert "Choisissez un de vos contrats." in refused.text
         assert browser.client.get(f"{base}/payoff.pdf?date={today.isoformat()}").status_code == 404
         upload = browser.client.post(
             f"{base}/documents",

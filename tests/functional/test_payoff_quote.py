@@ -273,15 +273,17 @@ def test_a_loan_quote_has_interest_and_no_tax(
 def test_only_a_post_issues_a_quote(app: Flask, services: Services, jean: int, today: date) -> None:
     lease = ended_lease(services, jean, today)
     browser = signed_in(app)
-    base = f"/fr/overview/contracts/{lease}/payoff"
-    for path in ("/fr/overview", base, f"{base}?date={today.isoformat()}"):
+    page = f"/fr/payoff-quote?contract={lease}"
+    for path in ("/fr/overview", page, f"{page}&date={today.isoformat()}"):
         assert browser.client.get(path).status_code == 200
         assert browser.client.head(path).status_code == 200
     assert quote_count(services) == 0
-    token = payoff_form(browser.get(base)).values["csrf_token"]
-    no_token = browser.client.post(base, data={"date": today.isoformat()})
+    form = payoff_form(browser.get(page))
+    data = {"contract": str(lease), "date": today.isoformat()}
+    no_token = browser.client.post(form.action, data=data)
     assert no_token.status_code == 400 and quote_count(services) == 0
-    answer = browser.client.post(base, data={"date": today.isoformat(), "csrf_token": token})
+    token = form.values["csrf_token"]
+    answer = browser.client.post(form.action, data={**data, "csrf_token": token})
     assert answer.status_code == 303 and quote_count(services) == 1
 
 
@@ -307,9 +309,9 @@ def test_a_date_outside_the_next_30_days_is_refused(
     loan = contract(services, identity_id=jean)
     asked = "le 3 mars" if days is None else (today + timedelta(days=days)).isoformat()
     browser = signed_in(app, lang=lang)
-    page = browser.get(f"/{lang}/overview/contracts/{loan}/payoff")
+    page = browser.get(f"/{lang}/payoff-quote?contract={loan}")
     answer = payoff_form(page).fill(date=asked).submit()
-    assert answer.status == 422 and not answer.redirected
+    assert answer.status == 200 and answer.path.startswith(f"/{lang}/payoff-quote/")
     assert answer.field_errors == {"date": message}
     field = answer.soup.select_one("input[name=date]")
     assert field is not None and field["value"] == asked
@@ -355,15 +357,16 @@ def test_one_client_address_cannot_fill_the_table_with_quotes(make_app: Any, tod
     services: Services = app.extensions["moncompte"]
     lease = ended_lease(services, identity(services), today)
     browser = signed_in(app)
-    base = f"/fr/overview/contracts/{lease}/payoff"
-    token = payoff_form(browser.get(base)).values["csrf_token"]
+    page = f"/fr/payoff-quote?contract={lease}"
+    form = payoff_form(browser.get(page))
+    data = {"csrf_token": form.values["csrf_token"], "contract": str(lease)}
     statuses = [
-        browser.client.post(base, data={"csrf_token": token, "date": today.isoformat()}).status_code
+        browser.client.post(form.action, data={**data, "date": today.isoformat()}).status_code
         for _ in range(11)
     ]
     assert statuses == [303] * 10 + [429]
     assert quote_count(services) == 10
-    assert browser.client.get(base).status_code == 200  # reading is never throttled
+    assert browser.client.get(page).status_code == 200  # reading is never throttled
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
