@@ -15,9 +15,9 @@ bench/load.py runs it as ``moncompte serve`` runs ``web.wsgi``, after
 
 from bench.bare import add_bare_views
 from web import config, create_app
-from web.delivery import Worker
+from web.ops import worker
 
 app = create_app({"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
 config.require_base_url(app.config, "to serve with gunicorn")
 add_bare_views(app)
-Worker(app).start()
+worker(app).start()

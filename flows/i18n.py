@@ -1,12 +1,18 @@
-"""Babel extractor for the words of definitions: labels (procedure, states, events,
-guards), status words of states, reason messages."""
+"""The languages, their catalogs, and the Babel extractor for the words of definitions:
+labels (procedure, states, events, guards), status words of states, reason messages."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from flows.definition import parse
+
+# French (fr-CA, the default) and English (en-CA), by the code the site's addresses use.
+LOCALES = {"fr": "fr_CA", "en": "en_CA"}
+DEFAULT = "fr"
+CATALOGS = Path(__file__).resolve().parent.parent / "locale"
 
 Message = tuple[int, str, str, list[str]]
 

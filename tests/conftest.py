@@ -19,7 +19,7 @@ from storage import migrate
 from storage.models import Base
 from tests.support import Browser, SMSGateway, SMTPServer
 from web import create_app
-from web.delivery import Worker
+from web.ops import worker
 from web.services import Services
 
 # Collects the audit records of the whole run: the transition-coverage table and gate.
@@ -144,9 +144,9 @@ def mail_app(make_app: Any, smtp_server: SMTPServer) -> Iterator[Flask]:
     """The application delivering through a real SMTP server, in the background."""
     smtp_server.messages.clear()
     app = make_app(SMTP_URL=smtp_server.url)
-    worker = Worker(app, interval=0.2).start()
+    background = worker(app, interval=0.2).start()
     yield app
-    worker.stop()
+    background.stop()
 
 
 @pytest.fixture
@@ -170,9 +170,9 @@ def sending_app(make_app: Any, smtp_server: SMTPServer, sms_gateway: SMSGateway)
     sms_gateway.messages.clear()
     sms_gateway.fail_next = 0
     app = make_app(SMTP_URL=smtp_server.url, SMS_WEBHOOK_URL=sms_gateway.url)
-    worker = Worker(app, interval=0.2).start()
+    background = worker(app, interval=0.2).start()
     yield app
-    worker.stop()
+    background.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map
 from web import (
     api,
     auth,
-    delivery,
     errors,
     formatting,
     i18n,
@@ -24,11 +23,11 @@ from web import (
     pages,
     procedures,
     security,
+    services,
     sessions,
     staff,
 )
 from web import config as configuration
-from web.services import Services
 
 
 class IdConverter(IntegerConverter):
@@ -76,14 +75,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["key"] = KeyConverter
-    Services.init_app(app)
+    services.init_app(app)
     parts = (
         logs,
         sessions,
         i18n,
         security,
         errors,
-        delivery,
         auth,
         formatting,
         labels,

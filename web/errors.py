@@ -14,8 +14,9 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
+from flows.i18n import LOCALES
 from web.api import routes as api
-from web.i18n import LOCALES, use_language
+from web.i18n import use_language
 from web.logs import redact
 
 log = logging.getLogger(__name__)

@@ -20,9 +20,7 @@ from jinja2.lexer import Token, TokenStream
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-LOCALES = {"fr": "fr_CA", "en": "en_CA"}
-DEFAULT = "fr"
-CATALOGS = Path(__file__).resolve().parent.parent / "locale"
+from flows.i18n import CATALOGS, DEFAULT, LOCALES
 
 
 def compile_catalogs(source: Path, target: Path) -> None:

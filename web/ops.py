@@ -1,4 +1,5 @@
-"""What operators watch: /healthz (alive), /readyz (can serve), /metrics (Prometheus).
+"""What operators watch: /healthz (alive), /readyz (can serve), /metrics (Prometheus);
+the background worker of a web process; the development mailbox.
 
 /metrics answers this machine (loopback) or a bearer of MONCOMPTE_METRICS_TOKEN, and
 nobody else: it names routes and counts, not customers, but it is not for the public.
@@ -15,9 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, render_template, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -29,11 +28,12 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select, text
 
 from flows.engine import Result
-from storage import migrate
-from storage.models import OutboxMessage
+from flows.outbox import listing
+from flows.outbox.delivery import Worker
+from flows.services import schema_current
+from web.config import development
 from web.services import Services, current
 
 bp = Blueprint("ops", __name__)
@@ -82,14 +82,10 @@ def _checks() -> Iterator[tuple[str, Any]]:
 def _schema_current(services: Services) -> bool:
     """The database answers and its schema is the newest migration's."""
     try:
-        with services.db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            heads = set(MigrationContext.configure(connection).get_current_heads())
+        return schema_current(services.db)
     except Exception:
         current_app.logger.warning("readyz: the database does not answer", exc_info=True)
         return False
-    script = ScriptDirectory.from_config(migrate.alembic_config(services.db.url))
-    return heads == set(script.get_heads())
 
 
 def _redis_answers(url: str) -> bool:
@@ -136,13 +132,8 @@ class OutboxCollector(Collector):
         oldest = GaugeMetricFamily(
             "moncompte_outbox_oldest_seconds", "Age of the oldest message waiting"
         )
-        query = (
-            select(OutboxMessage.channel, func.count(), func.min(OutboxMessage.created_at))
-            .where(OutboxMessage.status == "pending")
-            .group_by(OutboxMessage.channel)
-        )
         with self.services.db.read() as session:
-            rows = session.execute(query).all()
+            rows = listing.backlog(session)
         now = datetime.now(UTC)
         first = min((created for _c, _n, created in rows if created), default=None)
         for channel, count, _created in rows:
@@ -157,6 +148,41 @@ def _observe(event: str, result: Result) -> None:
     EVENTS.labels(flow, event, str(result.outcome)).inc()
     for reason in result.errors.values():
         REJECTIONS.labels(flow, event, reason).inc()
+
+
+def worker(app: Flask, interval: float = 5.0, *, delivers: bool | None = None) -> Worker:
+    """The background worker of APP's process (delivery, sweeps), not started yet."""
+    return Worker(app.extensions["moncompte"], app.config, interval, delivers=delivers)
+
+
+def _mailbox() -> bool:
+    """Whether this request may see the development mailbox: only on a development site
+    (no base URL, nothing sent off this machine) where some messages stay here (no SMTP
+    server, or no SMS gateway), and only from this machine. A request from loopback on
+    any other site (behind a reverse proxy on the same host, say) is not development."""
+    config = current_app.config
+    holding = not (config["SMTP_URL"] and config["SMS_WEBHOOK_URL"])
+    return development(config) and holding and request.remote_addr in LOOPBACK
+
+
+@bp.get("/dev/mailbox")
+def dev_mailbox() -> str:
+    if not _mailbox():
+        abort(404)
+    with current().db.read() as session:
+        messages = listing.newest(session, limit=50)
+    return render_template("dev_mailbox.html", messages=messages)
+
+
+@bp.get("/dev/mailbox/<id:message_id>")
+def dev_message(message_id: int) -> str:
+    if not _mailbox():
+        abort(404)
+    with current().db.read() as session:
+        message = listing.one(session, message_id)
+    if message is None or not message.body_html:
+        abort(404)
+    return message.body_html
 
 
 def init_app(app: Flask) -> None:

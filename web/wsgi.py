@@ -6,8 +6,8 @@ MONCOMPTE_BASE_URL: it refuses to start without it.
 """
 
 from web import config, create_app
-from web.delivery import Worker
+from web.ops import worker
 
 app = create_app()
 config.require_base_url(app.config, "to serve with gunicorn")
-Worker(app).start()
+worker(app).start()

@@ -10,12 +10,12 @@ from typing import Any
 
 from flask import Flask
 
+from flows.outbox.delivery import deliver_due
 from tests.factories import PASSWORD, TESTER, contract, identity
 from tests.functional.test_api import TOKEN, Api
 from tests.functional.test_flows_cli import run, run_json
 from tests.paths.account_association import number_of, vin_of
 from tests.support import Browser, SMSGateway, newest
-from web.delivery import deliver_due
 from web.services import Services
 
 EMAIL, PHONE = "jean.t@example.com", "+15145550123"

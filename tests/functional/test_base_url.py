@@ -21,7 +21,7 @@ from tests.factories import identity
 from tests.support import SMTPServer, body_text
 from web.cli import main
 from web.config import ConfigurationError
-from web.delivery import Worker
+from web.ops import worker
 from web.services import Services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,13 +66,13 @@ def test_with_a_base_url_links_ignore_the_host_header(
 ) -> None:
     smtp_server.messages.clear()
     app: Flask = make_app(BASE_URL="https://moncompte.example.ca", SMTP_URL=smtp_server.url)
-    worker = Worker(app, interval=0.2).start()
+    background = worker(app, interval=0.2).start()
     try:
         identity(app.extensions["moncompte"], EMAIL)
         assert ask_reset(app, "attacker.example") == 303
         text = body_text(smtp_server.wait_for(EMAIL)[0])
     finally:
-        worker.stop()
+        background.stop()
     assert "https://moncompte.example.ca/fr/password-reset/link/" in text
     assert "attacker.example" not in text
 

@@ -16,10 +16,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from flows.outbox.delivery import deliver_due
 from storage import outbox
 from storage.models import OutboxMessage
 from tests.support import SMTPServer
-from web.delivery import deliver_due
 from web.services import Services
 
 MONCOMPTE = Path(sys.executable).parent / "moncompte"

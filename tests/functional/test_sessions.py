@@ -16,7 +16,7 @@ from tests.functional.test_registration import fill_details
 from tests.functional.test_sign_in import cookie, sign_in, sign_out
 from tests.functional.test_staff import sign_in as staff_sign_in
 from tests.support import Browser
-from web.delivery import Worker
+from web.ops import worker
 from web.services import Services
 
 PAGES = ["/fr/", "/fr/register", "/en/login", "/fr/password-reset", "/en/faq", "/staff/login"]
@@ -102,11 +102,11 @@ def test_rows_of_ended_sessions_are_swept(app: Flask, services: Services) -> Non
     sign_in(Browser(app))
     assert rows(services) == 1
     services.clock.advance(timedelta(minutes=31))
-    worker = Worker(app, interval=0.1).start()
+    background = worker(app, interval=0.1).start()
     try:
         deadline = time.monotonic() + 10
         while rows(services) and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
-        worker.stop()
+        background.stop()
     assert rows(services) == 0

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from storage.models import Base, OutboxMessage
 from tests.functional.test_registration import fill_details
 from tests.support import Browser, SMTPServer, body_html, body_text, link_in
-from web.delivery import Worker
+from web.ops import worker
 from web.services import Services
 
 API_TOKEN = "tester-token-0123456789"
@@ -49,9 +49,9 @@ def wait_until_sent(services: Services, timeout: float = 15) -> OutboxMessage:
 def delivering(make_app: Any, smtp_server: SMTPServer) -> Iterator[Flask]:
     smtp_server.messages.clear()
     app: Flask = make_app(SMTP_URL=smtp_server.url, API_TOKEN=API_TOKEN)
-    worker = Worker(app, interval=0.2).start()
+    background = worker(app, interval=0.2).start()
     yield app
-    worker.stop()
+    background.stop()
 
 
 def test_a_delivered_message_keeps_no_link(delivering: Flask, smtp_server: SMTPServer) -> None:

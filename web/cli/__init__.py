@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
+from flows.outbox.delivery import deliver_due
 from storage import migrate, outbox
 from storage.models import Identity
 from web import create_app
@@ -23,7 +24,7 @@ from web.cli.flows import flows_group
 from web.cli.serve import serve
 from web.cli.staff import staff_group
 from web.config import ConfigurationError, is_loopback, require_base_url
-from web.delivery import Worker, deliver_due
+from web.ops import worker
 from web.services import Services, current
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def run(host: str, port: int) -> None:
         empty = session.scalar(select(Identity.id).limit(1)) is None
     if empty:
         _load_demo()
-    worker = Worker(app).start()
+    background = worker(app).start()
     if not app.config["SMTP_URL"]:
         click.echo(f"E-mails stay in the development mailbox: http://{host}:{port}/dev/mailbox")
     click.echo(f"Mon Compte MINI: http://{host}:{port}/")
@@ -73,7 +74,7 @@ def run(host: str, port: int) -> None:
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
-        worker.stop()
+        background.stop()
 
 
 @main.group()
@@ -131,14 +132,14 @@ def outbox_work(interval: float) -> None:
         raise click.ClickException(
             "Neither MONCOMPTE_SMTP_URL nor MONCOMPTE_SMS_WEBHOOK_URL is set."
         )
-    worker = Worker(app, interval, delivers=True)
+    background = worker(app, interval, delivers=True)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     click.echo(f"Delivering the outbox every {interval:g} s (stop with Ctrl-C).")
-    worker.start()
+    background.start()
     stop.wait()
-    worker.stop()
+    background.stop()
 
 
 @outbox_group.command("deliver")

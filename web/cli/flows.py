@@ -25,9 +25,10 @@ from flows.analysis import describe, diagrams
 from flows.definition import Definition
 from flows.engine import Forbidden, NotStartable, Outcome, Result, Snapshot, UnknownInstance
 from flows.fields import Upload
+from flows.i18n import LOCALES
 from flows.registry import UnknownFlow
 from storage import identities
-from web.i18n import LOCALES, in_language
+from web.i18n import in_language
 from web.services import current
 
 TESTER = Principal.tester("cli")

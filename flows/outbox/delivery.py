@@ -2,8 +2,8 @@
 
 A message is claimed before it is sent, so two processes never send it twice; a
 failure puts it back with a growing delay. Without MONCOMPTE_SMTP_URL nothing is sent:
-the development mailbox (/dev/mailbox, from this machine only) shows the messages; so
-it does the text messages without MONCOMPTE_SMS_WEBHOOK_URL.
+the development mailbox (web.ops, /dev/mailbox) shows the messages; so it does the text
+messages without MONCOMPTE_SMS_WEBHOOK_URL.
 """
 
 from __future__ import annotations
@@ -13,23 +13,23 @@ import logging
 import smtplib
 import threading
 import urllib.request
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, abort, render_template, request
-from sqlalchemy import select
-
-from storage import outbox, sessions
+from flows.accounts import sessions
+from storage import outbox
 from storage.models import OutboxMessage
-from web.config import development
-from web.services import Services
+
+if TYPE_CHECKING:
+    from flows.services import Services
 
 log = logging.getLogger(__name__)
-LOOPBACK = {"127.0.0.1", "::1"}
 
 
-def deliver_due(services: Services, config: dict[str, object]) -> tuple[int, int]:
+def deliver_due(services: Services, config: Mapping[str, Any]) -> tuple[int, int]:
     """Send what waits; returns (sent, failed attempts)."""
     sent = failed = 0
     with services.db.write() as session:
@@ -54,7 +54,7 @@ def deliver_due(services: Services, config: dict[str, object]) -> tuple[int, int
     return sent, failed
 
 
-def _send(message: OutboxMessage, config: dict[str, object]) -> None:
+def _send(message: OutboxMessage, config: Mapping[str, Any]) -> None:
     if message.channel == "sms":
         _post_sms(message, str(config["SMS_WEBHOOK_URL"] or ""))
     else:
@@ -102,21 +102,29 @@ def _post_sms(message: OutboxMessage, url: str) -> None:
 class Worker:
     """Delivers in the background, expires overdue instances and ended sessions.
 
-    With MONCOMPTE_DELIVERY=worker the web processes leave delivery to the
+    CONFIG holds SMTP_URL, SMS_WEBHOOK_URL, MAIL_FROM and DELIVERY. With
+    MONCOMPTE_DELIVERY=worker the web processes leave delivery to the
     `moncompte outbox work` processes (DELIVERS=True there) and only sweep.
     """
 
-    def __init__(self, app: Flask, interval: float = 5.0, *, delivers: bool | None = None) -> None:
-        self.app = app
+    def __init__(
+        self,
+        services: Services,
+        config: Mapping[str, Any],
+        interval: float = 5.0,
+        *,
+        delivers: bool | None = None,
+    ) -> None:
+        self.services = services
+        self.config = config
         self.interval = interval
-        self.delivers = app.config["DELIVERY"] != "worker" if delivers is None else delivers
+        self.delivers = config["DELIVERY"] != "worker" if delivers is None else delivers
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
 
     def start(self) -> Worker:
-        services: Services = self.app.extensions["moncompte"]
-        services.mailer.wake.append(self._wake.set)
+        self.services.mailer.wake.append(self._wake.set)
         self._thread.start()
         return self
 
@@ -126,50 +134,15 @@ class Worker:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        services: Services = self.app.extensions["moncompte"]
+        services, config = self.services, self.config
         while not self._stop.is_set():
             self._wake.wait(self.interval)
             self._wake.clear()
             try:
-                with self.app.app_context():
-                    sends = self.app.config["SMTP_URL"] or self.app.config["SMS_WEBHOOK_URL"]
-                    if self.delivers and sends:
-                        deliver_due(services, dict(self.app.config))
-                    services.engine.sweep()
-                    with services.db.write() as session:
-                        sessions.sweep(session, services.clock())
+                if self.delivers and (config["SMTP_URL"] or config["SMS_WEBHOOK_URL"]):
+                    deliver_due(services, config)
+                services.engine.sweep()
+                with services.db.write() as session:
+                    sessions.sweep(session, services.clock())
             except Exception:  # the worker must outlive a database hiccup
                 log.exception("background delivery failed; retrying")
-
-
-def _mailbox(app: Flask) -> bool:
-    """Whether this request may see the development mailbox: only on a development site
-    (no base URL, nothing sent off this machine) where some messages stay here (no SMTP
-    server, or no SMS gateway), and only from this machine. A request from loopback on
-    any other site (behind a reverse proxy on the same host, say) is not development."""
-    holding = not (app.config["SMTP_URL"] and app.config["SMS_WEBHOOK_URL"])
-    return development(app.config) and holding and request.remote_addr in LOOPBACK
-
-
-def init_app(app: Flask) -> None:
-    @app.get("/dev/mailbox")
-    def dev_mailbox() -> str:
-        if not _mailbox(app):
-            abort(404)
-        services: Services = app.extensions["moncompte"]
-        with services.db.read() as session:
-            messages = list(
-                session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50))
-            )
-        return render_template("dev_mailbox.html", messages=messages)
-
-    @app.get("/dev/mailbox/<id:message_id>")
-    def dev_message(message_id: int) -> str:
-        if not _mailbox(app):
-            abort(404)
-        services: Services = app.extensions["moncompte"]
-        with services.db.read() as session:
-            message = session.get(OutboxMessage, message_id)
-        if message is None or not message.body_html:
-            abort(404)
-        return message.body_html

@@ -1,8 +1,8 @@
-"""E-mails rendered in the customer's language and written to the outbox.
+"""E-mails and text messages rendered in the customer's language, written to the outbox.
 
-The mailer needs no Flask application: its own Jinja environment per language, over the
-same templates and catalogs as the pages, so the engine runs (and its models are tested)
-without a web app around it.
+The mailer needs no web application: its own Jinja environment per language, over the
+same templates and catalogs as the pages (each procedure's under web/templates/NAME/),
+so the engine runs (and its models are tested) without a web app around it.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from flows import formatting
+from flows.i18n import CATALOGS, LOCALES
 from storage.identities import email_key
 from storage.models import OutboxMessage
-from web import formatting
-from web.i18n import CATALOGS, LOCALES
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Where the templates are: e-mails beside the pages of their procedure.
+TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 # What a tester may read back from the outbox to finish a procedure.
 EXTRAS = ("link", "code")
 

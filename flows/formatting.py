@@ -1,0 +1,45 @@
+"""Money and dates as a Canadian reads them: 1 234,56 $ and 15 mars 2025 in fr-CA,
+$1,234.56 and March 15, 2025 in en-CA (Babel, from amounts kept in cents), in the
+language given: pages, e-mails and PDFs write them alike."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from flows.i18n import LOCALES
+
+# Parsed once: Babel would parse a locale's name again at each amount and date.
+_LOCALE = {lang: Locale.parse(code) for lang, code in LOCALES.items()}
+
+
+@lru_cache(maxsize=4096)
+def money(cents: int, lang: str) -> str:
+    """Kept: a page shows the same amounts and dates at each visit, and Babel takes
+    longer to write one than the rest of the page takes per line."""
+    return format_currency(Decimal(cents) / 100, "CAD", locale=_LOCALE[lang])
+
+
+def number(value: int, lang: str) -> str:
+    return format_decimal(value, locale=_LOCALE[lang])
+
+
+def rate(basis_points: int, lang: str) -> str:
+    """A yearly rate kept in hundredths of a percent: 549 is 5,49 % (fr) or 5.49% (en)."""
+    value = Decimal(basis_points) / 10_000
+    return format_percent(value, locale=_LOCALE[lang], decimal_quantization=False)
+
+
+def percent(value: Decimal, lang: str) -> str:
+    """A rate in percent as written in the language: 9,975 % (fr) or 9.975% (en)."""
+    return format_percent(value / 100, locale=_LOCALE[lang], decimal_quantization=False)
+
+
+@lru_cache(maxsize=4096)
+def day(value: date, lang: str) -> str:
+    return format_date(value, "long", locale=_LOCALE[lang])
