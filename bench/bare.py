@@ -1,9 +1,9 @@
 """Bare Flask views: the baselines bench/load.py measures the engine's pages against.
 
 Each does by hand what a page of the site does, with no engine, no definitions and none
-of web/overview.py or web/procedures.py: its own SQLAlchemy ``select()`` statements (the
-same SQL as the page's), the same template and the same context. They are registered by
-bench/wsgi.py only, never by the application.
+of web/customer/overview.py or web/customer/procedures.py: its own SQLAlchemy
+``select()`` statements (the same SQL as the page's), the same template and the same
+context. They are registered by bench/wsgi.py only, never by the application.
 
 - ``/fr/bench/bare-overview``: the signed-in customer's contracts, then in one query each
   their 6 latest payments, their payoff quotes and their documents, rendered with

@@ -74,7 +74,7 @@ from storage import migrate
 from storage.identities import email_key
 from storage.models import FlowVersion, Identity
 from web import create_app
-from web.devices import COOKIE as DEVICE_COOKIE
+from web.customer.devices import COOKIE as DEVICE_COOKIE
 from web.services import Services
 
 PASSWORD = "vélo rouge sous la pluie"

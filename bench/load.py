@@ -2,7 +2,7 @@
 
 A fresh PostgreSQL database (``--database``, created on the server of ``--admin-url`` and
 dropped at the end) is migrated (``storage.migrate.upgrade``) and seeded: the demo data
-set (web/demo.py), plus a third contract for Émilie Gagnon with a year of payments and two
+set (flows/demo.py), plus a third contract for Émilie Gagnon with a year of payments and two
 documents, a remembered device for her, and one registration instance per connection.
 Then gunicorn serves bench/wsgi.py — the application of ``moncompte serve`` with rate
 limits and CSRF off and the bare views of bench/bare.py — with web/gunicorn_config.py,
@@ -64,6 +64,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from flows import demo
 from flows.access import Principal
 from flows.accounts import remembered
 from flows.contracts import documents, files
@@ -75,8 +76,9 @@ from storage import migrate
 from storage.contracts import Contract
 from storage.identities import by_email
 from storage.models import AuditRecord
-from web import create_app, demo
-from web.devices import COOKIE as DEVICE_COOKIE
+from web import create_app
+from web.customer import pdf
+from web.customer.devices import COOKIE as DEVICE_COOKIE
 from web.services import Services
 from web.sessions import SALT
 
@@ -189,7 +191,7 @@ def seed(app: Flask, uploads: Path, instances: int) -> Seeded:
     """The demo, a third contract of Émilie's, her remembered device, registration instances."""
     services: Services = app.extensions["moncompte"]
     with app.app_context():
-        demo.load(services, uploads)
+        demo.load(services, uploads, pdf)
     now = services.clock()
     today = local_today(now)
     with services.db.write() as session:

@@ -1,6 +1,6 @@
 """The overview in the process: GET /fr/overview against its bare view, same run.
 
-The demo data set (web/demo.py) on a fresh database; Émilie Gagnon (two contracts, their
+The demo data set (flows/demo.py) on a fresh database; Émilie Gagnon (two contracts, their
 payments and documents) signs in on a remembered device, then, through the Flask test
 client, ``--rounds`` times in turn: ``GET /fr/overview`` and ``GET /fr/bench/bare-overview``
 (bench/bare.py: the same queries and the same template, written by hand). Prints the
@@ -27,11 +27,13 @@ from sqlalchemy import event
 
 from bench.bare import add_bare_views
 from bench.steps import fresh_database
+from flows import demo
 from flows.accounts import remembered
 from storage import migrate
 from storage.identities import by_email
-from web import create_app, demo
-from web.devices import COOKIE
+from web import create_app
+from web.customer import pdf
+from web.customer.devices import COOKIE
 from web.services import Services
 
 PAGES = {"engine": "/fr/overview", "bare": "/fr/bench/bare-overview"}
@@ -54,7 +56,7 @@ def run(rounds: int, server: str | None) -> None:
         )
         add_bare_views(app)
         services: Services = app.extensions["moncompte"]
-        demo.load(services, Path(uploads))
+        demo.load(services, Path(uploads), pdf)
         with services.db.write() as session:
             emilie = by_email(session, demo.EMILIE.email)
             assert emilie is not None

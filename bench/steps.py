@@ -51,7 +51,7 @@ from storage import contracts, flow_counts, identities, migrate, outbox
 from storage.identities import email_key
 from storage.models import AuditRecord, FlowInstance, Identity, OutboxMessage, Token
 from web import create_app
-from web.auth import sign_in
+from web.customer.auth import sign_in
 from web.services import Services
 
 PASSWORD = "vélo rouge sous la pluie"

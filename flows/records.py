@@ -7,6 +7,7 @@ and read their columns; only the flows change them.
 from __future__ import annotations
 
 from storage.contracts import Contract, Document, DocumentLine, Payment, PaymentLine
+from storage.db import Database
 from storage.devices import RememberedDevice
 from storage.messages import Attachment, Conversation, Message
 from storage.models import AuditRecord, Identity, OutboxMessage, Staff, StaffAccess, WebSession
@@ -17,6 +18,7 @@ __all__ = [
     "AuditRecord",
     "Contract",
     "Conversation",
+    "Database",
     "Document",
     "DocumentLine",
     "Identity",

@@ -51,3 +51,7 @@ def pending_or_new(session: Session, email: str, now: datetime) -> tuple[Identit
         assert found is not None
         return found, False
     return identity, True
+
+
+def any_identity(session: Session) -> bool:
+    return session.scalar(select(Identity.id).limit(1)) is not None

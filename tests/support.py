@@ -27,7 +27,7 @@ from werkzeug.test import TestResponse
 from flows.accounts import remembered
 from storage.identities import by_email, email_key
 from storage.models import Identity, OutboxMessage
-from web.devices import COOKIE as DEVICE_COOKIE
+from web.customer.devices import COOKIE as DEVICE_COOKIE
 from web.services import Services
 
 

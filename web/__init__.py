@@ -11,23 +11,19 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from web import (
     api,
-    auth,
     errors,
     formatting,
     i18n,
     labels,
     logs,
-    messages,
     ops,
-    overview,
-    pages,
-    procedures,
     security,
     services,
     sessions,
     staff,
 )
 from web import config as configuration
+from web.customer import auth, messages, overview, pages, procedures
 
 
 class IdConverter(IntegerConverter):

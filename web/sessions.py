@@ -20,8 +20,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
-from storage import sessions as store
-from storage.models import Identity, Staff, WebSession
+from flows.accounts import sessions as store
+from flows.records import Identity, Staff, WebSession
 from web.services import Services
 
 # The accounts a session's row was read with, by model.

@@ -22,3 +22,14 @@ def principal(session: Session, email: str) -> Principal | None:
         assert identity is not None
         return Principal.customer(identity.id)
     return None
+
+
+def customer_id(session: Session, email: str) -> int | None:
+    """The MINI ID of this address, whatever its status (a tester names a customer)."""
+    identity = identities.by_email(session, email)
+    return identity.id if identity is not None else None
+
+
+def anyone(session: Session) -> bool:
+    """Whether any MINI ID exists (an empty database gets the demo data)."""
+    return identities.any_identity(session)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from flows.contracts import payoff, taxes
 from storage import quotes as store
 from storage.contracts import Contract
+from storage.models import Identity
 from storage.quotes import PayoffQuote, PayoffQuoteLine, PayoffQuoteTax
 
 # No 0/O, 1/I/L: what is read out on the phone or copied from paper is typed right.
@@ -136,3 +137,27 @@ def restore(row: PayoffQuote, contract: Contract) -> Issued:
         language=row.language,
         issued_at=row.issued_at,
     )
+
+
+def customers(session: Session, reference: str, customer_id: int) -> tuple[Issued, Contract] | None:
+    """The quote REFERENCE, when the customer asked for it and the contract is still
+    theirs; else None (another's answers like one that does not exist)."""
+    found = store.owned(session, reference, customer_id)
+    return (restore(*found), found[1]) if found else None
+
+
+def of_contracts(
+    session: Session, contract_ids: list[int], customer_id: int
+) -> dict[int, list[store.QuoteLine]]:
+    """Each contract's quotes the customer asked for, newest first."""
+    return store.of_contracts(session, contract_ids, customer_id)
+
+
+def looked_up(session: Session, reference: str) -> tuple[Issued, Contract, Identity | None] | None:
+    """The quote REFERENCE as it was kept, with the customer who asked (for staff)."""
+    found = store.by_reference(session, reference)
+    if found is None:
+        return None
+    row, contract = found
+    customer = session.get(Identity, row.identity_id) if row.identity_id else None
+    return restore(row, contract), contract, customer

@@ -10,10 +10,11 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from flows import demo
 from flows.accounts import remembered
 from storage.identities import by_email
-from web import demo
-from web.devices import COOKIE
+from web.customer import pdf
+from web.customer.devices import COOKIE
 from web.services import Services
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,7 +36,7 @@ def demo_data(app: Flask) -> None:
     """The demo data set, as `moncompte demo load` leaves it."""
     services: Services = app.extensions["moncompte"]
     with app.app_context():
-        demo.load(services, Path(app.config["UPLOAD_FOLDER"]))
+        demo.load(services, Path(app.config["UPLOAD_FOLDER"]), pdf)
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,10 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
+from flows import demo
 from tests.browser.conftest import accessible, shoot
 from tests.support import SMTPServer, newest
-from web import demo
+from web.customer import pdf
 from web.services import Services
 
 pytestmark = pytest.mark.browser
@@ -174,7 +175,7 @@ def without_sms(make_app: Any, smtp_server: SMTPServer) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     app: Flask = make_app(BASE_URL=base, SMTP_URL=smtp_server.url)
     with app.app_context():
-        demo.load(app.extensions["moncompte"], Path(app.config["UPLOAD_FOLDER"]))
+        demo.load(app.extensions["moncompte"], Path(app.config["UPLOAD_FOLDER"]), pdf)
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import FilePayload, Page, expect
 
+from flows import demo
 from tests.browser.conftest import accessible, assert_focus_on_error_summary, remember_device, shoot
-from web import demo
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from flows import demo
 from tests.browser.conftest import accessible, remember_device, shoot
 from tests.factories import PASSWORD, staff_member
-from web import demo
 from web.services import Services
 
 pytestmark = pytest.mark.browser

@@ -28,8 +28,8 @@ from tests.support import (
     remember_device,
 )
 from tests.support import own_form as form
-from web import devices
-from web.devices import COOKIE
+from web.customer import devices
+from web.customer.devices import COOKIE
 from web.services import Services
 
 EMAIL, PHONE = "jean.t@example.com", "+15145550123"  # the MINI ID's; the record's phone

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
+from flows import demo
 from storage.contracts import Contract, Document, Payment
 from storage.models import FlowInstance, Identity
 from tests.functional.test_cli import run
@@ -14,7 +15,6 @@ from tests.functional.test_sign_in import sign_in
 from tests.functional.test_staff import form as staff_form
 from tests.support import Browser, code_in, newest
 from tests.support import own_form as form
-from web import demo
 from web.services import Services
 
 

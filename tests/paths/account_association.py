@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from flows.demo import vin
 from tests.factories import contract, identity
 from tests.paths import ACTOR, Steps, Walk
 from tests.paths.steps import DEVICE_CODE
-from web.demo import vin
 from web.services import Services
 
 AMOUNT = "456,78"  # tests.factories.contract's last payment, as a French customer types it

@@ -25,9 +25,9 @@ from flows.analysis import change, change_report, describe
 from flows.definition import Definition
 from flows.engine import Forbidden, Outcome, Result, UnknownInstance
 from flows.fields import FieldSpec
+from flows.outbox import listing
 from flows.reasons import N_
 from flows.registry import UnknownFlow
-from storage import identities, outbox
 from web.api import openapi
 from web.config import api_allowed
 from web.i18n import current_language, preferred_language, use_language
@@ -195,7 +195,7 @@ def history(instance_id: str) -> Response:
 def messages() -> Response:
     to = _checked(TO, request.args).get("to")
     with current().db.read() as session:
-        found = [outbox.as_json(m) for m in outbox.newest(session, to)]
+        found = [listing.as_json(m) for m in listing.newest(session, to)]
     return answer({"messages": found})
 
 
@@ -248,10 +248,10 @@ def _customer(email: str | None) -> int | None:
     if email is None:
         return None
     with current().db.read() as session:
-        identity = identities.by_email(session, email)
-    if identity is None:
+        found = people.customer_id(session, email)
+    if found is None:
         raise ApiError(422, "invalid_request", {"customer": "unknown_customer"})
-    return identity.id
+    return found
 
 
 def _answer(result: Result) -> Response:

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import select
 
+from flows.accounts import people
+from flows.outbox import listing
 from flows.outbox.delivery import deliver_due
-from storage import migrate, outbox
-from storage.models import Identity
+from flows.services import upgrade_schema
 from web import create_app
 from web.cli import changes  # noqa: F401 - adds flows diff, impact and migrate
 from web.cli.flows import flows_group
@@ -60,9 +60,9 @@ def run(host: str, port: int) -> None:
             require_base_url(app.config, f"to serve on {host}, an address other machines reach")
         except ConfigurationError as error:
             raise click.ClickException(str(error)) from None
-    migrate.upgrade(app.config["DATABASE_URL"])
+    upgrade_schema(app.config["DATABASE_URL"])
     with current().db.read() as session:
-        empty = session.scalar(select(Identity.id).limit(1)) is None
+        empty = not people.anyone(session)
     if empty:
         _load_demo()
     background = worker(app).start()
@@ -86,7 +86,7 @@ def db() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Create the schema or migrate it to the newest revision."""
-    migrate.upgrade(current_app.config["DATABASE_URL"])
+    upgrade_schema(current_app.config["DATABASE_URL"])
     click.echo("Schema up to date.")
 
 
@@ -102,7 +102,7 @@ def outbox_group() -> None:
 def outbox_list(to: str | None, as_json: bool) -> None:
     """List the newest messages."""
     with current().db.read() as session:
-        rows = [outbox.as_json(m) for m in outbox.newest(session, to)]
+        rows = [listing.as_json(m) for m in listing.newest(session, to)]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -217,14 +217,15 @@ def demo_group() -> None:
 @with_appcontext
 def demo_load() -> None:
     """Load the demo customers, contracts, payments and documents (again: updates them)."""
-    migrate.upgrade(current_app.config["DATABASE_URL"])
+    upgrade_schema(current_app.config["DATABASE_URL"])
     _load_demo()
 
 
 def _load_demo() -> None:
-    from web import demo
+    from flows import demo
+    from web.customer import pdf
 
-    report = demo.load(current(), Path(current_app.config["UPLOAD_FOLDER"]))
+    report = demo.load(current(), Path(current_app.config["UPLOAD_FOLDER"]), pdf)
     click.echo(f"Demo data loaded ({report.created} new contract(s), {report.updated} updated).")
     click.echo("Sign in with one of these demo MINI IDs:")
     for customer in demo.CUSTOMERS:

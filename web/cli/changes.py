@@ -18,11 +18,10 @@ from statemachine.contrib.diagram import GraphvizError
 from statemachine.exceptions import StateMachineError
 
 from flows import migration
-from flows.analysis import change, change_diagram, change_report, change_words, impact
+from flows.analysis import change, change_diagram, change_report, change_words, impact, trail
 from flows.analysis.change import Diff
 from flows.definition import Definition
 from flows.i18n import LOCALES
-from storage import trail
 from web.cli.flows import _definition, _fail, _print_json, flows_group, json_option
 from web.i18n import in_language
 from web.services import current

@@ -27,7 +27,6 @@ from flows.engine import Forbidden, NotStartable, Outcome, Result, Snapshot, Unk
 from flows.fields import Upload
 from flows.i18n import LOCALES
 from flows.registry import UnknownFlow
-from storage import identities
 from web.i18n import in_language
 from web.services import current
 
@@ -205,10 +204,10 @@ def _principal(email: str | None) -> Principal:
 
 def _customer(email: str) -> int:
     with current().db.read() as session:
-        identity = identities.by_email(session, email)
-    if identity is None:
+        found = people.customer_id(session, email)
+    if found is None:
         _fail(f"No MINI ID has the address {email!r}.")
-    return identity.id
+    return found
 
 
 def _pairs(data: tuple[str, ...]) -> dict[str, str]:

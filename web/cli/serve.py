@@ -17,7 +17,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from storage import migrate
+from flows.services import upgrade_schema
 from web import config
 
 # Two workers of four threads suit the 2-core machines the benchmarks ran on: the work
@@ -38,7 +38,7 @@ def serve(bind: str, workers: int, threads: int) -> None:
         config.require_base_url(current_app.config, "to serve with gunicorn")
     except config.ConfigurationError as problem:
         raise click.ClickException(str(problem)) from None
-    migrate.upgrade(current_app.config["DATABASE_URL"])
+    upgrade_schema(current_app.config["DATABASE_URL"])
     metrics = Path(current_app.instance_path) / "metrics"
     shutil.rmtree(metrics, ignore_errors=True)  # counts of a previous run are not ours
     metrics.mkdir(parents=True)

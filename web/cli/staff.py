@@ -11,8 +11,7 @@ from flask.cli import with_appcontext
 
 from flows import reasons
 from flows.accounts import staff as rules
-from storage.db import Database
-from storage.models import Staff
+from flows.records import Database, Staff
 from web.services import current
 
 REFUSALS = {

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, abort, render_template, request
 from werkzeug.wrappers import Response
 
+from flows.messaging import centre
 from flows.messaging import queue as queue_rules
-from storage import messages
-from web.messages import send_attachment
+from web.customer.messages import send_attachment
 from web.services import current
 from web.staff.console import console, current_staff
 
@@ -51,7 +51,7 @@ def queue() -> str:
 @agent_required
 def attachment(attachment_id: int) -> Response:
     with current().db.read() as db:
-        found = messages.attachment_of(db, attachment_id)
+        found = centre.attachment(db, attachment_id)
     return send_attachment(found)
 
 

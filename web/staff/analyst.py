@@ -14,10 +14,9 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from flows import lint
-from flows.analysis import diagrams, heatmap, traceability
+from flows.analysis import diagrams, heatmap, traceability, trail
 from flows.definition import Definition
 from flows.registry import UnknownFlow
-from storage import flow_counts, trail
 from web.services import current
 from web.staff.console import analyst_required, console
 from web.staff.exports import csv_download
@@ -67,7 +66,7 @@ def flows() -> str:
     definitions = list(current().registry)
     week = heatmap.period("7d", current().clock(), zone())
     with current().db.read() as session:
-        started = flow_counts.started(session, week.since, week.until)
+        started = trail.started(session, week.since, week.until)
         versions = {d.name: trail.versions(session, d.name) for d in definitions}
     return render_template(
         "staff/flows.html",
@@ -83,10 +82,10 @@ def flows() -> str:
 def _activity(definition: Definition, period: heatmap.Period) -> dict[str, Any]:
     now = current().clock()
     with current().db.read() as session:
-        rows = flow_counts.totals(session, definition.name, period.since, period.until)
+        rows = trail.totals(session, definition.name, period.since, period.until)
         now_rows = trail.where_now(session, definition.name, period.since, period.until, now)
         versions = trail.versions(session, definition.name)
-        starts = flow_counts.starts_by_version(session, definition.name)
+        starts = trail.starts_by_version(session, definition.name)
     found = heatmap.heat(rows, now_rows)
     return {
         "heat": found,
@@ -164,7 +163,7 @@ def counts_csv(name: str) -> Response:
     definition = _definition(name)
     period = chosen_period()
     with current().db.read() as session:
-        rows = flow_counts.totals(session, definition.name, period.since, period.until)
+        rows = trail.totals(session, definition.name, period.since, period.until)
     header = ["flow", "since", "until", "source", "event", "target", "outcome", "reason"]
     body = (
         [

@@ -7,9 +7,8 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_babel import gettext
 from markupsafe import Markup
 
-from flows.analysis import change, change_diagram, change_report, change_words, impact
+from flows.analysis import change, change_diagram, change_report, change_words, impact, trail
 from flows.analysis.change import Diff
-from storage import flow_counts, trail
 from web.services import current
 from web.staff.analyst import _definition
 from web.staff.console import analyst_required, console
@@ -43,7 +42,7 @@ def changes(name: str) -> str:
     days = _days()
     with services.db.read() as session:
         versions = trail.versions(session, name)
-        starts = flow_counts.starts_by_version(session, name)
+        starts = trail.starts_by_version(session, name)
     known = [v.version for v in versions]
     if found.new.version not in known:  # deployed, no instance has run it yet
         known.append(found.new.version)

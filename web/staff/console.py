@@ -29,8 +29,8 @@ from werkzeug.wrappers import Response
 from flows import fields
 from flows.accounts import staff as rules
 from flows.i18n import LOCALES
-from storage.models import Staff
-from web.auth import signed_in
+from flows.records import Staff
+from web.customer.auth import signed_in
 from web.i18n import use_language
 from web.services import current
 from web.sessions import DatabaseSession

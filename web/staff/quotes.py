@@ -9,8 +9,6 @@ from __future__ import annotations
 from flask import Blueprint, Flask, render_template, request
 
 from flows.contracts import quotes
-from storage import quotes as store
-from storage.models import Identity
 from web.services import current
 from web.staff.console import console, staff_required
 
@@ -24,11 +22,9 @@ def lookup() -> tuple[str, int]:
     reference = quotes.parse_reference(typed) if typed else None
     issued = contract = customer = None
     with current().db.read() as session:
-        found = store.by_reference(session, reference) if reference else None
-        if found is not None:
-            row, contract = found
-            issued = quotes.restore(row, contract)
-            customer = session.get(Identity, row.identity_id) if row.identity_id else None
+        found = quotes.looked_up(session, reference) if reference else None
+    if found is not None:
+        issued, contract, customer = found
     page = render_template(
         "staff/quotes.html",
         typed=typed,

@@ -12,13 +12,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
 
-from flows.analysis import heatmap
+from flows.analysis import heatmap, trail
 from flows.engine import Outcome
+from flows.records import AuditRecord
 from flows.registry import UnknownFlow
-from storage import staff as staff_store
-from storage import trail
-from storage.identities import email_key
-from storage.models import AuditRecord
 from web.services import current
 from web.staff.analyst import zone
 from web.staff.console import analyst_required, console
@@ -75,7 +72,7 @@ def _search() -> tuple[trail.Search, dict[str, str]]:
         since=since,
         until=until,
         outcome=_choice("outcome", OUTCOMES),
-        customer_email_key=email_key(customer) if customer else None,
+        customer_email_key=trail.customer_key(customer) if customer else None,
     )
     shown = {
         "flow": search.flow or "",
@@ -121,7 +118,7 @@ def access() -> str:
     """Staff sign-ins, taken or refused, sign-outs, unlocks and disablings, newest first."""
     page = _page()
     with current().db.read() as session:
-        found = staff_store.access_records(session, limit=PAGE + 1, offset=(page - 1) * PAGE)
+        found = trail.access_records(session, limit=PAGE + 1, offset=(page - 1) * PAGE)
     return render_template(
         "staff/access.html",
         records=found[:PAGE],

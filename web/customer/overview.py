@@ -27,15 +27,13 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from flows.contracts import listing as contracts
 from flows.contracts import payoff, quotes, remittance
 from flows.contracts.schedule import Standing, end_date, standing
 from flows.contracts.schedule import today as local_today
-from storage import contracts
-from storage import quotes as stored_quotes
-from storage.contracts import Contract, DocumentLine, PaymentLine
-from storage.quotes import QuoteLine
-from web import paying, pdf
-from web.auth import current_customer, login_required
+from flows.records import Contract, DocumentLine, PaymentLine, QuoteLine
+from web.customer import paying, pdf
+from web.customer.auth import current_customer, login_required
 from web.formatting import day, money
 from web.services import current
 
@@ -91,7 +89,7 @@ def show(lang: str) -> str:
         ids = [c.id for c in linked]
         payments = contracts.recent_payments(db, ids)
         kept = contracts.documents(db, ids)
-        issued = stored_quotes.of_contracts(db, ids, customer_id)
+        issued = quotes.of_contracts(db, ids, customer_id)
     cards = [
         ContractCard(
             c, standing(c, today), end_date(c), payments[c.id], _documents(kept[c.id], issued[c.id])
@@ -136,11 +134,10 @@ def _issued(reference: str) -> tuple[quotes.Issued, Contract]:
     """The quote by its reference, when it is the signed-in customer's; else 404."""
     wanted = quotes.parse_reference(reference)
     with current().db.read() as db:
-        found = stored_quotes.owned(db, wanted, _customer_id()) if wanted else None
-        if found is None:
-            abort(404)
-        row, contract = found
-        return quotes.restore(row, contract), contract
+        found = quotes.customers(db, wanted, _customer_id()) if wanted else None
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.get("/<any(fr,en):lang>/overview/quotes/<reference>")

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from flows.access import Principal
 from flows.accounts import credentials
-from storage.models import Identity, Staff
+from flows.records import Identity, Staff
 from web.i18n import current_language
 from web.services import current
 from web.sessions import DatabaseSession

@@ -1,6 +1,6 @@
 """PDF documents in the customer's language: the payoff quote, and the demo's statements.
 
-fpdf2 with DejaVu Sans (web/fonts/, subset): the built-in PDF fonts know neither every
+fpdf2 with DejaVu Sans (web/customer/fonts/, subset): the built-in PDF fonts know neither every
 French letter nor the no-break spaces of fr-CA amounts.
 """
 
@@ -15,8 +15,8 @@ from fpdf.enums import XPos, YPos
 
 from flows.contracts.quotes import Issued
 from flows.contracts.schedule import today as local_today
-from storage.contracts import Contract, Payment
-from web import paying
+from flows.records import Contract, Payment
+from web.customer import paying
 from web.formatting import day, money
 from web.i18n import in_language
 from web.labels import label, line_text, tax_text

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,12 +23,11 @@ from flows.contracts.schedule import add_months, amortized, due_dates
 from flows.contracts.schedule import today as local_today
 from flows.contracts.values import vin_check_digit
 from flows.csv_import import Report
+from flows.services import Services
 from storage import identities, messages
 from storage import staff as staff_store
 from storage.contracts import Contract, Document, Payment
 from storage.models import Identity
-from web import pdf
-from web.services import Services
 
 # Printed by `moncompte run` for anyone to try the demo: not a secret.
 PASSWORD = "Mini Cooper sous la neige"  # noqa: S105
@@ -181,8 +181,19 @@ def payments(contract: Contract, today: date) -> list[Record]:
     return rows
 
 
-def load(services: Services, uploads: Path) -> Report:
-    """Load (or refresh) the demo; the report counts contracts and payments."""
+class Papers(Protocol):
+    """Who writes the demo's documents of record (web.pdf: in the holder's language)."""
+
+    def contract_document(self, contract: Contract, lang: str) -> bytes: ...
+
+    def statement(
+        self, contract: Contract, issued: date, payments: list[Payment], lang: str
+    ) -> bytes: ...
+
+
+def load(services: Services, uploads: Path, papers: Papers) -> Report:
+    """Load (or refresh) the demo; the report counts contracts and payments. PAPERS
+    writes the contract summaries and statements."""
     now: datetime = services.clock()
     today = local_today(now)
     report = Report()
@@ -195,7 +206,7 @@ def load(services: Services, uploads: Path) -> Report:
             for row in payments(contract, today):
                 save_payment(session, contract.id, row, Report())
             if spec.linked:
-                _documents(session, contract, spec.holder.language, uploads, now)
+                _documents(session, contract, spec.holder.language, uploads, now, papers)
     _conversations(services, ids)
     return report
 
@@ -260,7 +271,7 @@ def _identity(session: Session, customer: Customer, now: datetime) -> int:
 
 
 def _documents(
-    session: Session, contract: Contract, lang: str, uploads: Path, now: datetime
+    session: Session, contract: Contract, lang: str, uploads: Path, now: datetime, papers: Papers
 ) -> None:
     """The contract summary, and a statement for each of the last three months."""
     today = local_today(now)
@@ -274,22 +285,22 @@ def _documents(
     have = {(kind, issued) for kind, issued in session.execute(query)}
     for kind, issued in wanted:
         if (kind, issued) not in have:
-            content, name = _pdf(session, contract, kind, issued, lang)
+            content, name = _pdf(session, contract, kind, issued, lang, papers)
             accepted = files.of_record(content, name)
             documents.add(session, contract.id, kind, issued, accepted, uploads, now=now)
 
 
 def _pdf(
-    session: Session, contract: Contract, kind: str, issued: date, lang: str
+    session: Session, contract: Contract, kind: str, issued: date, lang: str, papers: Papers
 ) -> tuple[bytes, str]:
     if kind == "contract":
-        return pdf.contract_document(contract, lang), f"{contract.number}.pdf"
+        return papers.contract_document(contract, lang), f"{contract.number}.pdf"
     month = [
         p
         for p in session.scalars(select(Payment).where(Payment.contract_id == contract.id))
         if (p.paid_on.year, p.paid_on.month) == (issued.year, issued.month)
     ]
-    return pdf.statement(contract, issued, month, lang), f"{contract.number}-{issued:%Y-%m}.pdf"
+    return papers.statement(contract, issued, month, lang), f"{contract.number}-{issued:%Y-%m}.pdf"
 
 
 def to_link(spec: DemoContract) -> tuple[str, str, str]:

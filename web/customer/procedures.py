@@ -30,8 +30,8 @@ from flows.analysis import faq
 from flows.definition import Definition, StateInfo
 from flows.engine import Forbidden, Result, Snapshot, UnknownInstance
 from flows.fields import Upload
-from web import devices
-from web.auth import must_sign_in, principal, sign_in
+from web.customer import devices
+from web.customer.auth import must_sign_in, principal, sign_in
 from web.i18n import current_language
 from web.services import current
 

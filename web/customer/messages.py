@@ -12,15 +12,15 @@ from flask import Blueprint, Flask, abort, redirect, render_template, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from flows.messaging import SUBJECTS, threads
-from storage import messages
-from web.auth import current_customer, login_required, principal
-from web.overview import _attachment as download  # one way to send a file
-from web.overview import upload_folder
+from flows.messaging import SUBJECTS, centre, threads
+from flows.records import Attachment
+from web.customer.auth import current_customer, login_required, principal
+from web.customer.overview import _attachment as download  # one way to send a file
+from web.customer.overview import upload_folder
 from web.services import current
 
 bp = Blueprint("messages", __name__)
-FLOW = messages.FLOW
+FLOW = centre.FLOW
 MAX_ID = 2**63 - 1  # what a bigint holds: past it, not found rather than a database error
 
 
@@ -34,7 +34,7 @@ def _customer_id() -> int:
 @login_required
 def inbox(lang: str) -> str:
     with current().db.read() as db:
-        listed = messages.of_customer(db, _customer_id())
+        listed = centre.inbox(db, _customer_id())
     return render_template("messages/inbox.html", conversations=listed)
 
 
@@ -44,7 +44,7 @@ def read(lang: str, conversation_id: str) -> Response:
     """Open a conversation from the inbox: its answers are marked read (an event of the
     conversation, so the audit trail has it), then its page is shown."""
     with current().db.read() as db:
-        found = messages.owned(db, conversation_id, _customer_id())
+        found = centre.owned(db, conversation_id, _customer_id())
     if found is None:
         abort(404)
     current().engine.send(found.id, "read", by=principal())  # from a state without answers:
@@ -56,11 +56,11 @@ def read(lang: str, conversation_id: str) -> Response:
 @login_required
 def attachment(lang: str, attachment_id: int) -> Response:
     with current().db.read() as db:
-        found = messages.attachment_of(db, attachment_id, _customer_id())
+        found = centre.attachment(db, attachment_id, _customer_id())
     return send_attachment(found)
 
 
-def send_attachment(found: messages.Attachment | None) -> Response:
+def send_attachment(found: Attachment | None) -> Response:
     """The file, as a download only (never shown inline), or 404."""
     if found is None:
         abort(404)
