@@ -1,7 +1,7 @@
 """The engine every procedure runs on: start, restore, send, audit, expire.
 
 One ``send`` is one transaction: the instance row is locked, a machine of its definition
-given its state and data (flows.machines), the event sent; guards decide, actions write;
+given its state and memory (flows.machines), the event sent; guards decide, actions write;
 the audit record, the new state, the domain changes and the outbox rows are committed
 together. Every call says who is asking (a principal): whether they may start, see or
 send is decided here (flows.access), so pages, the API and the command line agree.
@@ -166,7 +166,7 @@ class Engine:
         by: Principal,
         language: str,
         customer_id: int | None,
-        data: dict[str, Any],
+        memory: dict[str, Any],
     ) -> FlowInstance:
         now = self.clock()
         initial = definition.states[definition.initial]
@@ -177,7 +177,7 @@ class Engine:
             flow=definition.name,
             version=definition.version,
             state=initial.id,
-            data=data,
+            data=memory,
             language=language,
             customer_id=customer_id,
             created_at=now,
@@ -189,7 +189,9 @@ class Engine:
         self._audit(_Step(session, row, definition, now, by, initial.id), "start", Outcome.TAKEN)
         return row
 
-    def _spawn(self, step: _Step, flow: str, data: dict[str, Any], customer_id: int | None) -> str:
+    def _spawn(
+        self, step: _Step, flow: str, memory: dict[str, Any], customer_id: int | None
+    ) -> str:
         """An instance of FLOW started by STEP's procedure, in STEP's transaction."""
         definition = self.registry.get(flow)
         if step.definition.name not in definition.started_by:
@@ -198,7 +200,8 @@ class Engine:
         if step.session.get(FlowVersion, key) is None:  # kept, so the instance can finish
             step.session.add(FlowVersion(flow=key[0], version=key[1], document=definition.document))
         language = step.row.language
-        return self._new(step.session, definition, step.principal, language, customer_id, data).id
+        by = step.principal
+        return self._new(step.session, definition, by, language, customer_id, memory).id
 
     def snapshot(self, instance_id: str, *, by: Principal) -> Snapshot:
         """Where the instance stands, as BY sees it; UnknownInstance when it is not theirs."""
@@ -233,8 +236,8 @@ class Engine:
                 raise UnknownInstance(instance_id)
             definition = self._definition(row)
             self._visible(row, definition, by)
-            data = dict(row.data)
-            view = View(session, now, by, row.id, row.state, row.customer_id, data, client)
+            memory = dict(row.data)
+            view = View(session, now, by, row.id, row.state, row.customer_id, memory, client)
             return self._snapshot(row, definition, by), definition.model.screen(view)
 
     def inspect_link(self, token: str) -> tuple[Snapshot, str | None] | None:
@@ -257,7 +260,7 @@ class Engine:
         self,
         flow: str,
         token: str,
-        data: Mapping[str, Any],
+        fields: Mapping[str, Any],
         *,
         by: Principal,
         language: str,
@@ -282,7 +285,7 @@ class Engine:
                 return self._snapshot(row, definition, holder), None
             step = _Step(session, row, definition, self.clock(), holder)
             row.language = language
-            result = self._handle(step, event, {**data, "token": token}, expected_state)
+            result = self._handle(step, event, {**fields, "token": token}, expected_state)
         for observe in self.observers:
             observe(event, result)
         return result.snapshot, result
@@ -309,14 +312,14 @@ class Engine:
         self,
         instance_id: str,
         event: str | None,
-        data: Mapping[str, Any] | None = None,
+        fields: Mapping[str, Any] | None = None,
         *,
         by: Principal,
         language: str | None = None,
         expected_state: str | None = None,
         flow: str | None = None,
     ) -> Result:
-        """Send EVENT with DATA as BY; never raises for anything the sender got wrong, but
+        """Send EVENT with its FIELDS as BY; never raises for anything the sender got wrong, but
         UnknownInstance (nothing written) when the instance is not BY's to see.
 
         EXPECTED_STATE is the state the sender saw (a form's hidden field): when the
@@ -338,13 +341,13 @@ class Engine:
             step = _Step(session, row, definition, self.clock(), by)
             if language:
                 row.language = language
-            result = self._handle(step, event, dict(data or {}), expected_state)
+            result = self._handle(step, event, dict(fields or {}), expected_state)
         for observe in self.observers:  # once committed: metrics, never decisions
             observe(event, result)
         return result
 
     def _handle(
-        self, step: _Step, event: str, data: dict[str, Any], expected_state: str | None
+        self, step: _Step, event: str, sent: dict[str, Any], expected_state: str | None
     ) -> Result:
         definition, row = step.definition, step.row
         step.source = row.state
@@ -366,17 +369,17 @@ class Engine:
             return self._finish(step, event, Outcome.NOT_ALLOWED, {"event": "not_allowed"})
         if not (may_send(step.principal, info.by, info.system) and self._on_duty(step)):
             return self._finish(step, event, Outcome.FORBIDDEN, {"event": "not_for_you"})
-        checked = fields.check(info.fields, data)
+        checked = fields.check(info.fields, sent)
         if checked.errors:
             errors = {**self._field_rules(step, event, checked.values), **checked.errors}
-            return self._finish(step, event, Outcome.REJECTED, errors, checked, data)
+            return self._finish(step, event, Outcome.REJECTED, errors, checked, sent)
         ran = self._run(step, event, checked.values)
-        row.data = ran.data
+        row.data = ran.memory
         if ran.customer_id is not None:
             row.customer_id = ran.customer_id
         if not ran.taken:
             errors = ran.errors or {"event": "refused"}
-            return self._finish(step, event, Outcome.REJECTED, errors, checked, data)
+            return self._finish(step, event, Outcome.REJECTED, errors, checked, sent)
         self._enter(step, ran.state, restart=not self._internal(step, event, ran.state))
         return self._finish(
             step, event, Outcome.TAKEN, {}, checked, client=ran.client, told=ran.told
@@ -416,7 +419,7 @@ class Engine:
             uploads=self.uploads,
             route=step.definition.route,
             routes=self.registry.routes,
-            starter=lambda flow, data, customer_id: self._spawn(step, flow, data, customer_id),
+            starter=lambda flow, memory, customer_id: self._spawn(step, flow, memory, customer_id),
             secret=self.secret,
             channels=self.channels,
         )
@@ -469,7 +472,7 @@ class Engine:
             return
         system_step = _Step(step.session, step.row, step.definition, step.now, SYSTEM, source)
         ran = self._run(system_step, "expire", {})
-        step.row.data = ran.data
+        step.row.data = ran.memory
         if ran.taken:
             self._enter(system_step, ran.state)
         self._audit(system_step, "expire", Outcome.TAKEN if ran.taken else Outcome.REJECTED)

@@ -3,7 +3,7 @@
 python-statemachine resolves every guard and action of a machine against its model once,
 when the machine is built, and keeps them bound to that object: a machine cannot change
 models. So a definition keeps each machine it built with its own model, and lends one
-pair per event: the model is given the step's context, data and state, the machine reads
+pair per event: the model is given the step's context, memory and state, the machine reads
 its state from the model, the event is sent, and the model forgets the step before the
 pair goes back. A pair whose event raised is not given back.
 """
@@ -27,7 +27,7 @@ class Ran:
     """What a step left on its model once the machine took (or refused) the event."""
 
     state: str
-    data: dict[str, Any]
+    memory: dict[str, Any]
     errors: dict[str, str]
     customer_id: int | None
     client: dict[str, str]
@@ -45,14 +45,19 @@ class Machines:
         self._free: list[tuple[StateChart[Any], FlowModel]] = []
 
     def send(
-        self, ctx: StepContext, data: dict[str, Any], state: str, event: str, values: dict[str, Any]
+        self,
+        ctx: StepContext,
+        memory: dict[str, Any],
+        state: str,
+        event: str,
+        fields: dict[str, Any],
     ) -> Ran:
-        """Send EVENT with VALUES to an instance in STATE with DATA, in CTX's step."""
-        with self._lend(ctx, data, state) as (machine, model):
-            machine.send(event, data=values)
+        """Send EVENT with its FIELDS to an instance in STATE with MEMORY, in CTX's step."""
+        with self._lend(ctx, memory, state) as (machine, model):
+            machine.send(event, fields=fields)  # guards and actions take them as `fields`
             return Ran(
                 model.state,
-                model.data,
+                model.memory,
                 model.errors,
                 model.customer_id,
                 model.client,
@@ -62,15 +67,15 @@ class Machines:
 
     @contextmanager
     def _lend(
-        self, ctx: StepContext, data: dict[str, Any], state: str
+        self, ctx: StepContext, memory: dict[str, Any], state: str
     ) -> Iterator[tuple[StateChart[Any], FlowModel]]:
         try:
             machine, model = self._free.pop()
         except IndexError:
-            model = self._model(ctx, data, state)
+            model = self._model(ctx, memory, state)
             machine = self._machine(model=model)
         else:
-            model.take(ctx, data, state)
+            model.take(ctx, memory, state)
             machine.history_values.clear()
             if machine.is_terminated:
                 # A top-level final state stops the machine's engine for good; a new one,

@@ -81,7 +81,7 @@ class View:
     instance_id: str | None
     state: str
     customer_id: int | None
-    data: Mapping[str, Any]
+    memory: Mapping[str, Any]
     # What the channel says of its client (DEVICE_TOKEN, USER_AGENT), as with an event.
     client: Mapping[str, Any] = field(default_factory=dict)
 
@@ -89,7 +89,8 @@ class View:
 class FlowModel:
     """Base of a procedure's model: its methods are the guards and actions.
 
-    ``data`` is the instance's own memory, saved with it (JSON: no secrets, no objects);
+    ``memory`` is what the instance keeps between events, saved with it (JSON: no secrets,
+    no objects);
     what of it the screens may show is the definition's ``procedure.display`` list.
     A guard that says no calls :meth:`reject` with the field and a reason code; the engine
     hands these back to the customer and writes them in the audit trail. What a guard
@@ -101,16 +102,16 @@ class FlowModel:
     # procedure's own are in its YAML (procedure.reasons).
     REASONS: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, ctx: StepContext, data: dict[str, Any], state: str) -> None:
+    def __init__(self, ctx: StepContext, memory: dict[str, Any], state: str) -> None:
         self.ctx = ctx
-        self.data = data
+        self.memory = memory
         self.state = state
         self.errors: dict[str, str] = {}
         # Set by an action when the step leaves the instance to a known customer.
         self.customer_id: int | None = ctx.customer_id
         self.link: Token | None = None  # the e-mailed link accept_link found
         # Secrets handed back to whoever sent the event, once, when the step is taken (a
-        # remembered device's token): never in ``data``, the audit trail or the logs.
+        # remembered device's token): never in ``memory``, the audit trail or the logs.
         self.client: dict[str, str] = {}
         # What the sender is told of the step, once (who answered meanwhile): no secret.
         self.told: dict[str, str] = {}
@@ -123,10 +124,10 @@ class FlowModel:
         says more; what it gives depends on who looks (``view.principal``)."""
         return {}
 
-    def take(self, ctx: StepContext, data: dict[str, Any], state: str) -> None:
+    def take(self, ctx: StepContext, memory: dict[str, Any], state: str) -> None:
         """Take up another step, as a model lent again with its machine (flows.machines)."""
         self.forget()
-        FlowModel.__init__(self, ctx, data, state)
+        FlowModel.__init__(self, ctx, memory, state)
 
     def forget(self) -> None:
         """Drop the step and all a guard or action kept (records, secrets) once it is over."""
@@ -166,12 +167,12 @@ class FlowModel:
             instance_id=ctx.instance_id,
         )
 
-    def start(self, flow: str, data: dict[str, Any], *, customer_id: int | None = None) -> str:
-        """Start an instance of FLOW (which names this procedure in ``started_by``) with DATA,
+    def start(self, flow: str, memory: dict[str, Any], *, customer_id: int | None = None) -> str:
+        """Start an instance of FLOW (which names this procedure in ``started_by``) with MEMORY,
         in this step's transaction and by this step's actor; return its id."""
         if self.ctx.starter is None:
             raise RuntimeError("this step cannot start another procedure")
-        return self.ctx.starter(flow, data, customer_id)
+        return self.ctx.starter(flow, memory, customer_id)
 
     def sms(
         self, template: str, to: str, values: Mapping[str, Any], *, language: str | None = None

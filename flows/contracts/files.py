@@ -1,6 +1,6 @@
 """Keeping the files customers send (documents, message attachments), SECURITY.md's way.
 
-Checked by the engine as event data (flows.fields: PDF, JPEG or PNG by their content,
+Checked by the engine as event fields (flows.fields: PDF, JPEG or PNG by their content,
 10 MB at most), then kept here outside the web root under a generated name, so nothing
 a customer chose reaches a path. A file written in a step that rolls back goes too.
 """
@@ -93,9 +93,9 @@ class UploadQuota(FlowModel):
         ),
     }
 
-    def within_quota(self, data: Mapping[str, Any]) -> bool:
+    def within_quota(self, fields: Mapping[str, Any]) -> bool:
         """No customer fills the disk: 20 files and 100 MB in any 24 hours."""
-        sent = data.get(self.QUOTA_FIELD) or []
+        sent = fields.get(self.QUOTA_FIELD) or []
         customer = self.ctx.customer_id
         if not sent:
             return True

@@ -25,9 +25,11 @@ class ContractOwned(FlowModel):
         """The contracts to choose from: the customer's."""
         return {"contracts": contracts.of_customer(view.session, view.customer_id or 0)}
 
-    def contract_owned(self, data: Mapping[str, Any]) -> bool:
+    def contract_owned(self, fields: Mapping[str, Any]) -> bool:
         """Someone else's contract is refused like one that does not exist."""
         customer = self.ctx.customer_id
-        found = contracts.owned(self.ctx.session, data["contract"], customer) if customer else None
+        found = (
+            contracts.owned(self.ctx.session, fields["contract"], customer) if customer else None
+        )
         self.contract = found
         return found is not None or self.reject("contract", "contract_unknown")

@@ -22,16 +22,16 @@ class AccountAssociation(DeviceCodeStep):
     contract: Contract | None = None
     contract_locked = False  # the contract named is locked, whoever failed against it
 
-    def details_complete(self, data: Mapping[str, Any]) -> bool:
+    def details_complete(self, fields: Mapping[str, Any]) -> bool:
         """A field rule: what the chosen method needs is there and well formed."""
-        method = data["method"]
+        method = fields["method"]
         for name in NEEDED[method]:
-            if not data.get(name):
+            if not fields.get(name):
                 self.reject(name, "required")
-        if method == "vin" and data.get("vin"):
-            self._parsed("vin", lambda: values.parse_typed_vin(data["vin"]))
-        if method == "vin" and data.get("last_payment_amount"):
-            text = data["last_payment_amount"]
+        if method == "vin" and fields.get("vin"):
+            self._parsed("vin", lambda: values.parse_typed_vin(fields["vin"]))
+        if method == "vin" and fields.get("last_payment_amount"):
+            text = fields["last_payment_amount"]
             self._parsed(
                 "last_payment_amount", lambda: values.parse_amount(text, self.ctx.language)
             )
@@ -51,10 +51,10 @@ class AccountAssociation(DeviceCodeStep):
         association.hold(self.ctx.session, owner)
         return not association.locked(self.ctx.session, owner, self.ctx.now)
 
-    def identity_matches(self, data: Mapping[str, Any]) -> bool:
+    def identity_matches(self, fields: Mapping[str, Any]) -> bool:
         session, owner, now = self.ctx.session, self.customer_id, self.ctx.now
         assert owner is not None  # not_locked said so
-        claim = self._claim(data)
+        claim = self._claim(fields)
         named = association.named(session, claim)  # locked, so counted one at a time
         if association.contract_locked(named):
             self.contract_locked = True  # lock_reached: the same page as the MINI ID's lock
@@ -66,16 +66,16 @@ class AccountAssociation(DeviceCodeStep):
             return self.reject("event", "identity_mismatch")
         return True
 
-    def _claim(self, data: Mapping[str, Any]) -> association.Claim:
-        names = {"first_name": data["first_name"], "last_name": data["last_name"]}
-        if data["method"] == "vin":
+    def _claim(self, fields: Mapping[str, Any]) -> association.Claim:
+        names = {"first_name": fields["first_name"], "last_name": fields["last_name"]}
+        if fields["method"] == "vin":
             return association.Claim(
                 **names,
-                vin=values.parse_typed_vin(data["vin"]),
-                cents=values.parse_amount(data["last_payment_amount"], self.ctx.language),
+                vin=values.parse_typed_vin(fields["vin"]),
+                cents=values.parse_amount(fields["last_payment_amount"], self.ctx.language),
             )
         return association.Claim(
-            **names, customer_number=association.customer_number(data["customer_number"])
+            **names, customer_number=association.customer_number(fields["customer_number"])
         )
 
     def lock_reached(self) -> bool:
@@ -90,9 +90,9 @@ class AccountAssociation(DeviceCodeStep):
 
     def link_contracts(self) -> None:
         session, owner = self.ctx.session, self.customer_id
-        contract = session.get(Contract, self.data["contract_id"])
+        contract = session.get(Contract, self.memory["contract_id"])
         assert contract is not None and owner is not None
-        self.data["linked"] = association.link_all(session, contract, owner, self.ctx.now)
+        self.memory["linked"] = association.link_all(session, contract, owner, self.ctx.now)
 
 
 MODEL = AccountAssociation

@@ -68,36 +68,36 @@ class ConversationModel(UploadQuota):
         assert agent is not None
         return agent
 
-    def claim_free(self, data: Mapping[str, Any]) -> bool:
+    def claim_free(self, fields: Mapping[str, Any]) -> bool:
         held_by = threads.holder(self.conversation, self.ctx.now)
         return held_by in (None, self.agent) or self.reject("event", "claimed")
 
     # -- actions ---------------------------------------------------------------------
 
-    def add_customer_message(self, data: Mapping[str, Any]) -> None:
-        self._write(data, None)
+    def add_customer_message(self, fields: Mapping[str, Any]) -> None:
+        self._write(fields, None)
 
-    def add_agent_message(self, data: Mapping[str, Any]) -> None:
-        seen = data.get("seen")
+    def add_agent_message(self, fields: Mapping[str, Any]) -> None:
+        seen = fields.get("seen")
         if seen is not None:  # the agent is told who answered while they were writing
             others = threads.others_since(self.ctx.session, self.ctx.instance_id, seen, self.agent)
             names = messages.staff_names(self.ctx.session, others).values()
             if names:
                 self.told["meanwhile"] = ", ".join(sorted(staff_name(s) for s in names))
-        self._write(data, self.agent)
+        self._write(fields, self.agent)
 
-    def _write(self, data: Mapping[str, Any], staff: int | None) -> None:
+    def _write(self, fields: Mapping[str, Any], staff: int | None) -> None:
         ctx = self.ctx
-        attached = data.get("attachment", [])
+        attached = fields.get("attachment", [])
         threads.write(
-            ctx.session, self.conversation, data["body"], attached, ctx.uploads,
+            ctx.session, self.conversation, fields["body"], attached, ctx.uploads,
             now=ctx.now, staff_id=staff,
         )  # fmt: skip
 
-    def hold(self, data: Mapping[str, Any]) -> None:
+    def hold(self, fields: Mapping[str, Any]) -> None:
         threads.claim(self.conversation, self.agent, self.ctx.now)
 
-    def notify_customer(self, data: Mapping[str, Any]) -> None:
+    def notify_customer(self, fields: Mapping[str, Any]) -> None:
         """Tell the customer an answer waits, in their language, at the address on record;
         never what it says (the message centre shows it, once signed in)."""
         customer = self.ctx.session.get(Identity, self.conversation.customer_id)
@@ -106,10 +106,10 @@ class ConversationModel(UploadQuota):
         values = {"first_name": customer.first_name, "url": self.url("messages", language=language)}
         self.mail("conversation/email_answered", customer.email, values, language=language)
 
-    def mark_read(self, data: Mapping[str, Any]) -> None:
+    def mark_read(self, fields: Mapping[str, Any]) -> None:
         threads.mark_read(self.ctx.session, self.conversation, self.ctx.now)
 
-    def close_conversation(self, data: Mapping[str, Any]) -> None:
+    def close_conversation(self, fields: Mapping[str, Any]) -> None:
         threads.close(self.conversation)
 
 

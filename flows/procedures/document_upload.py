@@ -14,10 +14,10 @@ from flows.contracts.schedule import today
 class DocumentUpload(ContractOwned, UploadQuota):
     QUOTA_FIELD = "document"
 
-    def keep_document(self, data: Mapping[str, Any]) -> None:
+    def keep_document(self, fields: Mapping[str, Any]) -> None:
         contract, now = self.contract, self.ctx.now
         assert contract is not None  # contract_owned said so
-        (sent,) = data["document"]
+        (sent,) = fields["document"]
         documents.add(
             self.ctx.session,
             contract.id,
@@ -28,7 +28,7 @@ class DocumentUpload(ContractOwned, UploadQuota):
             now=now,
             uploaded_by=self.ctx.customer_id,
         )
-        self.data.update(
+        self.memory.update(
             contract_id=contract.id, contract_number=contract.number, file_name=sent.display_name
         )
 

@@ -27,16 +27,16 @@ MAIL_KINDS = ["password_reset/email_link", "password_reset/email_unknown"]
 class PasswordReset(FlowModel):
     identity: Identity | None = None
 
-    def send_link(self, data: Mapping[str, Any]) -> None:
+    def send_link(self, fields: Mapping[str, Any]) -> None:
         session, now = self.ctx.session, self.ctx.now
-        self.data["email"] = data["email"]
+        self.memory["email"] = fields["email"]
         since = now - timedelta(hours=1)
-        if outbox.recent_count(session, data["email"], since, MAIL_KINDS) >= MAILS_PER_HOUR:
+        if outbox.recent_count(session, fields["email"], since, MAIL_KINDS) >= MAILS_PER_HOUR:
             return  # flooding an address through this form: write nothing more to it
-        identity = identities.by_email(session, data["email"])
+        identity = identities.by_email(session, fields["email"])
         if identity is None or identity.status == "disabled":
             values = {"register_url": self.url("registration")}
-            self.mail("password_reset/email_unknown", data["email"], values)
+            self.mail("password_reset/email_unknown", fields["email"], values)
             return
         token = links.issue(
             session,
@@ -48,7 +48,7 @@ class PasswordReset(FlowModel):
         )
         self.mail(
             "password_reset/email_link",
-            data["email"],
+            fields["email"],
             {
                 "first_name": identity.first_name,
                 "pending": identity.status == "pending",
@@ -56,20 +56,20 @@ class PasswordReset(FlowModel):
             },
         )
 
-    def link_valid(self, data: Mapping[str, Any]) -> bool:
-        if not self.accept_link(data["token"], LINK_PURPOSE):
+    def link_valid(self, fields: Mapping[str, Any]) -> bool:
+        if not self.accept_link(fields["token"], LINK_PURPOSE):
             return False
         assert self.link is not None
         self.identity = self.ctx.session.get(Identity, self.link.identity_id, with_for_update=True)
         return self.identity is not None or self.reject("token", "link_invalid")
 
-    def password_acceptable(self, data: Mapping[str, Any]) -> bool:
+    def password_acceptable(self, fields: Mapping[str, Any]) -> bool:
         """A field rule: every problem of the new password at once, beside its own field."""
         identity = self.identity
         assert identity is not None  # link_valid comes first
         found = passwords.new_password_problems(
-            data["password"],
-            data.get("password_confirm"),
+            fields["password"],
+            fields.get("password_confirm"),
             [identity.email, identity.first_name, identity.last_name],
             current_hash=identity.password_hash,
         )
@@ -77,11 +77,11 @@ class PasswordReset(FlowModel):
             self.reject(field, reason)
         return not found
 
-    def set_password(self, data: Mapping[str, Any]) -> None:
+    def set_password(self, fields: Mapping[str, Any]) -> None:
         identity, token, session = self.identity, self.link, self.ctx.session
         assert identity is not None and token is not None
         token.used_at = self.ctx.now
-        identity.password_hash = passwords.hash_password(data["password"])
+        identity.password_hash = passwords.hash_password(fields["password"])
         if identity.status == "pending":
             identity.status, identity.activated_at = "active", self.ctx.now
         sign_in_failures.clear(session, identity.email_key)

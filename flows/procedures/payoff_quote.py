@@ -25,10 +25,10 @@ class PayoffQuote(ContractOwned):
         first, last = payoff.date_window(today(view.now))
         return {**super().screen(view), "first_day": first, "last_day": last}
 
-    def date_allowed(self, data: Mapping[str, Any]) -> bool:
+    def date_allowed(self, fields: Mapping[str, Any]) -> bool:
         """A field rule: a date, from today to 30 days ahead."""
         try:
-            self.payoff_date = values.parse_date(data["date"])
+            self.payoff_date = values.parse_date(fields["date"])
             payoff.check_date(self.payoff_date, today(self.ctx.now))
         except values.BadValue:
             return self.reject("date", "date_invalid")
@@ -36,7 +36,7 @@ class PayoffQuote(ContractOwned):
             return self.reject("date", refused.reason)
         return True
 
-    def issue_quote(self, data: Mapping[str, Any]) -> None:
+    def issue_quote(self, fields: Mapping[str, Any]) -> None:
         contract, customer = self.contract, self.ctx.customer_id
         assert contract is not None and customer is not None and self.payoff_date is not None
         issued = quotes.issue(
@@ -48,7 +48,7 @@ class PayoffQuote(ContractOwned):
             language=self.ctx.language,
             identity_id=customer,
         )
-        self.data.update(reference=issued.reference, contract_number=contract.number)
+        self.memory.update(reference=issued.reference, contract_number=contract.number)
         self.told["next"] = f"overview/quotes/{issued.reference}"
 
 

@@ -18,47 +18,47 @@ from storage import identities
 
 
 class Registration(ActivationStep):
-    def details_valid(self, data: Mapping[str, Any]) -> bool:
+    def details_valid(self, fields: Mapping[str, Any]) -> bool:
         """A field rule: every problem of the password at once, beside its own field."""
-        personal = [data.get(k) or "" for k in ("email", "first_name", "last_name")]
+        personal = [fields.get(k) or "" for k in ("email", "first_name", "last_name")]
         found = passwords.new_password_problems(
-            data["password"], data.get("password_confirm"), [p for p in personal if p]
+            fields["password"], fields.get("password_confirm"), [p for p in personal if p]
         )
         for field, reason in found:
             self.reject(field, reason)
         return not found
 
-    def register(self, data: Mapping[str, Any]) -> None:
+    def register(self, fields: Mapping[str, Any]) -> None:
         # Hashed whether or not the address is known, so both answers take as long.
-        password_hash = passwords.hash_password(data["password"])
+        password_hash = passwords.hash_password(fields["password"])
         session = self.ctx.session
-        self.data.update(email=data["email"], first_name=data["first_name"], sent=[])
-        identity, made = identities.pending_or_new(session, data["email"], self.ctx.now)
+        self.memory.update(email=fields["email"], first_name=fields["first_name"], sent=[])
+        identity, made = identities.pending_or_new(session, fields["email"], self.ctx.now)
         if made:
-            identity.first_name = data["first_name"]
-            identity.last_name = data["last_name"]
+            identity.first_name = fields["first_name"]
+            identity.last_name = fields["last_name"]
             identity.password_hash = password_hash
             identity.language = self.ctx.language
             session.flush()
-            self.data["identity_id"] = identity.id
+            self.memory["identity_id"] = identity.id
         elif identity.status == "pending":
             # Registered before and not activated yet: what was stored then stays, and so
             # does the link sent then (whoever registers again could be someone else).
-            self.data["pending"] = True
+            self.memory["pending"] = True
         else:
             # The owner is greeted by the name on record, not by what was typed.
-            self.data.update(known=True, first_name=identity.first_name)
+            self.memory.update(known=True, first_name=identity.first_name)
         self.send_activation()
 
     def send_activation(self) -> None:
         if not self.may_mail():
             return
         urls = {"login_url": self.url("sign_in"), "reset_url": self.url("password_reset")}
-        if self.data.get("pending"):
-            self.mail("registration/email_pending", self.data["email"], urls)
-        elif self.data.get("known"):
-            values = {"first_name": self.data["first_name"], **urls}
-            self.mail("registration/email_already", self.data["email"], values)
+        if self.memory.get("pending"):
+            self.mail("registration/email_pending", self.memory["email"], urls)
+        elif self.memory.get("known"):
+            values = {"first_name": self.memory["first_name"], **urls}
+            self.mail("registration/email_already", self.memory["email"], values)
         else:
             self.mail_activation_link()
 

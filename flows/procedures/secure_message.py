@@ -11,23 +11,23 @@ from flows.messaging import threads
 
 
 class SecureMessage(ContractOwned, UploadQuota):
-    def open_conversation(self, data: Mapping[str, Any]) -> None:
+    def open_conversation(self, fields: Mapping[str, Any]) -> None:
         """Start the conversation (its own lifecycle) and write the first message in it."""
         contract, ctx = self.contract, self.ctx
         assert contract is not None and ctx.customer_id is not None  # contract_owned said so
-        shown = {"subject": data["subject"], "contract_number": contract.number}
+        shown = {"subject": fields["subject"], "contract_number": contract.number}
         conversation_id = self.start("conversation", shown, customer_id=ctx.customer_id)
         conversation = threads.open_conversation(
             ctx.session,
             conversation_id,
             customer_id=ctx.customer_id,
             contract=contract,
-            subject=data["subject"],
+            subject=fields["subject"],
             now=ctx.now,
         )
-        attached = data.get("attachment", [])
-        threads.write(ctx.session, conversation, data["body"], attached, ctx.uploads, now=ctx.now)
-        self.data.update(
+        attached = fields.get("attachment", [])
+        threads.write(ctx.session, conversation, fields["body"], attached, ctx.uploads, now=ctx.now)
+        self.memory.update(
             conversation_id=conversation_id,
             **shown,
             attachments=[f.display_name for f in attached],

@@ -23,9 +23,9 @@ class SignIn(ActivationStep, DeviceCodeStep):
     identity: Identity | None = None
     verdict: bool | None = None  # both submit transitions ask; the password is checked once
 
-    def credentials_valid(self, data: Mapping[str, Any]) -> bool:
+    def credentials_valid(self, fields: Mapping[str, Any]) -> bool:
         if self.verdict is None:
-            self.verdict = self._check(data["email"], data["password"])
+            self.verdict = self._check(fields["email"], fields["password"])
         return self.verdict or self.reject("event", "credentials")
 
     def _check(self, email: str, password: str) -> bool:
@@ -46,29 +46,29 @@ class SignIn(ActivationStep, DeviceCodeStep):
     def account_pending(self) -> bool:
         return self.identity is not None and self.identity.status == "pending"
 
-    def device_trusted(self, data: Mapping[str, Any]) -> bool:
+    def device_trusted(self, fields: Mapping[str, Any]) -> bool:
         identity = self.identity
         assert identity is not None  # credentials_valid comes first
         session, now = self.ctx.session, self.ctx.now
         if not contracts.of_customer(session, identity.id):
             return True  # nothing to protect yet: association will ask for a code
-        return remembered.recognised(session, data.get(DEVICE_TOKEN), identity.id, now)
+        return remembered.recognised(session, fields.get(DEVICE_TOKEN), identity.id, now)
 
-    def ask_device_code(self, data: Mapping[str, Any]) -> None:
+    def ask_device_code(self, fields: Mapping[str, Any]) -> None:
         identity = self.identity
         assert identity is not None
-        self._upgrade_hash(identity, data)
+        self._upgrade_hash(identity, fields)
         # The instance is the customer's from here; the session opens once authorized.
         self.customer_id = identity.id
         linked = contracts.of_customer(self.ctx.session, identity.id)
         self.offer_device_code(max(linked, key=lambda c: (c.updated_at, c.id)))
 
-    def open_session(self, data: Mapping[str, Any]) -> None:
+    def open_session(self, fields: Mapping[str, Any]) -> None:
         """Straight from the password, or once the device is authorized (then: in
         device_code)."""
         identity = self.identity or self.ctx.session.get(Identity, self.customer_id or 0)
         assert identity is not None
-        self._upgrade_hash(identity, data)
+        self._upgrade_hash(identity, fields)
         # Their language is the one they sign in with: e-mails follow it.
         identity.language = self.ctx.language
         self.customer_id = identity.id
@@ -78,14 +78,14 @@ class SignIn(ActivationStep, DeviceCodeStep):
         self.told["next"] = "overview" if linked else self.ctx.routes["account_association"]
 
     @staticmethod
-    def _upgrade_hash(identity: Identity, data: Mapping[str, Any]) -> None:
-        if "password" in data and passwords.needs_rehash(identity.password_hash):
-            identity.password_hash = passwords.hash_password(data["password"])
+    def _upgrade_hash(identity: Identity, fields: Mapping[str, Any]) -> None:
+        if "password" in fields and passwords.needs_rehash(identity.password_hash):
+            identity.password_hash = passwords.hash_password(fields["password"])
 
     def remember_identity(self) -> None:
         identity = self.identity
         assert identity is not None
-        self.data.update(
+        self.memory.update(
             email=identity.email, first_name=identity.first_name, identity_id=identity.id
         )
 

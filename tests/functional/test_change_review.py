@@ -27,8 +27,8 @@ from flows.model import FlowModel
 
 
 class Errand(FlowModel):
-    def filled(self, data):
-        return data["word"] == "yes" or self.reject("word", "not_yes")
+    def filled(self, fields):
+        return fields["word"] == "yes" or self.reject("word", "not_yes")
 
 
 MODEL = Errand

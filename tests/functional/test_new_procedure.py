@@ -56,11 +56,11 @@ from flows.model import FlowModel
 
 
 class Greeting(FlowModel):
-    def polite(self, data):
-        return data["name"] != "Grumpy" or self.reject("name", "invalid")
+    def polite(self, fields):
+        return fields["name"] != "Grumpy" or self.reject("name", "invalid")
 
-    def remember(self, data):
-        self.data["name"] = data["name"]
+    def remember(self, fields):
+        self.memory["name"] = fields["name"]
 
 
 MODEL = Greeting
@@ -127,16 +127,16 @@ from storage.models import Identity
 
 
 class Callback(FlowModel):
-    def reasonable_time(self, data):
-        return data["time"] != "night" or self.reject("time", "night_call")
+    def reasonable_time(self, fields):
+        return fields["time"] != "night" or self.reject("time", "night_call")
 
-    def keep_time(self, data):
-        self.data["time"] = data["time"]
+    def keep_time(self, fields):
+        self.memory["time"] = fields["time"]
 
-    def tell_customer(self, data):
-        self.data["note"] = data["note"]
+    def tell_customer(self, fields):
+        self.memory["note"] = fields["note"]
         customer = self.ctx.session.get(Identity, self.ctx.customer_id)
-        self.mail("callback/email_called", customer.email, {"note": data["note"]})
+        self.mail("callback/email_called", customer.email, {"note": fields["note"]})
 
 
 MODEL = Callback
@@ -147,14 +147,16 @@ CALLBACK_TEMPLATES = {
 {% block content %}<h1>When may we call?</h1>{{ show_notice(notice) }}
 {% if errors.time %}<p class="error">{{ reason_message(errors.time) }}</p>{% endif %}
 <form method="post" action="{{ action }}">{{ csrf(state) }}
-<select name="time"><option>morning</option><option>afternoon</option><option>night</option></select>
+<select name="time">
+<option>morning</option><option>afternoon</option><option>night</option></select>
 <button type="submit">Ask</button></form>{% endblock %}""",
     "waiting.html": """{% extends "base.html" %}{% block content %}
 <h1>{{ _(definition.status_of(state.id)) }}</h1><p>{{ display.time }}</p>{% endblock %}""",
     "staff.html": """{% extends "staff/base.html" %}{% block content %}
 <h1>Call {{ display.time }}</h1>{% if notice %}<p class="error">{{ notice }}</p>{% endif %}
 {% if "call_back" in snapshot.allowed_events %}
-<form method="post" action="{{ action }}"><input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
+<form method="post" action="{{ action }}">
+<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
 <input name="note"><button type="submit" name="event" value="call_back">Called</button></form>
 {% else %}<p>Called: {{ display.note }}</p>{% endif %}{% endblock %}""",
     "email_called.txt": """{% block subject %}We called you{% endblock %}

@@ -103,8 +103,8 @@ ADD_GUARD = V1.replace(
 
 
 class Errand(FlowModel):
-    def filled(self, data: Mapping[str, Any]) -> bool:
-        return data["word"] == "yes" or self.reject("word", "not_yes")
+    def filled(self, fields: Mapping[str, Any]) -> bool:
+        return fields["word"] == "yes" or self.reject("word", "not_yes")
 
     def approver_known(self) -> bool:
         return True

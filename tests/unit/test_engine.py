@@ -58,15 +58,15 @@ procedure:
 
 
 class Toy(FlowModel):
-    def said_yes(self, data: Mapping[str, Any]) -> bool:
-        return data["word"] == "yes" or self.reject("word", "not_yes")
+    def said_yes(self, fields: Mapping[str, Any]) -> bool:
+        return fields["word"] == "yes" or self.reject("word", "not_yes")
 
-    def write_note(self, data: Mapping[str, Any]) -> None:
-        self.data["noted"] = True
+    def write_note(self, fields: Mapping[str, Any]) -> None:
+        self.memory["noted"] = True
         values = {"first_name": "N", "login_url": "x", "reset_url": "y"}
         self.mail("registration/email_already", "note@example.com", values, language="en")
-        self.client["ticket"] = f"ticket-for-{data['word']}"  # for the sender only
-        if data.get("explode"):
+        self.client["ticket"] = f"ticket-for-{fields['word']}"  # for the sender only
+        if fields.get("explode"):
             raise RuntimeError("the mail server caught fire")
 
 
@@ -169,10 +169,10 @@ def test_a_machine_serves_one_instance_after_another_each_afresh(
     kept_before: list[object] = []
 
     class Nosy(Toy):
-        def said_yes(self, data: Mapping[str, Any]) -> bool:
-            kept_before.append((getattr(self, "kept", None), dict(self.data)))
-            self.kept = data["word"]  # as a guard keeps a record it found for the action
-            return super().said_yes(data)
+        def said_yes(self, fields: Mapping[str, Any]) -> bool:
+            kept_before.append((getattr(self, "kept", None), dict(self.memory)))
+            self.kept = fields["word"]  # as a guard keeps a record it found for the action
+            return super().said_yes(fields)
 
     registry = Registry([flows_folder(tmp_path, toy=TOY)], models={"toy": Nosy})
     engine = Engine(registry, services.db, services.mailer, services.clock, lambda: "http://x/")

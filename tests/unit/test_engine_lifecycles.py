@@ -78,8 +78,8 @@ procedure:
 
 
 class Ask(FlowModel):
-    def open_thread(self, data: Mapping[str, Any]) -> None:
-        self.data["thread"] = self.start("thread", {"question": data["question"]})
+    def open_thread(self, fields: Mapping[str, Any]) -> None:
+        self.memory["thread"] = self.start("thread", {"question": fields["question"]})
 
 
 class Thread(FlowModel):

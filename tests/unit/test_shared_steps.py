@@ -131,7 +131,7 @@ def test_a_wrong_use_of_a_step_fails_at_compile_time(change: tuple[str, str], me
 
 def test_a_model_must_derive_from_the_steps_guards_and_actions(tmp_path: Path) -> None:
     class Stranger(FlowModel):
-        def link_valid(self, data: Mapping[str, Any]) -> bool:
+        def link_valid(self, fields: Mapping[str, Any]) -> bool:
             return True
 
         resend_allowed = link_valid

@@ -1,6 +1,6 @@
 """The e-mailed activation link (activation.yaml): shared by registration and sign-in.
 
-The procedure's ``data`` holds ``email``, ``first_name`` and ``identity_id`` of the MINI ID
+The procedure's ``fields`` holds ``email``, ``first_name`` and ``identity_id`` of the MINI ID
 waiting for activation, and ``sent``: when each e-mail of this instance was written.
 """
 
@@ -28,7 +28,7 @@ class ActivationStep(FlowModel):
     """Guards and actions of the awaiting_activation step."""
 
     def resend_allowed(self) -> bool:
-        sent = [datetime.fromisoformat(t) for t in self.data.get("sent", [])]
+        sent = [datetime.fromisoformat(t) for t in self.memory.get("sent", [])]
         now = self.ctx.now
         if sent and now - sent[-1] < RESEND_GAP:
             return self.reject("event", "too_soon")
@@ -36,8 +36,8 @@ class ActivationStep(FlowModel):
             return self.reject("event", "too_many")
         return True
 
-    def link_valid(self, data: Mapping[str, Any]) -> bool:
-        return self.accept_link(data["token"], LINK_PURPOSE)
+    def link_valid(self, fields: Mapping[str, Any]) -> bool:
+        return self.accept_link(fields["token"], LINK_PURPOSE)
 
     def activate_identity(self) -> None:
         token = self.link
@@ -61,9 +61,9 @@ class ActivationStep(FlowModel):
         Someone could use the forms to flood an address: past the share, nothing is
         written to it, and the screen says nothing different.
         """
-        self.data["sent"] = [*self.data.get("sent", []), self.ctx.now.isoformat()]
+        self.memory["sent"] = [*self.memory.get("sent", []), self.ctx.now.isoformat()]
         since = self.ctx.now - timedelta(hours=1)
-        count = outbox.recent_count(self.ctx.session, self.data["email"], since, MAIL_KINDS)
+        count = outbox.recent_count(self.ctx.session, self.memory["email"], since, MAIL_KINDS)
         return count < MAILS_PER_HOUR
 
     def mail_activation_link(self) -> None:
@@ -71,12 +71,12 @@ class ActivationStep(FlowModel):
             self.ctx.session,
             purpose=LINK_PURPOSE,
             instance_id=self.ctx.instance_id,
-            identity_id=self.data["identity_id"],
+            identity_id=self.memory["identity_id"],
             now=self.ctx.now,
             valid_for=LINK_VALID_FOR,
         )
-        values = {"first_name": self.data["first_name"], "link": self.url(link=token)}
-        self.mail(LINK_MAIL, self.data["email"], values)
+        values = {"first_name": self.memory["first_name"], "link": self.url(link=token)}
+        self.mail(LINK_MAIL, self.memory["email"], values)
 
 
 STEP = ActivationStep

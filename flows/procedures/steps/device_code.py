@@ -1,9 +1,9 @@
 """The device code (device_code.yaml): shared by account association and sign-in.
 
-The procedure's ``data`` holds ``contract_id``, the contract of record whose phone or
+The procedure's ``fields`` holds ``contract_id``, the contract of record whose phone or
 e-mail address gets the code (never one typed during the procedure), the masked ones the
 screens show, the ``channel`` chosen and where the last code went (``sent_to``). The code
-is never in ``data``: only its keyed hash is kept (flows.accounts.codes). The MINI ID is
+is never in ``fields``: only its keyed hash is kept (flows.accounts.codes). The MINI ID is
 the instance's customer.
 """
 
@@ -30,7 +30,7 @@ class DeviceCodeStep(FlowModel):
 
     def offer_device_code(self, contract: Contract) -> None:
         """Where codes may go: the procedure's action leading into the step calls this."""
-        self.data.update(
+        self.memory.update(
             contract_id=contract.id,
             phone_masked=mask_phone(contract.phone),
             email_masked=mask_email(contract.email),
@@ -39,12 +39,12 @@ class DeviceCodeStep(FlowModel):
 
     recipient = ""  # where the code goes, as codes.recipient_key gives it
 
-    def code_may_be_sent(self, data: Mapping[str, Any]) -> bool:
+    def code_may_be_sent(self, fields: Mapping[str, Any]) -> bool:
         session, owner = self.ctx.session, self.customer_id
-        self.record = contract = session.get(Contract, self.data.get("contract_id", 0))
+        self.record = contract = session.get(Contract, self.memory.get("contract_id", 0))
         if owner is None or contract is None:
             return self.reject("event", "refused")
-        channel = self._channel(data)
+        channel = self._channel(fields)
         if channel not in self.ctx.channels:
             return self.reject("event", "channel_unavailable")
         address = contract.phone if channel == "sms" else contract.email
@@ -52,14 +52,14 @@ class DeviceCodeStep(FlowModel):
         reason = codes.throttled(session, owner, self.recipient, self.ctx.now)
         return self.reject("event", reason) if reason else True
 
-    def _channel(self, data: Mapping[str, Any]) -> str:
+    def _channel(self, fields: Mapping[str, Any]) -> str:
         """The channel chosen now (send_code), or the one chosen before (resend_code)."""
-        return str(data.get("channel") or self.data["channel"])
+        return str(fields.get("channel") or self.memory["channel"])
 
-    def issue_code(self, data: Mapping[str, Any]) -> None:
+    def issue_code(self, fields: Mapping[str, Any]) -> None:
         contract, owner = self.record, self.customer_id
         assert contract is not None and owner is not None  # code_may_be_sent said so
-        channel = self._channel(data)
+        channel = self._channel(fields)
         code = codes.issue(
             self.ctx.session,
             secret=self.ctx.secret,
@@ -71,18 +71,18 @@ class DeviceCodeStep(FlowModel):
         )
         if channel == "sms":
             self.sms(CODE_SMS, contract.phone, {"code": code})
-            sent_to = self.data["phone_masked"]
+            sent_to = self.memory["phone_masked"]
         else:
             self.mail(CODE_MAIL, contract.email, {"code": code, "first_name": contract.first_name})
-            sent_to = self.data["email_masked"]
-        self.data.update(channel=channel, sent_to=sent_to)
+            sent_to = self.memory["email_masked"]
+        self.memory.update(channel=channel, sent_to=sent_to)
 
-    def code_valid(self, data: Mapping[str, Any]) -> bool:
+    def code_valid(self, fields: Mapping[str, Any]) -> bool:
         self.challenge, reason = codes.check(
             self.ctx.session,
             secret=self.ctx.secret,
             instance_id=self.ctx.instance_id,
-            code=data["code"],
+            code=fields["code"],
             now=self.ctx.now,
         )
         if reason is None:
@@ -90,14 +90,14 @@ class DeviceCodeStep(FlowModel):
         # A mistyped code is the field's problem; the others ask for a new code.
         return self.reject("code" if reason == "code_wrong" else "event", reason)
 
-    def authorize_device(self, data: Mapping[str, Any]) -> None:
+    def authorize_device(self, fields: Mapping[str, Any]) -> None:
         challenge, owner = self.challenge, self.customer_id
         assert challenge is not None and owner is not None  # code_valid said so
         challenge.used_at = self.ctx.now
-        self.data["remembered"] = bool(data.get("remember_device"))
-        if data.get("remember_device"):
+        self.memory["remembered"] = bool(fields.get("remember_device"))
+        if fields.get("remember_device"):
             token = remembered.remember(
-                self.ctx.session, owner, str(data.get(USER_AGENT) or ""), self.ctx.now
+                self.ctx.session, owner, str(fields.get(USER_AGENT) or ""), self.ctx.now
             )
             self.client[DEVICE_TOKEN] = token
 
