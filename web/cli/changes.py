@@ -22,7 +22,7 @@ from flows.analysis import change, change_diagram, change_report, change_words, 
 from flows.analysis.change import Diff
 from flows.definition import Definition
 from flows.i18n import LOCALES
-from web.cli.flows import _definition, _fail, _print_json, flows_group, json_option
+from web.cli.flows import fail, flows_group, json_option, print_json, procedure
 from web.i18n import in_language
 from web.services import current
 
@@ -63,13 +63,13 @@ def flows_diff(
 ) -> None:
     """What changed between two versions of procedure NAME (or a version and --file)."""
     if new and path:
-        _fail("Give --to or --file, not both.")
+        fail("Give --to or --file, not both.")
     found = _diff(name, old, new, path)
     try:
         with in_language(lang):
             text = _diff_text(found, fmt)
     except GraphvizError as exc:
-        _fail(f"Cannot draw SVG: {exc}")
+        fail(f"Cannot draw SVG: {exc}")
     if output is None:
         click.echo(text, nl=False)
         return
@@ -102,7 +102,7 @@ def flows_impact(name: str, path: Path, days: int, lang: str, as_json: bool) -> 
     found = impact.impact(services.db, _diff(name, None, None, path), services.clock(), days)
     with in_language(lang):
         if as_json:
-            _print_json(change_report.impact_json(found, gettext))
+            print_json(change_report.impact_json(found, gettext))
         else:
             click.echo("\n".join(change_report.impact_text(found, gettext)))
 
@@ -115,16 +115,16 @@ def flows_impact(name: str, path: Path, days: int, lang: str, as_json: bool) -> 
 def flows_migrate(name: str, dry_run: bool, as_json: bool) -> None:
     """Move in-flight instances of NAME to its current version, as it declares."""
     services = current()
-    definition = _definition(name)
+    definition = procedure(name)
     try:
         if dry_run:
             moves = migration.plan(services.db, services.registry, name, services.clock())
         else:
             moves = migration.migrate(services.db, services.registry, name, services.clock)
     except migration.MigrationError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
-        _print_json(
+        print_json(
             {
                 "flow": name,
                 "to": definition.version,
@@ -149,7 +149,7 @@ def flows_migrate(name: str, dry_run: bool, as_json: bool) -> None:
 
 def _diff(name: str, old: str | None, new: str | None, path: Path | None) -> Diff:
     services = current()
-    current_one = _definition(name)
+    current_one = procedure(name)
     try:
         if path is None:
             return change.between(services.db, services.registry, name, old, new)
@@ -158,7 +158,7 @@ def _diff(name: str, old: str | None, new: str | None, path: Path | None) -> Dif
         return change.diff(before, after)
     except change.VersionError as exc:
         known = ", ".join(_versions(name))
-        _fail(f"{name}: no version {exc.version} to read here ({exc.code}). Known: {known}.")
+        fail(f"{name}: no version {exc.version} to read here ({exc.code}). Known: {known}.")
 
 
 def _draft(path: Path, current_one: Definition) -> Definition:
@@ -166,7 +166,7 @@ def _draft(path: Path, current_one: Definition) -> Definition:
         text = path.read_text(encoding="utf-8")
         return change.draft(text, current_one, current().registry.steps)
     except (UnicodeDecodeError, ValueError, StateMachineError) as exc:
-        _fail(f"{path}: {exc}")
+        fail(f"{path}: {exc}")
 
 
 def _versions(name: str) -> list[str]:

@@ -51,7 +51,7 @@ def flows_list(as_json: bool) -> None:
     """The procedures, their versions, states and events."""
     found = [describe.summary(d) for d in current().registry]
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     for d in found:
         click.echo(f"{d['name']}  version {d['version']}  “{d['label']}”")
@@ -75,9 +75,9 @@ def flows_diagram(name: str, fmt: str, lang: str, output: Path | None) -> None:
     """A procedure's diagram, its labels in French or English (SVG needs Graphviz)."""
     try:
         with in_language(lang):
-            drawn = diagrams.render(_definition(name), fmt, translate=gettext)
+            drawn = diagrams.render(procedure(name), fmt, translate=gettext)
     except GraphvizError as exc:
-        _fail(f"Cannot draw SVG: {exc}")
+        fail(f"Cannot draw SVG: {exc}")
     if output is None:
         click.echo(drawn)
         return
@@ -93,16 +93,16 @@ def flows_diagram(name: str, fmt: str, lang: str, output: Path | None) -> None:
 @with_appcontext
 def flows_start(name: str, customer: str | None, language: str, as_json: bool) -> None:
     """Start an instance of procedure NAME."""
-    definition = _definition(name)
+    definition = procedure(name)
     customer_id = _customer(customer) if customer else None
     try:
         snapshot = current().engine.start(
             definition.name, by=TESTER, language=language, customer_id=customer_id
         )
     except NotStartable:
-        _fail(f"{name!r} is started by another procedure: {', '.join(definition.started_by)}.")
+        fail(f"{name!r} is started by another procedure: {', '.join(definition.started_by)}.")
     except Forbidden as refused:
-        _fail(_message(refused.reason))
+        fail(_message(refused.reason))
     _print_snapshot(snapshot, as_json)
 
 
@@ -116,7 +116,7 @@ def flows_show(instance_id: str, as_email: str | None, as_json: bool) -> None:
     try:
         snapshot = current().engine.snapshot(instance_id, by=_principal(as_email))
     except UnknownInstance:
-        _fail(f"No instance {instance_id!r}.")
+        fail(f"No instance {instance_id!r}.")
     _print_snapshot(snapshot, as_json)
 
 
@@ -139,9 +139,9 @@ def flows_send(
         values.update(_files(definition, event, values))
         result = engine.send(instance_id, event, values, by=by)
     except UnknownInstance:
-        _fail(f"No instance {instance_id!r}.")
+        fail(f"No instance {instance_id!r}.")
     if as_json:
-        _print_json(_result_json(result))
+        print_json(_result_json(result))
     else:
         _print_result(event, result)
     if not result.ok:
@@ -158,9 +158,9 @@ def flows_history(instance_id: str, as_email: str | None, as_json: bool) -> None
     try:
         records = current().engine.history(instance_id, by=_principal(as_email))
     except UnknownInstance:
-        _fail(f"No instance {instance_id!r}.")
+        fail(f"No instance {instance_id!r}.")
     if as_json:
-        _print_json(records)
+        print_json(records)
         return
     for r in records:
         moved = f"{r['source']} → {r['target']}" if r["target"] else r["source"]
@@ -178,17 +178,17 @@ def _message(reason: str) -> str:
     return current().registry.reason_message(reason)
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(WRONG)
 
 
-def _definition(name: str) -> Definition:
+def procedure(name: str) -> Definition:
     try:
         return current().registry.get(name)
     except UnknownFlow:
         known = ", ".join(d.name for d in current().registry)
-        _fail(f"No procedure {name!r}. Known: {known}.")
+        fail(f"No procedure {name!r}. Known: {known}.")
 
 
 def _principal(email: str | None) -> Principal:
@@ -198,7 +198,7 @@ def _principal(email: str | None) -> Principal:
     with current().db.read() as session:
         found = people.principal(session, email)
     if found is None:
-        _fail(f"No active staff member nor MINI ID has the address {email!r}.")
+        fail(f"No active staff member nor MINI ID has the address {email!r}.")
     return found
 
 
@@ -206,7 +206,7 @@ def _customer(email: str) -> int:
     with current().db.read() as session:
         found = people.customer_id(session, email)
     if found is None:
-        _fail(f"No MINI ID has the address {email!r}.")
+        fail(f"No MINI ID has the address {email!r}.")
     return found
 
 
@@ -229,18 +229,18 @@ def _files(definition: Definition, event: str, values: dict[str, Any]) -> dict[s
         if spec.type == "file" and isinstance(value, str) and value.startswith("@"):
             path = Path(value[1:])
             if not path.is_file():
-                _fail(f"{name}: no file {path}")
+                fail(f"{name}: no file {path}")
             found[name] = [Upload(path.name, path.read_bytes())]
     return found
 
 
-def _print_json(value: Any) -> None:
+def print_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def _print_snapshot(snapshot: Snapshot, as_json: bool) -> None:
     if as_json:
-        _print_json(snapshot.as_json())
+        print_json(snapshot.as_json())
         return
     expires = snapshot.expires_at.isoformat(timespec="seconds") if snapshot.expires_at else "-"
     click.echo(f"Instance   {snapshot.id}")

@@ -12,11 +12,9 @@ from flask import Blueprint, Flask, abort, redirect, render_template, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from flows.messaging import SUBJECTS, centre, threads
-from flows.records import Attachment
+from flows.messaging import SUBJECTS, centre
+from web import files
 from web.customer.auth import current_customer, login_required, principal
-from web.customer.overview import _attachment as download  # one way to send a file
-from web.customer.overview import upload_folder
 from web.services import current
 
 bp = Blueprint("messages", __name__)
@@ -57,17 +55,7 @@ def read(lang: str, conversation_id: str) -> Response:
 def attachment(lang: str, attachment_id: int) -> Response:
     with current().db.read() as db:
         found = centre.attachment(db, attachment_id, _customer_id())
-    return send_attachment(found)
-
-
-def send_attachment(found: Attachment | None) -> Response:
-    """The file, as a download only (never shown inline), or 404."""
-    if found is None:
-        abort(404)
-    path = threads.path_of(upload_folder(), found)
-    if not path.is_file():
-        abort(404)
-    return download(path, found.content_type, found.filename)
+    return files.attachment(found)
 
 
 def subject_label(code: str) -> str:

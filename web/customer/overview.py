@@ -8,19 +8,15 @@ its page is here, under its reference.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     render_template,
-    send_file,
     url_for,
 )
 from flask_babel import gettext
@@ -32,6 +28,7 @@ from flows.contracts import payoff, quotes, remittance
 from flows.contracts.schedule import Standing, end_date, standing
 from flows.contracts.schedule import today as local_today
 from flows.records import Contract, DocumentLine, PaymentLine, QuoteLine
+from web import files
 from web.customer import paying, pdf
 from web.customer.auth import current_customer, login_required
 from web.formatting import day, money
@@ -164,18 +161,7 @@ def quote_pdf(lang: str, reference: str) -> Response:
     issued, contract = _issued(reference)
     slug = gettext("payoff-quote")
     name = f"{slug}-{issued.reference}.pdf"
-    return _attachment(pdf.payoff_quote(contract, issued, lang), "application/pdf", name)
-
-
-def _attachment(content: bytes | Path, mimetype: str, name: str) -> Response:
-    body = content if isinstance(content, Path) else io.BytesIO(content)
-    response = send_file(body, mimetype=mimetype, as_attachment=True, download_name=name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def upload_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
+    return files.download(pdf.payoff_quote(contract, issued, lang), "application/pdf", name)
 
 
 @bp.get("/<any(fr,en):lang>/documents/<id:document_id>")
@@ -185,10 +171,8 @@ def download(lang: str, document_id: int) -> Response:
         document = contracts.owned_document(db, document_id, _customer_id())
     if document is None:
         abort(404)
-    path = upload_folder() / document.storage_name  # a name we generated, never the customer's
-    if not path.is_file():
-        abort(404)
-    return _attachment(path, document.content_type, document.filename)
+    # Kept under a name we generated, never the customer's.
+    return files.kept(document.storage_name, document.content_type, document.filename)
 
 
 def init_app(app: Flask) -> None:

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from flows.messaging import centre
 from flows.messaging import queue as queue_rules
-from web.customer.messages import send_attachment
+from web import files
 from web.services import current
 from web.staff.console import console, current_staff
 
@@ -52,7 +52,7 @@ def queue() -> str:
 def attachment(attachment_id: int) -> Response:
     with current().db.read() as db:
         found = centre.attachment(db, attachment_id)
-    return send_attachment(found)
+    return files.attachment(found)
 
 
 def init_app(app: Flask) -> None:

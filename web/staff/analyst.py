@@ -30,7 +30,7 @@ DOWNLOADS = {
 }
 
 
-def _definition(name: str) -> Definition:
+def definition_or_404(name: str) -> Definition:
     try:
         return current().registry.get(name)
     except UnknownFlow:
@@ -99,7 +99,7 @@ def _activity(definition: Definition, period: heatmap.Period) -> dict[str, Any]:
 @bp.get("/<name>")
 @analyst_required
 def flow(name: str) -> str:
-    definition = _definition(name)
+    definition = definition_or_404(name)
     period = chosen_period()
     activity = _activity(definition, period)
     svg = diagrams.render(definition, "svg", translate=gettext, heat=activity["heat"])
@@ -143,7 +143,7 @@ def _period_args(period: heatmap.Period) -> dict[str, str]:
 @analyst_required
 def diagram(name: str, ext: str) -> Response:
     """A download; with ?period=… the SVG and DOT carry that period's heat."""
-    definition = _definition(name)
+    definition = definition_or_404(name)
     fmt, mimetype = DOWNLOADS[ext]
     heat = None
     if "period" in request.args and fmt in {"svg", "dot"}:
@@ -160,7 +160,7 @@ def diagram(name: str, ext: str) -> Response:
 @analyst_required
 def counts_csv(name: str) -> Response:
     """The period's counts, one row per state, transition, outcome and reason."""
-    definition = _definition(name)
+    definition = definition_or_404(name)
     period = chosen_period()
     with current().db.read() as session:
         rows = trail.totals(session, definition.name, period.since, period.until)

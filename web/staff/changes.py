@@ -10,7 +10,7 @@ from markupsafe import Markup
 from flows.analysis import change, change_diagram, change_report, change_words, impact, trail
 from flows.analysis.change import Diff
 from web.services import current
-from web.staff.analyst import _definition
+from web.staff.analyst import definition_or_404
 from web.staff.console import analyst_required, console
 
 bp = console(Blueprint("changes", __name__, url_prefix="/staff/flows"))
@@ -20,7 +20,7 @@ DRAWINGS = {"svg": ("svg", "image/svg+xml"), "mmd": ("mermaid", "text/plain")}
 
 def _chosen(name: str) -> Diff:
     """The two versions asked for (?from=&to=), by default the one before and the current."""
-    _definition(name)
+    definition_or_404(name)
     services = current()
     given = [request.args.get(side) or None for side in ("from", "to")]
     try:
