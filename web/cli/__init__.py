@@ -177,7 +177,7 @@ def identities_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def identities_import(file: Path) -> None:
-    """Import ConnectedDrive identities from a CSV file (see README)."""
+    """Import ConnectedDrive identities from a CSV file (docs/command-line.md)."""
     from flows.accounts.identity_import import import_identities
 
     _report(import_identities(current().db, file, current().clock()))
@@ -192,7 +192,7 @@ def contracts_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def contracts_import(file: Path) -> None:
-    """Create or update contracts from a CSV file (see README)."""
+    """Create or update contracts from a CSV file (docs/command-line.md)."""
     from flows.contracts.contract_import import import_contracts
 
     _report(import_contracts(current().db, file, current().clock()), "contract(s)")
