@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import secrets
 import statistics
 import tempfile
@@ -33,6 +34,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from flask import Flask
 from sqlalchemy import create_engine, func, insert, select, text
 
@@ -228,10 +230,17 @@ def analyst_client(app: Flask, services: Services) -> Any:
         services.db, "bench@example.com", role="analyst", password=PASSWORD, now=services.clock()
     )
     client = app.test_client()
-    signed_in = client.post(
+    password = client.post(
         "/staff/login", data={"email": "bench@example.com", "password": PASSWORD}
     )
-    assert signed_in.status_code == 303, signed_in.status_code
+    assert password.status_code == 303, password.status_code
+    # The first sign-in enrols an authenticator: the key the page shows, its code now.
+    page = client.get("/staff/login/code").get_data(as_text=True)
+    found = re.search(r'<p class="key"><code>([A-Z2-7 ]+)</code>', page)
+    assert found, "no key to enrol"
+    code = pyotp.TOTP(found.group(1).replace(" ", "")).at(services.clock())
+    enrolled = client.post("/staff/login/code", data={"code": code})
+    assert enrolled.status_code == 200 and "recovery-codes" in enrolled.get_data(as_text=True)
     return client
 
 

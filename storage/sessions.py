@@ -1,4 +1,4 @@
-"""Server-side web sessions: created at sign-in, idle 30 min, absolute 12 h."""
+"""Server-side web sessions: created at sign-in, idle 30 min (staff: 15), absolute 12 h."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from storage.models import Identity, Staff, WebSession
 
 IDLE = timedelta(minutes=30)
+# A staff session reaches every customer's records: it ends sooner when left alone.
+STAFF_IDLE = timedelta(minutes=15)
 ABSOLUTE = timedelta(hours=12)
 
 
@@ -44,7 +46,8 @@ def live(session: Session, cookie: str, now: datetime) -> Live | None:
     if found is None:
         return None
     row = found[0]
-    if now - row.last_seen_at > IDLE or now - row.created_at > ABSOLUTE:
+    idle = STAFF_IDLE if row.staff_id is not None else IDLE
+    if now - row.last_seen_at > idle or now - row.created_at > ABSOLUTE:
         return None
     return Live(row, found[1], found[2])
 
@@ -89,6 +92,8 @@ def end_all(session: Session, identity_id: int) -> None:
 def sweep(session: Session, now: datetime) -> None:
     session.execute(
         delete(WebSession).where(
-            (WebSession.last_seen_at < now - IDLE) | (WebSession.created_at < now - ABSOLUTE)
+            (WebSession.last_seen_at < now - IDLE)
+            | (WebSession.staff_id.is_not(None) & (WebSession.last_seen_at < now - STAFF_IDLE))
+            | (WebSession.created_at < now - ABSOLUTE)
         )
     )

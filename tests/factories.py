@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyotp
+from sqlalchemy import select
+
 from flows.access import Principal
-from flows.accounts import passwords
+from flows.accounts import passwords, totp
 from flows.contracts import documents, files
 from flows.contracts.contract_import import save_contract, save_payment
 from flows.contracts.schedule import add_months
 from flows.contracts.schedule import today as local_today
 from flows.csv_import import Report
 from storage.identities import email_key
-from storage.models import Identity
+from storage.models import Identity, Staff
 from web.services import Services
 
 PASSWORD = "vélo rouge sous la pluie"
+# The key of the authenticator of every staff account staff_member makes (base32).
+STAFF_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def identity(
@@ -122,11 +127,38 @@ def staff_member(
     *,
     role: str = "analyst",
     password: str = PASSWORD,
+    enrolled: bool = True,
 ) -> int:
-    """A staff account as `moncompte staff add` makes it."""
+    """A staff account as `moncompte staff add` makes it; unless ENROLLED is false, with an
+    authenticator of key STAFF_TOTP, as its first sign-in leaves it."""
     from flows.accounts import staff
 
-    return staff.add(services.db, email, role=role, password=password, now=services.clock()).id
+    now = services.clock()
+    member = staff.add(services.db, email, role=role, password=password, now=now)
+    if enrolled:
+        with services.db.write() as session:
+            row = session.get(Staff, member.id)
+            assert row is not None
+            row.totp_secret = totp.seal(STAFF_TOTP, services.engine.secret)
+            row.totp_enrolled_at = now
+    return member.id
+
+
+def staff_code(services: Services, email: str, key: str = STAFF_TOTP) -> str:
+    """The code the authenticator of the staff account of EMAIL shows, of a time step the
+    account has not used yet (the clock moves on 30 s when the steps around now are)."""
+    with services.db.read() as session:
+        row = session.scalar(select(Staff).where(Staff.email_key == email_key(email)))
+        assert row is not None
+        last = row.totp_last_counter
+    generator = pyotp.TOTP(key)
+    current = generator.timecode(services.clock())
+    # Now's step or the next: both stay accepted if the step turns before the code is typed.
+    counter = current if last is None else max(current, last + 1)
+    if counter > current + 1:
+        services.clock.advance(timedelta(seconds=30))
+        counter = generator.timecode(services.clock())
+    return generator.generate_otp(counter)
 
 
 # Who tests send as: a tester, like the testers' API and the command line.

@@ -5,7 +5,8 @@ notice) carries that state in a cookie signed with the secret key, so that readi
 page writes nothing. Signing in (customer or staff) creates a row under a new random
 identifier (session fixation), and the cookie holds only that identifier: a password
 reset can then end a customer's sessions everywhere. Either kind ends after 30 min idle
-or 12 h in all; the background worker sweeps the rows that ended.
+(a staff member's after 15) or 12 h in all; the background worker sweeps the rows that
+ended.
 """
 
 from __future__ import annotations

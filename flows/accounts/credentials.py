@@ -4,7 +4,8 @@ Every failure looks the same from outside: unknown address, wrong password, an a
 waiting out its delay, a locked account. Each costs one password verification, and each
 counts against the address (known or not): after 5 consecutive failures the address
 waits 30 s, doubling each time up to 15 min; after 100 the account is locked until its
-password is set again (NIST SP 800-63B §5.2.2).
+password is set again (NIST SP 800-63B §5.2.2). A staff member's codes (the second
+step) count on the same counter.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from flows.accounts import passwords
 from storage import sign_in_failures
+from storage.models import SignInFailure
 
 FREE_FAILURES = 5
 FIRST_DELAY = timedelta(seconds=30)
@@ -54,25 +56,43 @@ def check(
     password: str,
     usable: Collection[str],
     now: datetime,
+    clear: bool = True,
 ) -> A | None:
     """The account FIND returns, when PASSWORD is right and the address may try now.
 
     FAILURE_KEY names the address's failure counter, locked before FIND runs; an account
-    whose status is not in USABLE is refused like an unknown address.
+    whose status is not in USABLE is refused like an unknown address. Without CLEAR, a
+    right password leaves the counter as it is: a second step follows, which clears it
+    (else each right password would give a second factor's guesser 5 free tries again).
     """
     failures = sign_in_failures.counter(session, failure_key, now)
     account = find()
-    waiting = now < failures.last_failed_at + delay_after(failures.count)
     may_try = account is not None and account.status in usable
-    if account is not None and may_try and failures.count < LOCK_AFTER and not waiting:
+    if account is not None and may_try and not blocked(failures, now):
         valid = passwords.verify(account.password_hash, password)
     else:
         passwords.spend_verify_time(password)
         valid = False
+    settle(session, failures, valid, now, clear=clear)
+    return account if valid else None
+
+
+def blocked(failures: SignInFailure, now: datetime) -> bool:
+    """Whether the address may not try now: it waits out its delay, or it is locked."""
+    return _waiting(failures, now) or failures.count >= LOCK_AFTER
+
+
+def settle(
+    session: Session, failures: SignInFailure, valid: bool, now: datetime, *, clear: bool = True
+) -> None:
+    """Count a failure against the address (not during its delay), or clear its counter."""
     if valid:
-        sign_in_failures.clear(session, failures.email_key)
-        return account
-    if not waiting:  # a try during the delay is refused without counting
+        if clear:
+            sign_in_failures.clear(session, failures.email_key)
+    elif not _waiting(failures, now):  # a try during the delay is refused without counting
         failures.count += 1
         failures.last_failed_at = now
-    return None
+
+
+def _waiting(failures: SignInFailure, now: datetime) -> bool:
+    return now < failures.last_failed_at + delay_after(failures.count)

@@ -1,5 +1,6 @@
 """Sessions of customers and staff, as the web keeps them (storage.sessions): created at
-sign-in under a new identifier, idle 30 minutes, 12 hours in all, swept once ended."""
+sign-in under a new identifier, idle 30 minutes (staff: 15), 12 hours in all, swept once
+ended."""
 
 from __future__ import annotations
 

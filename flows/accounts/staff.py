@@ -1,7 +1,8 @@
 """Staff accounts: who may sign in to the console, and what each role may see.
 
 Agents answer secure messages; analysts audit the procedures. The sign-in applies the
-customers' rules (flows.credentials) to a failure counter of its own per address.
+customers' rules (flows.credentials) to a failure counter of its own per address; a
+right password is only its first step (flows.accounts.second_factor has the second).
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def sign_in(
 ) -> Staff | None:
     """The staff member, when EMAIL and PASSWORD are right and the address may try now.
 
-    Taken or refused, the attempt is recorded with the client's ADDRESS.
+    Taken or refused, the attempt is recorded with the client's ADDRESS. The failure
+    counter stays as it is until the second step is taken.
     """
     member = credentials.check(
         session,
@@ -92,17 +94,18 @@ def sign_in(
         password=password,
         usable={"active"},
         now=now,
+        clear=False,
     )
     if member is not None and passwords.needs_rehash(member.password_hash):
         member.password_hash = passwords.hash_password(password)
     account = member or store.by_email(session, email)
     reason = None if member else "credentials"
-    _record(session, "sign_in", now, account, email, address=address, reason=reason)
+    record(session, "sign_in", now, account, email, address=address, reason=reason)
     return member
 
 
 def signed_out(session: Session, staff_id: int, now: datetime, address: str | None) -> None:
-    _record(session, "sign_out", now, session.get(Staff, staff_id), "", address=address)
+    record(session, "sign_out", now, session.get(Staff, staff_id), "", address=address)
 
 
 def unlock(db: Database, email: str, now: datetime) -> Staff:
@@ -110,7 +113,7 @@ def unlock(db: Database, email: str, now: datetime) -> Staff:
     with db.write() as session:
         member = _existing(session, email)
         sign_in_failures.clear(session, failure_key(member.email))
-        _record(session, "unlock", now, member, email, actor="cli")
+        record(session, "unlock", now, member, email, actor="cli")
         return member
 
 
@@ -120,7 +123,21 @@ def disable(db: Database, email: str, now: datetime) -> Staff:
         member = _existing(session, email)
         member.status = "disabled"
         store.end_sessions(session, member.id)
-        _record(session, "disable", now, member, email, actor="cli")
+        record(session, "disable", now, member, email, actor="cli")
+        return member
+
+
+def reset_second_factor(db: Database, email: str, now: datetime) -> Staff:
+    """Forget the account's authenticator and recovery codes: it enrols a new one at its
+    next sign-in; its sessions end now (``moncompte``)."""
+    with db.write() as session:
+        member = _existing(session, email)
+        member.totp_secret = None
+        member.totp_enrolled_at = None
+        member.totp_last_counter = None
+        store.forget_recovery_codes(session, member.id)
+        store.end_sessions(session, member.id)
+        record(session, "reset_2fa", now, member, email, actor="cli")
         return member
 
 
@@ -131,7 +148,7 @@ def _existing(session: Session, email: str) -> Staff:
     return member
 
 
-def _record(
+def record(
     session: Session,
     event: str,
     now: datetime,

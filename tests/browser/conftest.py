@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from flows import demo
 from flows.accounts import remembered
 from storage.identities import by_email
+from tests.factories import staff_code
 from web.customer import pdf
 from web.customer.devices import COOKIE
 from web.services import Services
@@ -87,3 +89,11 @@ def remember_device(page: Page, app: Flask, live_server: str, email: str) -> Non
         assert found is not None
         token = remembered.remember(session, found.id, "", services.clock())
     page.context.add_cookies([{"name": COOKIE, "value": token, "url": live_server}])
+
+
+def type_staff_code(page: Page, app: Flask, email: str) -> None:
+    """On the page that asks for it after the password, the code of EMAIL's authenticator
+    (the key tests.factories.staff_member gives)."""
+    expect(page).to_have_url(re.compile(r"/staff/login/code$"))
+    page.locator("#code").fill(staff_code(app.extensions["moncompte"], email))
+    page.locator("#code").press("Enter")

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import shoot, type_staff_code
 from tests.factories import PASSWORD, TESTER, identity, staff_member
 from web.services import Services
 
@@ -44,6 +44,8 @@ def test_an_analyst_reads_every_procedure(
     page.locator("#email").fill("analyste@servicesfinanciersmini.ca")
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter" if lang == "fr" else "Sign in").click()
+    shoot(page, f"staff-code-{lang}")
+    type_staff_code(page, app, "analyste@servicesfinanciersmini.ca")
     shoot(page, f"staff-home-{lang}")
     page.get_by_role("link", name="Procédures" if lang == "fr" else "Procedures").first.click()
     shoot(page, f"analyst-flows-{lang}")

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import accessible, shoot
+from tests.browser.conftest import accessible, shoot, type_staff_code
 from tests.factories import PASSWORD, staff_member
 from tests.functional.test_change_review import two_versions
 
@@ -32,6 +32,7 @@ def test_an_analyst_reviews_a_change(page: Page, live_server: str, app: Flask, l
     page.locator("#email").fill("analyste@servicesfinanciersmini.ca")
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter" if lang == "fr" else "Sign in").click()
+    type_staff_code(page, app, "analyste@servicesfinanciersmini.ca")
     page.goto(f"{live_server}/staff/flows/errand")
     compare = "Comparer deux versions" if lang == "fr" else "Compare two versions"
     page.get_by_role("link", name=compare).click()

@@ -10,7 +10,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from flows import demo
-from tests.browser.conftest import accessible, remember_device, shoot
+from tests.browser.conftest import accessible, remember_device, shoot, type_staff_code
 from tests.factories import PASSWORD, staff_member
 from web.services import Services
 
@@ -101,6 +101,7 @@ def test_an_agent_finds_the_quote_by_its_reference(
     page.locator("#email").fill("agent@servicesfinanciersmini.ca")
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name=TEXT[lang]["sign_in"]).click()
+    type_staff_code(page, app, "agent@servicesfinanciersmini.ca")
     quotes = "Citations de remboursement" if lang == "fr" else "Payoff quotes"
     page.get_by_role("link", name=quotes).first.click()
     page.locator("#reference").fill(reference.lower().replace("-", " "))  # as read out

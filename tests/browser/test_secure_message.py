@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import accessible, remember_device, shoot
+from tests.browser.conftest import accessible, remember_device, shoot, type_staff_code
 from tests.factories import PASSWORD, contract, identity, staff_member
 from web.services import Services
 
@@ -98,6 +98,7 @@ def test_compose_answer_and_read(
     agent.locator("#email").fill("agent@servicesfinanciersmini.ca")
     agent.locator("#password").fill(PASSWORD)
     agent.get_by_role("button", name=words["sign_in"]).click()
+    type_staff_code(agent, app, "agent@servicesfinanciersmini.ca")
     agent.get_by_role("link", name=words["messages"], exact=True).first.click()
     step(agent, f"agent-queue-{lang}")
     agent.get_by_role("button", name=words["open"]).click()

@@ -26,7 +26,7 @@ from tests.functional.test_secure_message import (
     main_form,
     thread_texts,
 )
-from tests.functional.test_staff import form
+from tests.functional.test_staff import form, type_code
 from tests.support import Browser, Page, SMTPServer, body_text, link_in
 from web.services import Services
 
@@ -49,7 +49,8 @@ def staff_signed_in(app: Flask, email: str = AGENT, lang: str = "fr") -> Browser
     if lang == "en":
         form(page, "/staff/language").submit()
         page = browser.get("/staff/login")
-    home = form(page, "/staff/login").fill(email=email, password=PASSWORD).submit()
+    typed = form(page, "/staff/login").fill(email=email, password=PASSWORD).submit()
+    home = type_code(typed, email)
     assert home.path == "/staff/", home.text
     return browser
 

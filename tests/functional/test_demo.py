@@ -13,6 +13,7 @@ from storage.models import FlowInstance, Identity
 from tests.functional.test_cli import run
 from tests.functional.test_sign_in import sign_in
 from tests.functional.test_staff import form as staff_form
+from tests.functional.test_staff_second_factor import enrol
 from tests.support import Browser, code_in, newest
 from tests.support import own_form as form
 from web.services import Services
@@ -39,6 +40,7 @@ def test_demo_load_twice_adds_nothing_the_second_time(
     conversations = waiting_and_answered(services)
     assert conversations == {"waiting": 2, "answered": 1}
     assert f"{demo.AGENT}, same password" in output
+    assert "scan it with an authenticator app (or type the key shown into one)" in output
     code, output = run(app, "demo", "load")
     assert code == 0 and "(0 new contract(s), 4 updated)" in output
     assert counts(services) == first
@@ -62,7 +64,9 @@ def test_the_demo_has_conversations_to_read_and_to_answer(app: Flask) -> None:
     assert "1 nouvelle réponse" in inbox.text and "Fin de location" in inbox.text
     staff = Browser(app)
     login = staff.get("/staff/login")
-    staff_form(login, "/staff/login").fill(email=demo.AGENT, password=demo.PASSWORD).submit()
+    typed = staff_form(login, "/staff/login").fill(email=demo.AGENT, password=demo.PASSWORD)
+    codes = enrol(typed.submit())  # the demo agent sets up an authenticator, as anyone
+    staff_form(codes, "/staff/login/continue").submit()
     queue = staff.get("/staff/messages")
     assert len(queue.soup.select("table tbody tr")) == 2
 

@@ -231,6 +231,10 @@ def _load_demo() -> None:
     for customer in demo.CUSTOMERS:
         click.echo(f"  {customer.email}  password: {demo.PASSWORD}  ({demo.describe(customer)})")
     click.echo(f"Agents answer secure messages at /staff/login: {demo.AGENT}, same password.")
+    click.echo(
+        "  At the first sign-in the console shows a QR code: scan it with an authenticator app"
+        " (or type the key shown into one), then type the 6-digit code the app shows."
+    )
 
 
 # The console's commands live beside it.

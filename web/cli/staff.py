@@ -1,4 +1,4 @@
-"""``moncompte staff add|unlock|disable``: staff accounts for the console."""
+"""``moncompte staff add|unlock|disable|reset-2fa``: staff accounts for the console."""
 
 from __future__ import annotations
 
@@ -80,6 +80,19 @@ def staff_disable(email: str) -> None:
     """Refuse the account's sign-ins from now on and end its sessions."""
     member = _apply(rules.disable, email)
     click.echo(f"Disabled {member.email}: it can no longer sign in; its sessions have ended.")
+
+
+@staff_group.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def staff_reset_2fa(email: str) -> None:
+    """Forget the account's authenticator and recovery codes; it enrols again at its next
+    sign-in, and its sessions end."""
+    member = _apply(rules.reset_second_factor, email)
+    click.echo(
+        f"Reset {member.email}: its authenticator and recovery codes are forgotten; it sets up"
+        " a new authenticator at its next sign-in. Its sessions have ended."
+    )
 
 
 def _apply(change: Callable[[Database, str, datetime], Staff], email: str) -> Staff:

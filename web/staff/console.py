@@ -1,7 +1,8 @@
 """The staff console: its own sign-in, its language, its home; agents and analysts only.
 
-Customers and visitors get 404 everywhere under /staff/ but the sign-in page, so the
-console does not even show it exists; an agent gets 403 on the analysts' pages.
+Customers and visitors get 404 everywhere under /staff/ but the sign-in pages, so the
+console does not even show it exists; an agent gets 403 on the analysts' pages. A right
+password leads to the code page (web.staff.second_factor), not yet into the console.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
 from flows import fields
+from flows.accounts import second_factor
 from flows.accounts import staff as rules
 from flows.i18n import LOCALES
 from flows.records import Staff
@@ -38,6 +40,8 @@ from web.sessions import DatabaseSession
 F = TypeVar("F", bound=Callable[..., Any])
 LANGUAGE = "staff_lang"
 SIGN_IN_LIMIT = "20 per minute; 200 per hour"
+# The session's "password taken, code pending" (flows.accounts.second_factor.pending).
+PENDING = "staff_pending"
 
 
 def current_staff() -> Staff | None:
@@ -109,14 +113,16 @@ def login() -> str | Response:
             refused=None if checked.errors else "credentials",
             email=values.get("email", ""),
         )
-    _renew(member_id)
-    return redirect(url_for("staff.home"), 303)
+    session[PENDING] = second_factor.pending(member_id, current().clock())
+    return redirect(url_for("second_factor.code"), 303)
 
 
 def _check(email: str, password: str) -> int | None:
-    with current().db.write() as db:
-        member = rules.sign_in(db, email, password, current().clock(), request.remote_addr)
-        return member.id if member else None
+    services = current()
+    with services.db.write() as db:
+        return second_factor.password_step(
+            db, email, password, services.clock(), services.engine.secret, request.remote_addr
+        )
 
 
 @bp.post("/logout")
@@ -124,12 +130,12 @@ def logout() -> Response:
     if (member := current_staff()) is not None:
         with current().db.write() as db:
             rules.signed_out(db, member.id, current().clock(), request.remote_addr)
-    _renew(None)
+    renew(None)
     session["staff_notice"] = "signed_out"
     return redirect(url_for("staff.login"), 303)
 
 
-def _renew(staff_id: int | None) -> None:
+def renew(staff_id: int | None) -> None:
     """A new session identifier, bound to the staff member (or to nobody); language kept."""
     assert isinstance(session, DatabaseSession)
     language = session.get(LANGUAGE)
