@@ -6,11 +6,12 @@ testers' API, the command line). Pages, the API and the command line each say wh
 asking; the engine decides here, from the definition, and all three get the same answers:
 
 - **start**: a procedure's ``audience`` says who starts it (``visitor``: someone signed
-  out; ``customer``: a signed-in customer, for themself; ``anyone``); staff start none.
+  out; ``customer``: a signed-in customer, for themself; ``anyone``; ``staff``: a staff
+  member with events in it, for a customer); staff start nothing else.
 - **see**: an instance is its customer's, or the browser's that started it (before any
-  sign-in); staff see the instances of procedures with events for their role; the
-  system and testers see every instance. Anyone else is told there is no such instance,
-  as if it did not exist.
+  sign-in); staff see the instances of procedures with events for their role, and every
+  staff procedure (analysts read the support desk); the system and testers see every
+  instance. Anyone else is told there is no such instance, as if it did not exist.
 - **send**: each event says who sends it (``by:`` in the YAML): ``customer`` (the person
   whose instance it is, or a tester in their place), or a staff role (``agent``,
   ``analyst``); ``system: true`` events only the system sends.
@@ -37,6 +38,7 @@ def N_(message: str) -> str:
 
 CUSTOMER = "customer"  # in ``by:``: the person whose instance it is
 STAFF_ROLES = ("agent", "analyst")
+STAFF = "staff"  # the audience of what staff do for a customer
 WHO = (CUSTOMER, *STAFF_ROLES)
 # How the diagrams and the analysts' pages name who sends an event.
 ROLE_LABELS = {CUSTOMER: N_("customer"), "agent": N_("agent"), "analyst": N_("analyst")}
@@ -99,12 +101,17 @@ class Principal:
 SYSTEM = Principal(Kind.SYSTEM)
 
 
-def may_start(principal: Principal, audience: str) -> None:
-    """Raise Forbidden unless PRINCIPAL may start a procedure for AUDIENCE."""
+def may_start(principal: Principal, audience: str, staff_roles: Iterable[str] = ()) -> None:
+    """Raise Forbidden unless PRINCIPAL may start a procedure for AUDIENCE (STAFF_ROLES:
+    the roles its procedure has events for)."""
     kind = principal.kind
     if kind in (Kind.TESTER, Kind.SYSTEM):
         return
     if kind is Kind.STAFF:
+        if audience == STAFF and principal.role in set(staff_roles):
+            return
+        raise Forbidden("not_for_you")
+    if audience == STAFF:
         raise Forbidden("not_for_you")
     if audience == "customer" and kind is not Kind.CUSTOMER:
         raise Forbidden("sign_in_required")
@@ -125,7 +132,9 @@ def may_see(
     if kind in (Kind.SYSTEM, Kind.TESTER):
         return True
     if kind is Kind.STAFF:
-        return principal.role in set(staff_roles)
+        return audience == STAFF or principal.role in set(staff_roles)
+    if audience == STAFF:
+        return False
     if kind is Kind.CUSTOMER and customer_id is not None and customer_id == principal.id:
         return True
     # A browser's own instance, before any sign-in; a customer's procedure is theirs only.

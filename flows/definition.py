@@ -23,7 +23,7 @@ from flows.fields import FieldSpec, parse_field
 from flows.machines import Machines
 from flows.model import FlowModel
 
-AUDIENCES = ("anyone", "customer", "visitor")
+AUDIENCES = ("anyone", "customer", "visitor", "staff")
 _VERSION = re.compile(r"^[0-9a-f]{12}$")
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -115,7 +115,8 @@ class Definition:
     # What of an instance's data its screens may show (never a secret).
     display: tuple[str, ...] = ()
     # "anyone"; "customer": a signed-in customer's own procedure; "visitor": for someone
-    # signed out only (a signed-in customer is sent to the overview).
+    # signed out only (a signed-in customer is sent to the overview); "staff": what staff
+    # do for a customer (the support desk), which every staff role sees.
     audience: str = "anyone"
     steps: tuple[str, ...] = ()  # the shared steps it uses (flows/procedures/steps/)
     migrations: tuple[Migration, ...] = ()

@@ -23,14 +23,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows import audit, fields
-from flows.access import SYSTEM, Forbidden, Kind, Principal, may_see, may_send, may_start
+from flows.access import (
+    STAFF,
+    SYSTEM,
+    Forbidden,
+    Kind,
+    Principal,
+    may_see,
+    may_send,
+    may_start,
+)
 from flows.accounts import credentials, links
 from flows.definition import Definition
 from flows.machines import Ran
 from flows.model import Mailer, StepContext, View
 from flows.registry import Registry, UnknownFlow
 from storage.db import Database
-from storage.models import AuditRecord, FlowInstance, FlowVersion, Staff
+from storage.models import AuditRecord, FlowInstance, FlowVersion, Identity, Staff
 
 log = logging.getLogger(__name__)
 # Instance ids (hex) and link tokens (URL-safe base64) are all that is ever looked up.
@@ -145,19 +154,49 @@ class Engine:
         self, flow: str, *, by: Principal, language: str, customer_id: int | None = None
     ) -> Snapshot:
         """Start FLOW for BY: a customer's instance is theirs; a tester names the customer
-        (CUSTOMER_ID) when the procedure needs one. Raises Forbidden when BY may not."""
+        (CUSTOMER_ID) when the procedure needs one. Raises Forbidden when BY may not.
+
+        What staff do for a customer (audience ``staff``) is one open case per customer:
+        started when there is none, else the open one is the answer.
+        """
         definition = self.registry.get(flow)
         if definition.started_by:
             raise NotStartable(flow)
-        may_start(by, definition.audience)
+        may_start(by, definition.audience, definition.staff_roles)
         if by.kind is Kind.CUSTOMER:
             customer_id = by.id
+        if definition.audience == STAFF and customer_id is None:
+            raise Forbidden("customer_required")
         if not self._versions_recorded:
             self.registry.record_versions(self.db)
             self._versions_recorded = True
         with self.db.write() as session:
-            row = self._new(session, definition, by, language, customer_id, {})
+            row = None
+            if definition.audience == STAFF:
+                row = self._open_case(session, definition, customer_id or 0)
+            row = row or self._new(session, definition, by, language, customer_id, {})
         return self._snapshot(row, definition, by)
+
+    def _open_case(
+        self, session: Session, definition: Definition, customer_id: int
+    ) -> FlowInstance | None:
+        """The customer's open instance of a staff procedure, found under their row's lock
+        (two agents opening it at once get the same one); Forbidden with no such customer."""
+        if session.get(Identity, customer_id, with_for_update=True) is None:
+            raise Forbidden("customer_required")
+        found = session.scalar(
+            select(FlowInstance)
+            .where(
+                FlowInstance.flow == definition.name,
+                FlowInstance.customer_id == customer_id,
+                FlowInstance.ended_at.is_(None),
+            )
+            .order_by(FlowInstance.created_at.desc())
+            .limit(1)
+        )
+        if found is None or (found.expires_at is not None and found.expires_at <= self.clock()):
+            return None  # a case left alone past its time: the sweep closes it
+        return found
 
     def _new(
         self,
@@ -218,17 +257,23 @@ class Engine:
         by: Principal,
         flow: str | None = None,
         client: Mapping[str, Any] | None = None,
+        customer_id: int | None = None,
     ) -> tuple[Snapshot | None, dict[str, Any]]:
         """What a screen shows BY: the instance's snapshot and what its model reads for it
         (FlowModel.screen), in one read; with no instance, FLOW's first page (before it
-        starts). CLIENT is what the channel says of its client. UnknownInstance when the
-        instance is not BY's to see, or not of FLOW."""
+        starts), for BY or, when staff look at a staff procedure, for CUSTOMER_ID. CLIENT
+        is what the channel says of its client. UnknownInstance when the instance is not
+        BY's to see, or not of FLOW."""
         client = client or {}
         with self.db.read() as session:
             now = self.clock()
             if instance_id is None:
                 definition = self.registry.get(flow or "")
-                state, customer_id = definition.initial, by.customer_id
+                state = definition.initial
+                if definition.audience != STAFF:
+                    customer_id = by.customer_id
+                elif not may_see(by, "", customer_id, STAFF):
+                    raise UnknownInstance(flow or "")
                 view = View(session, now, by, None, state, customer_id, {}, client)
                 return None, definition.model.screen(view)
             row = self._load(session, instance_id, lock=False)
@@ -539,14 +584,19 @@ class Engine:
             raise UnknownInstance(row.id)
 
     @staticmethod
-    def _snapshot(row: FlowInstance, definition: Definition, by: Principal) -> Snapshot:
-        """Where the instance stands, with the events BY may send from there."""
+    def allowed(definition: Definition, state: str, by: Principal) -> list[str]:
+        """The events BY may send from STATE (an instance's, or a procedure's first)."""
         events = definition.events
-        allowed = [
+        return [
             e
-            for e in definition.events_from(row.state)
+            for e in definition.events_from(state)
             if not events[e].system and may_send(by, events[e].by, events[e].system)
         ]
+
+    @staticmethod
+    def _snapshot(row: FlowInstance, definition: Definition, by: Principal) -> Snapshot:
+        """Where the instance stands, with the events BY may send from there."""
+        allowed = Engine.allowed(definition, row.state, by)
         return Snapshot(
             id=row.id,
             flow=row.flow,

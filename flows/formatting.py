@@ -43,3 +43,11 @@ def percent(value: Decimal, lang: str) -> str:
 @lru_cache(maxsize=4096)
 def day(value: date, lang: str) -> str:
     return format_date(value, "long", locale=_LOCALE[lang])
+
+
+def tel(phone: str) -> str:
+    """A North-American number as written for people ("1 866 555-0164") as a tel: URI."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if len(digits) == 10:
+        digits = "1" + digits
+    return f"tel:+{digits}"

@@ -19,6 +19,17 @@ MESSAGES: dict[str, str] = {
     "invalid_choice": N_("Choose one of the options offered."),
     "email_invalid": N_("Enter a valid e-mail address, for example name@example.com."),
     "code_format": N_("Enter the 6 digits of the code."),
+    # The staff's second factor (flows.accounts.second_factor).
+    "staff_code_format": N_(
+        "Enter the 6 digits your authenticator app shows, or one of your recovery codes."
+    ),
+    "staff_code_wrong": N_(
+        "This code is not correct. After several attempts, wait a few minutes before trying again."
+    ),
+    "staff_code_used": N_(
+        "This code has already been used. Wait for your authenticator app to show the next one."
+    ),
+    "staff_code_ended": N_("The time to type the code has run out. Sign in again."),
     "password_too_short": N_("Use at least 12 characters."),
     "password_too_long": N_("Use at most 128 characters."),
     "password_weak": N_(
@@ -44,6 +55,7 @@ MESSAGES: dict[str, str] = {
     "not_for_you": N_("This action is not open to you."),
     "sign_in_required": N_("Sign in to continue."),
     "signed_in": N_("You are already signed in."),
+    "customer_required": N_("Name the customer this is for."),
 }
 
 

@@ -83,6 +83,7 @@ class Services:
         hold_sms: bool | None = None,
         secret_key: str | None = None,
         sms: bool = True,
+        support_phone: str = "",
     ) -> Services:
         """The engine and what it needs.
 
@@ -91,7 +92,12 @@ class Services:
         """
         db = Database(database_url)
         clock = Clock()
-        mailer = TemplateMailer(hold=hold_mail, templates=templates_of(folders), hold_sms=hold_sms)
+        mailer = TemplateMailer(
+            hold=hold_mail,
+            templates=templates_of(folders),
+            hold_sms=hold_sms,
+            support_phone=support_phone,
+        )
         flows = registry(folders)
         secret = (secret_key or secrets.token_hex(32)).encode()
         channels = frozenset({"sms", "email"} if sms else {"email"})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, delete, func, select
+from sqlalchemy import ForeignKey, Index, Integer, String, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.db import utcnow
@@ -74,6 +74,8 @@ class IdentityCheck(Base):
     )
     matched: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An agent lifted the lock this failure was part of: it no longer counts.
+    lifted_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_identity_checks_identity", "identity_id", "created_at"),
@@ -86,9 +88,37 @@ def failed_checks(session: Session, identity_id: int, since: datetime) -> int:
     query = select(func.count(IdentityCheck.id)).where(
         IdentityCheck.identity_id == identity_id,
         IdentityCheck.matched.is_(False),
+        IdentityCheck.lifted_at.is_(None),
         IdentityCheck.created_at >= since,
     )
     return session.scalar(query) or 0
+
+
+def failures_since(session: Session, identity_id: int, since: datetime) -> list[datetime]:
+    """When each failed identity check of the MINI ID since SINCE happened, oldest first."""
+    query = (
+        select(IdentityCheck.created_at)
+        .where(
+            IdentityCheck.identity_id == identity_id,
+            IdentityCheck.matched.is_(False),
+            IdentityCheck.lifted_at.is_(None),
+            IdentityCheck.created_at >= since,
+        )
+        .order_by(IdentityCheck.created_at)
+    )
+    return list(session.scalars(query))
+
+
+def lift_checks(session: Session, identity_id: int, contract_ids: list[int], now: datetime) -> None:
+    """The failures of the MINI ID, and those against CONTRACT_IDS, no longer count."""
+    whose = IdentityCheck.identity_id == identity_id
+    if contract_ids:
+        whose = whose | IdentityCheck.contract_id.in_(contract_ids)
+    session.execute(
+        update(IdentityCheck)
+        .where(whose, IdentityCheck.matched.is_(False), IdentityCheck.lifted_at.is_(None))
+        .values(lifted_at=now)
+    )
 
 
 def failed_checks_against(session: Session, contract_ids: list[int], since: datetime) -> int:
@@ -96,6 +126,7 @@ def failed_checks_against(session: Session, contract_ids: list[int], since: date
     query = select(func.count(IdentityCheck.id)).where(
         IdentityCheck.contract_id.in_(contract_ids),
         IdentityCheck.matched.is_(False),
+        IdentityCheck.lifted_at.is_(None),
         IdentityCheck.created_at >= since,
     )
     return session.scalar(query) or 0

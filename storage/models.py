@@ -208,19 +208,42 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16))  # agent | analyst
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | disabled
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The authenticator's TOTP key, encrypted with the secret key (flows.accounts.totp);
+    # pending until a code confirms it (totp_enrolled_at), None until the first sign-in.
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_enrolled_at: Mapped[datetime | None]
+    # The newest time step whose code was taken: an older or the same one is a replay.
+    totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class StaffRecoveryCode(Base):
+    """A code that stands in for the authenticator once (shown once, kept as a digest)."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(BigId, ForeignKey("staff.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the code, hex
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_staff_recovery_codes_staff", "staff_id"),)
 
 
 class StaffAccess(Base):
-    """A staff sign-in (taken or refused), sign-out, unlock or disabling: who, when, where.
+    """A staff sign-in step (password, code; taken or refused), sign-out, enrolment, unlock,
+    disabling or reset of the second factor: who, when, where.
 
     Not a procedure's audit record: staff accounts are not customers' procedure
-    instances, and the analysts' heatmap and funnel count only those. Never a password.
+    instances, and the analysts' heatmap and funnel count only those. Never a password or a code.
     """
 
     __tablename__ = "staff_access"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    event: Mapped[str] = mapped_column(String(16))  # sign_in | sign_out | unlock | disable
+    # sign_in (the password) | second_factor | recovery_code | enrol | sign_out | unlock |
+    # disable | reset_2fa
+    event: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(16))  # taken | rejected
     reason: Mapped[str | None] = mapped_column(String(64))
     staff_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id", ondelete="SET NULL"))
@@ -228,6 +251,9 @@ class StaffAccess(Base):
     account: Mapped[str] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(String(45))  # the client's IP address
     actor: Mapped[str] = mapped_column(String(64))  # staff (at the console) | cli
+    # What a staff member read ("read"): "customer:12", "conversation:…", "attachment:3",
+    # "quote:Q-…", "export:trail".
+    subject: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (

@@ -30,3 +30,8 @@ def counter(session: Session, email_key: str, now: datetime) -> SignInFailure:
 
 def clear(session: Session, email_key: str) -> None:
     session.execute(delete(SignInFailure).where(SignInFailure.email_key == email_key))
+
+
+def peek(session: Session, email_key: str) -> SignInFailure | None:
+    """The failure counter of an address as it stands, to read (the support desk)."""
+    return session.get(SignInFailure, email_key)

@@ -22,12 +22,13 @@ def event_data() -> dict[str, Any]:
     return data
 
 
-def keep_outcome(key: str, instance_id: str, result: Result) -> None:
+def keep_outcome(key: str, instance_id: str, result: Result, event: str | None = None) -> None:
     """What the next page of the step says: the refusal beside its fields (with what was
-    typed, never a password), or what the step told its sender."""
+    typed, never a password), or what the step told its sender; EVENT, what was sent."""
     session[key] = {
         "id": instance_id,
         "state": result.snapshot.state,
+        "event": event,
         "outcome": str(result.outcome),
         "errors": result.errors,
         "values": result.values,

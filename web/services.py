@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         hold_sms=not app.config["SMS_WEBHOOK_URL"],
         sms=sms_delivered(app.config),
         secret_key=str(app.config["SECRET_KEY"]),
+        support_phone=str(app.config["SUPPORT_PHONE"]),
         base_url=base_url,
         uploads=Path(app.config.setdefault("UPLOAD_FOLDER", app.instance_path + "/uploads")),
         folders=folders,

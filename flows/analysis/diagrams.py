@@ -39,6 +39,7 @@ FORMATS = ("svg", "dot", "mermaid", "md")
 # ColorBrewer "Oranges": light to dark, one colour per heat level 1..5.
 PALETTE = ("#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
 COLD = "#9a9a9a"  # an edge nothing took in the period
+HERE = "#0b6e62"  # the state an instance stands in (the site's accent, white text)
 LEVELS = len(PALETTE)
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -82,14 +83,16 @@ def render(
     *,
     translate: Translate = _same,
     heat: Heat | None = None,
+    here: str | None = None,
 ) -> str:
-    """The diagram of DEFINITION in FMT (one of FORMATS), labels through TRANSLATE."""
+    """The diagram of DEFINITION in FMT (one of FORMATS), labels through TRANSLATE; HERE,
+    a state to show as where an instance stands."""
     if fmt == "md":
         return transition_table(definition, translate)
     drawn = graph(definition, translate)
     if fmt == "mermaid":
         return MermaidRenderer().render(drawn)
-    dot = dot_source(definition, drawn, Paint(definition, translate, heat))
+    dot = dot_source(definition, drawn, Paint(definition, translate, heat, here))
     if fmt == "dot":
         return dot
     if fmt == "svg":
@@ -179,10 +182,17 @@ class _Renderer(DotRenderer):
 class Paint:
     """Ids, tooltips and, with a heat, colour and thickness by count."""
 
-    def __init__(self, definition: Definition, translate: Translate, heat: Heat | None) -> None:
+    def __init__(
+        self,
+        definition: Definition,
+        translate: Translate,
+        heat: Heat | None,
+        here: str | None = None,
+    ) -> None:
         self.definition = definition
         self.translate = translate
         self.heat = heat
+        self.here = here
         self.levels = state_levels(heat) if heat else {}
         # Rejections are counted per state and event: told once, on the first of its arrows.
         self.told: set[tuple[str, str]] = set()
@@ -193,6 +203,9 @@ class Paint:
 
     def state(self, state: DiagramState) -> dict[str, Any]:
         attrs: dict[str, Any] = {"id": f"state-{state.id}", "tooltip": state.name}
+        if state.id == self.here:
+            attrs["tooltip"] = self.translate(N_("Here now: %(state)s")) % {"state": state.name}
+            attrs.update(fillcolor=HERE, fontcolor="white", penwidth="3")
         if self.heat is None:
             return attrs
         entered = self.heat.entered.get(state.id, 0)

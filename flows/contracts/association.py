@@ -92,6 +92,27 @@ def locked(session: Session, identity_id: int, now: datetime) -> bool:
     return devices.failed_checks(session, identity_id, now - LOCK_WINDOW) >= LOCK_AFTER
 
 
+def reopens_at(session: Session, identity_id: int, now: datetime) -> datetime | None:
+    """When the MINI ID's lock ends by itself (the third newest failure is 24 h old), or
+    None when it is not locked."""
+    failures = devices.failures_since(session, identity_id, now - LOCK_WINDOW)
+    if len(failures) < LOCK_AFTER:
+        return None
+    return failures[-LOCK_AFTER] + LOCK_WINDOW
+
+
+def lift(session: Session, identity_id: int, contract_ids: list[int], now: datetime) -> int:
+    """An agent lifts the locks: the MINI ID's failures and those against CONTRACT_IDS no
+    longer count, and those contracts take attempts again; how many contracts reopened."""
+    devices.lift_checks(session, identity_id, contract_ids, now)
+    result = session.execute(
+        update(Contract)
+        .where(Contract.id.in_(contract_ids), Contract.association_locked_at.is_not(None))
+        .values(association_locked_at=None, updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def contract_locked(candidates: list[Contract]) -> bool:
     return any(c.association_locked_at is not None for c in candidates)
 

@@ -1,9 +1,9 @@
 """Where and how a customer pays MINI Financial Services, and how to reach it.
 
 One place for the details printed on every payoff quote, on the page and in the PDF.
-The values below are the demonstration's: the mailing address, the bank account and the
-telephone number (555-01xx, a range kept for fiction) are to be replaced with those of
-MINI Financial Services' treasury and call centre before going live.
+The values below are the demonstration's: the mailing address and the bank account are
+to be replaced with those of MINI Financial Services' treasury before going live. The
+telephone number is the support line's, MONCOMPTE_SUPPORT_PHONE, the same everywhere.
 """
 
 from __future__ import annotations
@@ -36,5 +36,3 @@ WIRE = Wire(
     transit="00012",
     account="4820017",
 )
-PHONE = "+18885550164"
-PHONE_DISPLAY = "1 888 555-0164"

@@ -41,7 +41,9 @@ def translations(language: str, catalogs: Path = CATALOGS) -> Translations:
     return Translations(compiled)
 
 
-def environment(language: str, templates: Sequence[Path] = (TEMPLATES,)) -> Environment:
+def environment(
+    language: str, templates: Sequence[Path] = (TEMPLATES,), support_phone: str = ""
+) -> Environment:
     env = Environment(
         loader=FileSystemLoader(list(templates)),
         autoescape=select_autoescape(["html"]),
@@ -50,6 +52,7 @@ def environment(language: str, templates: Sequence[Path] = (TEMPLATES,)) -> Envi
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     for name in ("money", "day", "number", "rate"):
         env.filters[name] = partial(getattr(formatting, name), lang=language)
+    env.globals["support_phone"] = support_phone
     return env
 
 
@@ -57,13 +60,18 @@ class TemplateMailer:
     """Each e-mail is two templates: NAME.txt (blocks subject and text) and NAME.html."""
 
     def __init__(
-        self, *, hold: bool, templates: Sequence[Path] = (TEMPLATES,), hold_sms: bool | None = None
+        self,
+        *,
+        hold: bool,
+        templates: Sequence[Path] = (TEMPLATES,),
+        hold_sms: bool | None = None,
+        support_phone: str = "",
     ) -> None:
         # Without SMTP, mail stays in the development mailbox and is never sent; without
         # an SMS gateway, so do text messages.
         self.hold = hold
         self.hold_sms = hold if hold_sms is None else hold_sms
-        self.environments = {lang: environment(lang, templates) for lang in LOCALES}
+        self.environments = {lang: environment(lang, templates, support_phone) for lang in LOCALES}
         self.wake: list[Callable[[], None]] = []  # run after a commit that queued mail
 
     def email(

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.contracts import association, values
+from flows.model import View
 from flows.procedures.steps.device_code import DeviceCodeStep
+from flows.support import case_reference
 from storage.contracts import Contract
 
 # The fields each method needs besides the names.
@@ -21,6 +23,20 @@ NEEDED = {"vin": ("vin", "last_payment_amount"), "customer_number": ("customer_n
 class AccountAssociation(DeviceCodeStep):
     contract: Contract | None = None
     contract_locked = False  # the contract named is locked, whoever failed against it
+    named_ids: tuple[int, ...] = ()  # the contracts of record the attempt named
+
+    @classmethod
+    def screen(cls, view: View) -> dict[str, Any]:
+        """On the locked page: when verification reopens by itself (never, for a contract
+        only an agent reopens), and the case reference the customer gives on the phone."""
+        if view.state != "locked" or view.instance_id is None:
+            return {}
+        lock = view.memory.get("lock") or {}
+        owner = view.customer_id
+        reopens = None
+        if lock.get("why") == "identity" and owner is not None:
+            reopens = association.reopens_at(view.session, owner, view.now)
+        return {"reopens_at": reopens, "case_reference": case_reference(view.instance_id)}
 
     def details_complete(self, fields: Mapping[str, Any]) -> bool:
         """A field rule: what the chosen method needs is there and well formed."""
@@ -56,6 +72,7 @@ class AccountAssociation(DeviceCodeStep):
         assert owner is not None  # not_locked said so
         claim = self._claim(fields)
         named = association.named(session, claim)  # locked, so counted one at a time
+        self.named_ids = tuple(c.id for c in named)
         if association.contract_locked(named):
             self.contract_locked = True  # lock_reached: the same page as the MINI ID's lock
             return False
@@ -83,6 +100,12 @@ class AccountAssociation(DeviceCodeStep):
         if owner is None:
             return False
         return self.contract_locked or association.locked(self.ctx.session, owner, self.ctx.now)
+
+    def keep_lock(self) -> None:
+        """Why verification is locked, and the contracts named: what the agent who lifts
+        the lock reopens (flows/procedures/customer_support.py)."""
+        why = "contract" if self.contract_locked else "identity"
+        self.memory["lock"] = {"why": why, "contracts": list(self.named_ids)}
 
     def ask_device_code(self) -> None:
         assert self.contract is not None  # identity_matches said so

@@ -41,6 +41,7 @@ class Registration(ActivationStep):
             identity.language = self.ctx.language
             session.flush()
             self.memory["identity_id"] = identity.id
+            self.customer_id = identity.id  # whose it is, for the support desk
         elif identity.status == "pending":
             # Registered before and not activated yet: what was stored then stays, and so
             # does the link sent then (whoever registers again could be someone else).

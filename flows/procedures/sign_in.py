@@ -88,6 +88,7 @@ class SignIn(ActivationStep, DeviceCodeStep):
         self.memory.update(
             email=identity.email, first_name=identity.first_name, identity_id=identity.id
         )
+        self.customer_id = identity.id  # the password was right: the support desk sees it
 
 
 MODEL = SignIn

@@ -49,7 +49,8 @@ def owned_instances(visitor: Browser, customer: Browser, services: Services) -> 
     visitor, or by the signed-in customer when the procedure is for customers only."""
     owned = {}
     for definition in services.registry:
-        if definition.started_by:  # another procedure's step starts it: a conversation
+        # Another procedure's step starts it (a conversation), or staff do, for a customer.
+        if definition.started_by or definition.audience == "staff":
             owned[definition.name] = paths.Walk(services, definition).id
             continue
         browser = customer if definition.audience == "customer" else visitor
@@ -136,6 +137,7 @@ def build(rule: Rule, owned: dict[str, str], tokens: dict[str, str], contract_id
         "contract_id": contract_id,
         "conversation_id": owned.get("conversation", "0" * 32),
         "device_id": 1,
+        "customer_id": 1,
         **(rule.defaults or {}),
     }
     built = rule.build(values, append_unknown=False)

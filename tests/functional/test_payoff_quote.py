@@ -53,7 +53,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cheque": "Chèque",
         "wire": "Virement télégraphique",
         "address": "C.P. 4850, succursale A",
-        "contact": "1 888 555-0164",
+        "contact": "1 866 555-0164",
         "download": "Télécharger la citation (PDF)",
         "documents_kind": "Citation de remboursement",
         "pdf_name": "citation-de-remboursement-",
@@ -71,7 +71,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cheque": "Cheque",
         "wire": "Wire transfer",
         "address": "PO Box 4850, Station A",
-        "contact": "1 888 555-0164",
+        "contact": "1 866 555-0164",
         "download": "Download the quote (PDF)",
         "documents_kind": "Payoff quote",
         "pdf_name": "payoff-quote-",
@@ -145,7 +145,7 @@ def test_a_quote_is_issued_kept_and_shown_by_its_reference(
     assert f"{words['valid']} {long_date(payoff_day, lang)}" in text
     methods = page.soup.select_one(".methods")
     assert methods is not None and "LO-22-000007" in methods.get_text()  # the account number
-    assert page.soup.select_one('a[href="tel:+18885550164"]') is not None
+    assert page.soup.select_one('a[href="tel:+18665550164"]') is not None
 
     with services.db.read() as session:
         row = session.scalars(select(PayoffQuote)).one()
@@ -201,7 +201,7 @@ PDF_TEXT = {
         "C.P. 4850, succursale A",
         "Virement télégraphique",
         "Nous joindre",
-        "1 888 555-0164",
+        "1 866 555-0164",
         "ne sont pas taxés de nouveau",  # the remaining payments
     ],
     "en": [
@@ -219,7 +219,7 @@ PDF_TEXT = {
         "PO Box 4850, Station A",
         "Wire transfer",
         "Contact us",
-        "1 888 555-0164",
+        "1 866 555-0164",
         "not taxed again",  # the remaining payments
     ],
 }

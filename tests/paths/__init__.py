@@ -80,9 +80,11 @@ class Walk:
     def __init__(self, services: Services, definition: Definition) -> None:
         self.services = services
         self.definition = definition
-        # A signed-in customer's own procedure starts with one: tests/paths/NAME.customer.
+        # A signed-in customer's own procedure, or staff's for a customer, starts with one:
+        # tests/paths/NAME.customer.
         module = module_for(definition)
-        self.customer_id = module.customer(services) if definition.audience == "customer" else None
+        has_customer = definition.audience in ("customer", "staff")
+        self.customer_id = module.customer(services) if has_customer else None
         self.snapshot: Snapshot = (
             module.start(self)
             if definition.started_by

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from flows.contracts import listing as contracts
-from flows.contracts import payoff, quotes, remittance
+from flows.contracts import payoff, quotes
 from flows.contracts.schedule import Standing, end_date, standing
 from flows.contracts.schedule import today as local_today
 from flows.records import Contract, DocumentLine, PaymentLine, QuoteLine
@@ -151,7 +151,6 @@ def quote(lang: str, reference: str) -> str:
         notes=paying.notes(issued),
         methods=paying.methods(issued, contract.number, lang),
         contact=paying.contact(),
-        phone=remittance.PHONE,
     )
 
 

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from flows.analysis import faq
+from flows.formatting import tel
 from web.i18n import current_language, preferred_language
 from web.services import current
 
@@ -63,7 +64,8 @@ def step_labels(question: faq.Question) -> list[tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    # The number a customer is given when account association is locked.
+    # The one support number, on every page, quote and e-mail that names it.
     app.jinja_env.globals["support_phone"] = app.config["SUPPORT_PHONE"]
+    app.jinja_env.globals["support_tel"] = tel(app.config["SUPPORT_PHONE"])
     app.register_blueprint(bp)
     app.jinja_env.globals["procedure_url"] = procedure_url

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext
 
 from flows.contracts import remittance
@@ -134,6 +135,6 @@ def contact() -> str:
             "Questions about this quote? Call us at %(phone)s, Monday to Friday from 8 a.m. "
             "to 8 p.m. and Saturday from 9 a.m. to 5 p.m. (Eastern time), with your contract "
             "number and the quote's reference at hand.",
-            phone=remittance.PHONE_DISPLAY,
+            phone=current_app.config["SUPPORT_PHONE"],
         )
     )

@@ -19,6 +19,7 @@ from flows.messaging import queue as queue_rules
 from web import files
 from web.services import current
 from web.staff.console import console, current_staff
+from web.staff.procedures import read
 
 F = TypeVar("F", bound=Callable[..., Any])
 bp = console(Blueprint("agent", __name__, url_prefix="/staff/messages"))
@@ -52,7 +53,9 @@ def queue() -> str:
 def attachment(attachment_id: int) -> Response:
     with current().db.read() as db:
         found = centre.attachment(db, attachment_id)
-    return files.attachment(found)
+    response = files.attachment(found)
+    read(f"attachment:{attachment_id}")  # only once it was found and sent
+    return response
 
 
 def init_app(app: Flask) -> None:

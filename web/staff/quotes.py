@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, render_template, request
 from flows.contracts import quotes
 from web.services import current
 from web.staff.console import console, staff_required
+from web.staff.procedures import read
 
 bp = console(Blueprint("quotes", __name__, url_prefix="/staff/quotes"))
 
@@ -25,6 +26,7 @@ def lookup() -> tuple[str, int]:
         found = quotes.looked_up(session, reference) if reference else None
     if found is not None:
         issued, contract, customer = found
+        read(f"quote:{issued.reference}")
     page = render_template(
         "staff/quotes.html",
         typed=typed,

@@ -17,9 +17,11 @@ from flows.engine import Outcome
 from flows.records import AuditRecord
 from flows.registry import UnknownFlow
 from web.services import current
+from web.staff import second_factor
 from web.staff.analyst import zone
 from web.staff.console import analyst_required, console
 from web.staff.exports import csv_download
+from web.staff.procedures import read
 
 bp = console(Blueprint("trail", __name__, url_prefix="/staff/trail"))
 PAGE = 50
@@ -43,6 +45,8 @@ ACCESS_EVENTS = {
     "sign_out": N_("Sign-out"),
     "unlock": N_("Unlocked"),
     "disable": N_("Disabled"),
+    "read": N_("Read"),
+    **second_factor.ACCESS_EVENTS,
 }
 ACCESS_ACTORS = {"staff": N_("Console"), "cli": N_("Command line")}
 
@@ -115,7 +119,8 @@ def search() -> str:
 @bp.get("/access")
 @analyst_required
 def access() -> str:
-    """Staff sign-ins, taken or refused, sign-outs, unlocks and disablings, newest first."""
+    """Staff sign-ins (password, code), taken or refused, sign-outs, unlocks, disablings
+    and reads of customers' data, newest first."""
     page = _page()
     with current().db.read() as session:
         found = trail.access_records(session, limit=PAGE + 1, offset=(page - 1) * PAGE)
@@ -171,6 +176,7 @@ def export() -> Response:
         "customer_id",
         "data",
     ]
+    read("export:trail")
     return csv_download("audit-trail.csv", header, _export_rows())
 
 
