@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -32,7 +34,7 @@ def compile_catalogs(source: Path, target: Path) -> None:
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open("rb") as handle:
             catalog = read_po(handle)
-        tmp = mo.with_suffix(".tmp")
+        tmp = mo.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # one per writer
         with tmp.open("wb") as handle:
             write_mo(handle, catalog)
         tmp.replace(mo)

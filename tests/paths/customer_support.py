@@ -45,7 +45,8 @@ def why(walk: Walk) -> dict[str, Any]:
 def one_device(walk: Walk) -> dict[str, Any]:
     from storage import devices
 
-    with walk.services.db.read() as session:
+    with walk.services.db.write() as session:  # one remembered now, whatever the clock did
+        remembered.remember(session, walk.customer_id or 0, "", walk.services.clock())
         found = devices.devices_of(session, walk.customer_id or 0, walk.services.clock())
     return {**WHY, "device": str(found[0].id)}
 
