@@ -323,3 +323,25 @@ def test_each_action_is_refused_when_there_is_nothing_to_do(services: Services) 
     assert again.errors == {"event": "already_disabled"}
     # One open case per customer: starting again finds it.
     assert engine.start("customer_support", by=by, language="fr", customer_id=quiet).id == case.id
+
+
+def test_two_agents_opening_a_case_at_once_get_the_same_one(services: Services) -> None:
+    """Found or started under the customer's row lock: races show on PostgreSQL."""
+    import threading
+
+    by = Principal.staff(agent(services), "agent")
+    person = identity(services, "course@example.com")
+    ids: list[str] = []
+    gate = threading.Barrier(4)
+
+    def open_case() -> None:
+        gate.wait()
+        case = services.engine.start("customer_support", by=by, language="fr", customer_id=person)
+        ids.append(case.id)
+
+    threads = [threading.Thread(target=open_case) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(ids) == 4 and len(set(ids)) == 1
