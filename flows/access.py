@@ -57,21 +57,25 @@ class Forbidden(Exception):
 class Principal:
     """Who sends: a KIND, the MINI ID or staff member's ID, a staff ROLE; a tester's
     CHANNEL ("api", "cli"); the instances this browser started (STARTED), which are its
-    until someone signs in and owns them by name."""
+    until someone signs in and owns them by name; a signed-in customer's SESSION (the key
+    of its row: which one is "this one" among theirs, whether the password is fresh)."""
 
     kind: Kind
     id: int | None = None
     role: str | None = None
     channel: str = ""
     started: frozenset[str] = field(default=frozenset(), compare=False)
+    session: str | None = field(default=None, compare=False)
 
     @classmethod
     def visitor(cls, started: Iterable[str] = ()) -> Principal:
         return cls(Kind.VISITOR, started=frozenset(started))
 
     @classmethod
-    def customer(cls, identity_id: int, started: Iterable[str] = ()) -> Principal:
-        return cls(Kind.CUSTOMER, identity_id, started=frozenset(started))
+    def customer(
+        cls, identity_id: int, started: Iterable[str] = (), session: str | None = None
+    ) -> Principal:
+        return cls(Kind.CUSTOMER, identity_id, started=frozenset(started), session=session)
 
     @classmethod
     def staff(cls, staff_id: int, role: str) -> Principal:
@@ -137,8 +141,10 @@ def may_see(
         return False
     if kind is Kind.CUSTOMER and customer_id is not None and customer_id == principal.id:
         return True
-    # A browser's own instance, before any sign-in; a customer's procedure is theirs only.
-    return audience != "customer" and instance_id in principal.started
+    # A browser's own instance, before any sign-in; a customer's procedure is theirs, or
+    # a signed-out browser's that used one of its e-mailed links (the link is the proof).
+    mine = instance_id in principal.started
+    return mine and (audience != "customer" or kind is Kind.VISITOR)
 
 
 def may_send(principal: Principal, by: tuple[str, ...], system: bool) -> bool:

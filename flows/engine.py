@@ -13,7 +13,7 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -325,7 +325,7 @@ class Engine:
                 return None
             definition = self._definition(row)
             event = definition.link_event(row.state)
-            holder = Principal(by.kind, by.id, by.role, by.channel, by.started | {row.id})
+            holder = replace(by, started=by.started | {row.id})
             if event is None or definition.states[row.state].link_screen is None:
                 return self._snapshot(row, definition, holder), None
             step = _Step(session, row, definition, self.clock(), holder)

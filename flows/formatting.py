@@ -4,18 +4,20 @@ language given: pages, e-mails and PDFs write them alike."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from flows.i18n import LOCALES
 
 # Parsed once: Babel would parse a locale's name again at each amount and date.
 _LOCALE = {lang: Locale.parse(code) for lang, code in LOCALES.items()}
+EASTERN = ZoneInfo("America/Toronto")  # where MINI Financial Services Canada's customers are
 
 
 @lru_cache(maxsize=4096)
@@ -43,6 +45,14 @@ def percent(value: Decimal, lang: str) -> str:
 @lru_cache(maxsize=4096)
 def day(value: date, lang: str) -> str:
     return format_date(value, "long", locale=_LOCALE[lang])
+
+
+def moment(value: datetime, lang: str) -> str:
+    """A moment as the customer reads it, in Eastern time: «5 décembre 2026, 14 h 03»."""
+    local, locale = value.astimezone(EASTERN), _LOCALE[lang]
+    return (
+        f"{format_date(local, 'long', locale=locale)}, {format_time(local, 'short', locale=locale)}"
+    )
 
 
 def tel(phone: str) -> str:

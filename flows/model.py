@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from flows.access import Principal
 from flows.accounts import links
-from storage.models import Token
+from storage.models import Identity, Token
 
 # What a channel tells the engine of its client with every event, and is handed back: a
 # remembered device's token (a web page keeps it in a cookie), the client's user agent.
 DEVICE_TOKEN = "device_token"  # noqa: S105 - a field name, not a secret
 USER_AGENT = "user_agent"
+SEEN_TOKEN = "seen_token"  # noqa: S105 - the browser's seen-device token (flows.accounts.seen)
 
 
 class Mailer(Protocol):
@@ -154,15 +155,15 @@ class FlowModel:
     ) -> None:
         """Write the e-mail TEMPLATE to the outbox, in this step's transaction.
 
-        In the language of the procedure unless LANGUAGE says otherwise (the one on record,
-        for a message about an account rather than about this procedure).
+        In the customer's language (chosen in «Mon profil»), else the procedure's, unless
+        LANGUAGE says otherwise (the one of another MINI ID the message is for).
         """
         ctx = self.ctx
         ctx.mailer.email(
             ctx.session,
             to=to,
             template=template,
-            language=language or ctx.language,
+            language=language or self.language(),
             values=values,
             instance_id=ctx.instance_id,
         )
@@ -183,10 +184,15 @@ class FlowModel:
             ctx.session,
             to=to,
             template=template,
-            language=language or ctx.language,
+            language=language or self.language(),
             values=values,
             instance_id=ctx.instance_id,
         )
+
+    def language(self) -> str:
+        """The customer's language (chosen in «Mon profil»); a visitor's, the procedure's."""
+        found = self.ctx.session.get(Identity, self.customer_id) if self.customer_id else None
+        return found.language if found is not None else self.ctx.language
 
     def url(self, target: str = "", *, link: str | None = None, language: str | None = None) -> str:
         """An absolute address for an e-mail, in the customer's language.
@@ -196,7 +202,7 @@ class FlowModel:
         confirms with a POST. With neither, this instance's own page.
         """
         ctx = self.ctx
-        lang = language or ctx.language
+        lang = language or self.language()
         if link is not None:
             path = links.path(lang, ctx.route, link)
         elif target:

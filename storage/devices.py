@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, delete, func, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.db import utcnow
@@ -58,6 +68,26 @@ class RememberedDevice(Base):
     expires_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_remembered_devices_identity", "identity_id"),)
+
+
+class SeenDevice(Base):
+    """A browser a customer has signed in with: a sign-in from any other is told by e-mail.
+    One browser (its cookie's token) may be seen by several MINI IDs (a family's computer)."""
+
+    __tablename__ = "seen_devices"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    identity_id: Mapped[int] = mapped_column(BigId, ForeignKey("identities.id", ondelete="CASCADE"))
+    browser: Mapped[str] = mapped_column(String(100))
+    system: Mapped[str] = mapped_column(String(100))
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_seen_devices_identity", "identity_id"),
+        UniqueConstraint("token_hash", "identity_id", name="uq_seen_devices_token_identity"),
+    )
 
 
 class IdentityCheck(Base):
@@ -184,3 +214,15 @@ def forget(session: Session, identity_id: int, device_id: int | None = None) -> 
     if device_id is not None:
         query = query.where(RememberedDevice.id == device_id)
     return int(getattr(session.execute(query), "rowcount", 0) or 0)
+
+
+def seen_device(session: Session, token_hash: str, identity_id: int) -> SeenDevice | None:
+    query = select(SeenDevice).where(
+        SeenDevice.token_hash == token_hash, SeenDevice.identity_id == identity_id
+    )
+    return session.scalar(query)
+
+
+def has_seen_devices(session: Session, identity_id: int) -> bool:
+    query = select(SeenDevice.id).where(SeenDevice.identity_id == identity_id).limit(1)
+    return session.scalar(query) is not None

@@ -176,6 +176,12 @@ class WebSession(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the customer needs to recognise it in «Mon profil» (never the user agent).
+    browser: Mapped[str] = mapped_column(String(100), default="")
+    system: Mapped[str] = mapped_column(String(100), default="")
+    # When the password was last typed in it (sign-in, a step-up): a privileged session
+    # for 5 minutes after (flows/procedures/steps/step_up.py).
+    password_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_web_sessions_identity", "identity_id"),

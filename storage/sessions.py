@@ -59,6 +59,10 @@ def create(
     data: dict[str, Any],
     now: datetime,
     staff_id: int | None = None,
+    *,
+    browser: str = "",
+    system: str = "",
+    password_at: datetime | None = None,
 ) -> None:
     session.add(
         WebSession(
@@ -68,6 +72,9 @@ def create(
             data=data,
             created_at=now,
             last_seen_at=now,
+            browser=browser,
+            system=system,
+            password_at=password_at,
         )
     )
 
@@ -84,9 +91,36 @@ def forget(session: Session, cookie: str) -> None:
     session.execute(delete(WebSession).where(WebSession.id == key(cookie)))
 
 
-def end_all(session: Session, identity_id: int) -> None:
-    """Sign the customer out everywhere."""
-    session.execute(delete(WebSession).where(WebSession.identity_id == identity_id))
+def end_all(session: Session, identity_id: int, keep: str | None = None) -> int:
+    """Sign the customer out everywhere (but in the session KEEP); how many ended."""
+    query = delete(WebSession).where(WebSession.identity_id == identity_id)
+    if keep is not None:
+        query = query.where(WebSession.id != keep)
+    return int(getattr(session.execute(query), "rowcount", 0) or 0)
+
+
+def end(session: Session, identity_id: int, row_id: str) -> int:
+    """End one session of the customer; how many ended (none: not theirs, or gone)."""
+    query = delete(WebSession).where(WebSession.identity_id == identity_id, WebSession.id == row_id)
+    return int(getattr(session.execute(query), "rowcount", 0) or 0)
+
+
+def of_customer(session: Session, identity_id: int, now: datetime) -> list[WebSession]:
+    """The customer's sessions still live, the most recently active first."""
+    query = (
+        select(WebSession)
+        .where(
+            WebSession.identity_id == identity_id,
+            WebSession.last_seen_at >= now - IDLE,
+            WebSession.created_at >= now - ABSOLUTE,
+        )
+        .order_by(WebSession.last_seen_at.desc(), WebSession.created_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def one(session: Session, row_id: str) -> WebSession | None:
+    return session.get(WebSession, row_id)
 
 
 def sweep(session: Session, now: datetime) -> None:

@@ -23,7 +23,7 @@ from web import (
     staff,
 )
 from web import config as configuration
-from web.customer import auth, messages, overview, pages, procedures
+from web.customer import auth, messages, overview, pages, procedures, profile
 
 
 class IdConverter(IntegerConverter):
@@ -84,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         pages,
         procedures,
         overview,
+        profile,
         messages,
         api,
         staff,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
@@ -31,7 +31,12 @@ def day(value: date, lang: str | None = None) -> str:
     return formatting.day(value, lang or current_language())
 
 
+def moment(value: datetime, lang: str | None = None) -> str:
+    return formatting.moment(value, lang or current_language())
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["number"] = number

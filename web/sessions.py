@@ -15,12 +15,13 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
+from flows.accounts import remembered
 from flows.accounts import sessions as store
 from flows.records import Identity, Staff, WebSession
 from web.services import Services
@@ -65,6 +66,7 @@ class DatabaseSession(CallbackDict[str, Any], SessionMixin):
         self.seen_at = seen_at
         self.sent = sent  # the browser sent a session cookie
         self.replaced: list[str] = []  # cookies of sessions this one replaces
+        self.password_at: datetime | None = None  # typed at this sign-in (a new row's)
         # The accounts read with the row, by model: a page need not read them again.
         self.accounts = accounts or {}
         self.modified = False
@@ -73,8 +75,14 @@ class DatabaseSession(CallbackDict[str, Any], SessionMixin):
     def signed_in(self) -> bool:
         return self.identity_id is not None or self.staff_id is not None
 
-    def renew(self, identity_id: int | None, staff_id: int | None = None) -> None:
-        """A new identifier for a new identity (sign-in, sign-out); the old one ends."""
+    def renew(
+        self,
+        identity_id: int | None,
+        staff_id: int | None = None,
+        password_at: datetime | None = None,
+    ) -> None:
+        """A new identifier for a new identity (sign-in, sign-out); the old one ends.
+        PASSWORD_AT: when the password was typed for this sign-in."""
         if self.cookie:
             self.replaced.append(self.cookie)
         self.cookie = None
@@ -83,6 +91,7 @@ class DatabaseSession(CallbackDict[str, Any], SessionMixin):
         self.started_at = self.seen_at = None
         self.identity_id = identity_id
         self.staff_id = staff_id
+        self.password_at = password_at
         self.modified = True
 
 
@@ -129,8 +138,17 @@ class DatabaseSessionInterface(SessionInterface):
     ) -> None:
         if session.row is None:
             session.cookie = secrets.token_urlsafe(32)
+            browser, system = remembered.describe(request.user_agent.string)
             store.create(
-                db, session.cookie, session.identity_id, dict(session), now, session.staff_id
+                db,
+                session.cookie,
+                session.identity_id,
+                dict(session),
+                now,
+                session.staff_id,
+                browser=browser,
+                system=system,
+                password_at=session.password_at,
             )
             self._set_cookie(app, response, session.cookie)
         elif not store.update(db, session.row.id, dict(session), now):

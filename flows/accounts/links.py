@@ -38,18 +38,23 @@ def issue(
     identity_id: int | None,
     now: datetime,
     valid_for: timedelta,
+    supersede: bool = True,
 ) -> str:
-    """A new link token; every older one of the same identity and purpose stops working."""
+    """A new link token; every older one of the same identity and purpose stops working
+    (unless not SUPERSEDE: each stays good until used, revoked or expired)."""
     owner = (
         Token.identity_id == identity_id
         if identity_id is not None
         else Token.instance_id == instance_id
     )
-    session.execute(
-        update(Token)
-        .where(owner, Token.purpose == purpose, Token.used_at.is_(None), Token.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    if supersede:
+        session.execute(
+            update(Token)
+            .where(
+                owner, Token.purpose == purpose, Token.used_at.is_(None), Token.revoked_at.is_(None)
+            )
+            .values(revoked_at=now)
+        )
     token = secrets.token_urlsafe(32)  # 256 bits
     session.add(
         Token(
@@ -62,6 +67,23 @@ def issue(
         )
     )
     return token
+
+
+def revoke_newer(
+    session: Session, identity_id: int, purpose: str, than: Token, now: datetime
+) -> None:
+    """The unused links of IDENTITY_ID and PURPOSE issued after THAN stop working."""
+    session.execute(
+        update(Token)
+        .where(
+            Token.identity_id == identity_id,
+            Token.purpose == purpose,
+            Token.id > than.id,
+            Token.used_at.is_(None),
+            Token.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
 
 
 def find(session: Session, token: str) -> Token | None:

@@ -4,6 +4,32 @@ ended."""
 
 from __future__ import annotations
 
-from storage.sessions import ABSOLUTE, IDLE, Live, create, end_all, forget, live, sweep, update
+from storage.sessions import (
+    ABSOLUTE,
+    IDLE,
+    Live,
+    create,
+    end,
+    end_all,
+    forget,
+    live,
+    of_customer,
+    one,
+    sweep,
+    update,
+)
 
-__all__ = ["ABSOLUTE", "IDLE", "Live", "create", "end_all", "forget", "live", "sweep", "update"]
+__all__ = [
+    "ABSOLUTE",
+    "IDLE",
+    "Live",
+    "create",
+    "end",
+    "end_all",
+    "forget",
+    "live",
+    "of_customer",
+    "one",
+    "sweep",
+    "update",
+]

@@ -50,7 +50,7 @@ def environment(
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    for name in ("money", "day", "number", "rate"):
+    for name in ("money", "day", "number", "rate", "moment"):
         env.filters[name] = partial(getattr(formatting, name), lang=language)
     env.globals["support_phone"] = support_phone
     return env

@@ -1,27 +1,61 @@
-"""Remembered devices: the guards and actions of remembered_devices.yaml."""
+"""Where I am signed in: the guards and actions of remembered_devices.yaml.
+
+A session is named in the list by a handle: the first 16 characters of its key (the
+SHA-256 of its cookie), enough to tell the customer's apart and nothing to sign in with.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from flows.accounts import remembered
+from flows.accounts import remembered, sessions
 from flows.model import DEVICE_TOKEN, FlowModel, View
 from storage import devices
 from storage.devices import RememberedDevice
+from storage.models import WebSession
 
 ALL = "all"
+OTHERS = "others"
+HANDLE = 16
+
+
+def handle(row: WebSession) -> str:
+    return row.id[:HANDLE]
 
 
 class RememberedDevices(FlowModel):
     chosen: list[RememberedDevice] | None = None
+    ending: list[WebSession] | None = None
 
     @classmethod
     def screen(cls, view: View) -> dict[str, Any]:
-        """The customer's remembered devices, the browser looking marked as this one."""
-        found = remembered.of_customer(view.session, view.customer_id or 0, view.now)
+        """The customer's sessions and remembered devices, this browser's marked."""
+        owner = view.customer_id or 0
+        found = remembered.of_customer(view.session, owner, view.now)
         mine = view.client.get(DEVICE_TOKEN)
-        return {"devices": [(d, remembered.is_this_one(d, mine)) for d in found]}
+        here = view.principal.session
+        live = sessions.of_customer(view.session, owner, view.now)
+        return {
+            "devices": [(d, remembered.is_this_one(d, mine)) for d in found],
+            "sessions": [(s, handle(s), s.id == here) for s in live],
+        }
+
+    def session_known(self, fields: Mapping[str, Any]) -> bool:
+        """A field rule: another of the customer's open sessions, or all the others."""
+        ctx = self.ctx
+        live = sessions.of_customer(ctx.session, ctx.customer_id or 0, ctx.now)
+        others = [s for s in live if s.id != ctx.principal.session]
+        wanted = str(fields["session"])
+        self.ending = [s for s in others if wanted in (OTHERS, handle(s))]
+        return bool(self.ending) or wanted == OTHERS or self.reject("session", "session_unknown")
+
+    def end_sessions(self, fields: Mapping[str, Any]) -> None:
+        owner = self.ctx.customer_id
+        assert owner is not None
+        for row in self.ending or []:
+            sessions.end(self.ctx.session, owner, row.id)
+        self.memory.update(ended=len(self.ending or []), others=fields["session"] == OTHERS)
 
     def device_known(self, fields: Mapping[str, Any]) -> bool:
         """A field rule: one of the customer's devices (by its number), or all of them."""

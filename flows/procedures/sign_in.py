@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from flows.accounts import credentials, passwords, remembered
-from flows.model import DEVICE_TOKEN
+from flows.accounts import credentials, passwords, remembered, seen
+from flows.model import DEVICE_TOKEN, SEEN_TOKEN, USER_AGENT
 from flows.procedures.steps.activation import ActivationStep
 from flows.procedures.steps.device_code import DeviceCodeStep
 from storage import contracts, identities
@@ -60,6 +60,7 @@ class SignIn(ActivationStep, DeviceCodeStep):
         self._upgrade_hash(identity, fields)
         # The instance is the customer's from here; the session opens once authorized.
         self.customer_id = identity.id
+        self.memory["password_at"] = self.ctx.now.isoformat()
         linked = contracts.of_customer(self.ctx.session, identity.id)
         self.offer_device_code(max(linked, key=lambda c: (c.updated_at, c.id)))
 
@@ -69,13 +70,34 @@ class SignIn(ActivationStep, DeviceCodeStep):
         identity = self.identity or self.ctx.session.get(Identity, self.customer_id or 0)
         assert identity is not None
         self._upgrade_hash(identity, fields)
-        # Their language is the one they sign in with: e-mails follow it.
-        identity.language = self.ctx.language
         self.customer_id = identity.id
+        # The site opens in their language (theirs to choose in «Mon profil»).
+        self.told["language"] = identity.language
+        self.told["password_at"] = self.memory.get("password_at", self.ctx.now.isoformat())
+        self.notice_new_device(identity, fields)
         # Where a customer lands: the overview; with no contract linked yet, the first
         # page of «Associez votre compte».
         linked = contracts.of_customer(self.ctx.session, identity.id)
         self.told["next"] = "overview" if linked else self.ctx.routes["account_association"]
+
+    def notice_new_device(self, identity: Identity, fields: Mapping[str, Any]) -> None:
+        """A browser this MINI ID never signed in with: the customer is told by e-mail."""
+        agent = str(fields.get(USER_AGENT) or "")
+        token, new = seen.note(
+            self.ctx.session, fields.get(SEEN_TOKEN), identity.id, agent, self.ctx.now
+        )
+        self.client[SEEN_TOKEN] = token
+        if new:
+            browser, system = remembered.describe(agent)
+            values = {
+                "first_name": identity.first_name,
+                "when": self.ctx.now,
+                "browser": browser,
+                "system": system,
+                "reset_url": self.url("password_reset"),
+                "devices_url": self.url("remembered_devices"),
+            }
+            self.mail("sign_in/email_new_device", identity.email, values)
 
     @staticmethod
     def _upgrade_hash(identity: Identity, fields: Mapping[str, Any]) -> None:

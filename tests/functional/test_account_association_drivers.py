@@ -21,8 +21,8 @@ from web.services import Services
 EMAIL, PHONE = "jean.t@example.com", "+15145550123"
 
 
-def jean(services: Services) -> int:
-    person = identity(services, EMAIL)
+def jean(services: Services, language: str = "fr") -> int:
+    person = identity(services, EMAIL, language=language)
     contract(services, vin=vin_of(person), customer_number=number_of(person))
     return person
 
@@ -96,7 +96,7 @@ def test_text_messages_are_retried_until_the_gateway_takes_them(
     sms_gateway.messages.clear()
     app: Flask = make_app(SMS_WEBHOOK_URL=sms_gateway.url)
     services: Services = app.extensions["moncompte"]
-    person = jean(services)
+    person = jean(services, language="en")
     instance = services.engine.start(
         "account_association", by=TESTER, language="en", customer_id=person
     ).id

@@ -210,7 +210,7 @@ def test_sessions_end_after_12_hours_whatever_happens(app: Flask) -> None:
 def test_a_mini_id_waiting_for_activation_can_ask_for_the_email(
     mail_app: Flask, smtp_server: SMTPServer
 ) -> None:
-    identity(mail_app.extensions["moncompte"], "late@example.com", status="pending")
+    identity(mail_app.extensions["moncompte"], "late@example.com", status="pending", language="en")
     browser = Browser(mail_app)
     page = sign_in(browser, "late@example.com", lang="en")
     assert page.h1 == "Your MINI ID is not activated yet"

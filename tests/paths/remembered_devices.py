@@ -1,11 +1,12 @@
-"""Remembered devices: a customer whose MINI ID remembers a browser, then forgets it."""
+"""Where I am signed in: a customer whose MINI ID remembers a browser and has a session
+open elsewhere; the browser forgotten, the other sessions ended."""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
-from flows.accounts import remembered
+from flows.accounts import remembered, sessions
 from tests.factories import identity
 from tests.paths import Steps, Walk
 from web.services import Services
@@ -16,6 +17,7 @@ def customer(services: Services) -> int:
     who = identity(services, f"client.{secrets.token_hex(4)}@example.com")
     with services.db.write() as session:
         remembered.remember(session, who, "", services.clock())
+        sessions.create(session, secrets.token_urlsafe(32), who, {}, services.clock())
     return who
 
 
@@ -23,4 +25,8 @@ def forget_all(walk: Walk) -> dict[str, Any]:
     return {"device": "all"}
 
 
-STEPS: Steps = {("listing", "forget"): forget_all}
+def end_others(walk: Walk) -> dict[str, Any]:
+    return {"session": "others"}
+
+
+STEPS: Steps = {("listing", "forget"): forget_all, ("listing", "end_session"): end_others}

@@ -44,7 +44,9 @@ def test_the_right_password_signs_in(services: Services) -> None:
     result = attempt(services, email="JEAN.T@example.com", language="en")
     assert result.ok and result.snapshot.state == "signed_in"
     assert result.snapshot.customer_id == person
-    assert stored(services).language == "en"  # their language follows them
+    # Their language is theirs to choose in «Mon profil»: signing in on the English pages
+    # does not change it, and the site opens in it.
+    assert stored(services).language == "fr" and result.told["language"] == "fr"
 
 
 @pytest.mark.parametrize(
@@ -176,7 +178,8 @@ def test_a_customer_with_contracts_authorizes_a_new_device(services: Services) -
     assert services.engine.send(instance, "send_code", {"channel": "email"}, by=TESTER).ok
     code = newest(services).extras["code"]
     done = services.engine.send(instance, "authorize", {"code": code}, by=TESTER)
-    assert done.ok and done.snapshot.state == "signed_in" and done.client == {}
+    assert done.ok and done.snapshot.state == "signed_in"
+    assert "device_token" not in done.client  # not asked to be remembered
 
 
 def test_a_remembered_device_signs_in_without_a_code(services: Services) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -13,7 +14,6 @@ from werkzeug.wrappers import Response
 from flows.access import Principal
 from flows.accounts import credentials
 from flows.records import Identity, Staff
-from web.i18n import current_language
 from web.services import current
 from web.sessions import DatabaseSession
 
@@ -61,7 +61,8 @@ def principal() -> Principal:
     started = session.get("flows", [])
     customer = current_customer()
     if customer is not None:
-        return Principal.customer(customer.id, started)
+        row = session.row if isinstance(session, DatabaseSession) else None
+        return Principal.customer(customer.id, started, session=row.id if row else None)
     return Principal.visitor(started)
 
 
@@ -83,15 +84,16 @@ def must_sign_in() -> Response:
     return redirect(url_for("flows.start", flow="sign_in"), 303)
 
 
-def sign_in(identity_id: int, landing: str | None) -> Response:
+def sign_in(identity_id: int, landing: str, password_at: str | None = None) -> Response:
     """Bind this browser to the customer under a new session identifier; then to the page
-    they were on their way to, or to LANDING (a page of the site, in their language; by
-    default the overview)."""
+    they were on their way to, or to LANDING (a path of the site, in their language).
+    PASSWORD_AT: when they typed their password for it (ISO)."""
     assert isinstance(session, DatabaseSession)
     target = session.pop("next", None)
-    session.renew(identity_id)
+    typed = datetime.fromisoformat(password_at) if password_at else None
+    session.renew(identity_id, password_at=typed)
     g.pop("customer", None)
-    return redirect(_safe(target) or f"/{current_language()}/{landing or 'overview'}", 303)
+    return redirect(_safe(target) or landing, 303)
 
 
 def _safe(target: Any) -> str | None:

@@ -199,14 +199,18 @@ def _send(instance_id: str, flow: str | None = None) -> Response:
 
 def _after(definition: Definition, result: Result) -> Response:
     """Where the browser goes next: the new state's screen, or in, when it signs in; with
-    what the step handed to this browser (a remembered device's cookie)."""
+    what the step handed to this browser (a remembered device's cookie). A step may name
+    the customer's language (set, or theirs at sign-in): the site follows it."""
     snapshot = result.snapshot
     following = result.told.get("next") if result.ok else None  # a page the step names
+    lang = (result.told.get("language") if result.ok else None) or current_language()
     if result.ok and definition.states[snapshot.state].signs_in and snapshot.customer_id:
-        return devices.hand_over(sign_in(snapshot.customer_id, following), result.client)
-    target = url_for("flows.step", flow=definition.name, instance_id=snapshot.id)
+        typed = result.told.get("password_at")
+        landing = sign_in(snapshot.customer_id, f"/{lang}/{following or 'overview'}", typed)
+        return devices.hand_over(landing, result.client)
+    target = url_for("flows.step", flow=definition.name, instance_id=snapshot.id, lang=lang)
     if following:
-        target = f"/{current_language()}/{following}"
+        target = f"/{lang}/{following}"
     return devices.hand_over(redirect(target, 303), result.client)
 
 
