@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from flows.accounts import credentials
+from flows.accounts import credentials, sessions
 from flows.contracts import association
 from flows.messaging import staff_name
 from flows.support import case_reference
@@ -75,7 +75,7 @@ def customer_page(session: Session, customer_id: int, now: datetime) -> dict[str
         "sign_in_lock": _sign_in_lock(session, customer, now),
         "association_lock": _association_lock(session, customer_id, now),
         "devices": devices.devices_of(session, customer_id, now),
-        "sessions": store.sessions_of(session, customer_id, now),
+        "sessions": sessions.of_customer(session, customer_id, now),
         "procedures": procedures,
         "staff_names": {
             i: staff_name(s) for i, s in messages.staff_names(session, staff_ids).items()

@@ -9,11 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from storage import sessions
 from storage.contracts import Contract
 from storage.devices import IdentityCheck
 from storage.identities import email_key
-from storage.models import AuditRecord, FlowInstance, Identity, OutboxMessage, WebSession
+from storage.models import AuditRecord, FlowInstance, Identity, OutboxMessage
 
 
 def _like(text: str) -> str:
@@ -173,20 +172,6 @@ def locked_contracts(session: Session, ids: list[int]) -> list[Contract]:
         Contract.id.in_(ids), Contract.association_locked_at.is_not(None)
     )
     return list(session.scalars(query.order_by(Contract.number)))
-
-
-def sessions_of(session: Session, customer_id: int, now: datetime) -> list[WebSession]:
-    """The customer's sessions still alive, the most recently active first."""
-    query = (
-        select(WebSession)
-        .where(
-            WebSession.identity_id == customer_id,
-            WebSession.last_seen_at >= now - sessions.IDLE,
-            WebSession.created_at >= now - sessions.ABSOLUTE,
-        )
-        .order_by(WebSession.last_seen_at.desc())
-    )
-    return list(session.scalars(query))
 
 
 def outbox_to(session: Session, recipients: list[str], limit: int) -> list[OutboxMessage]:

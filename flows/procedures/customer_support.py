@@ -120,7 +120,7 @@ class CustomerSupport(FlowModel):
         self.tell("devices")
 
     def sessions_alive(self, fields: Mapping[str, Any]) -> bool:
-        alive = store.sessions_of(self.ctx.session, self.customer.id, self.ctx.now)
+        alive = sessions.of_customer(self.ctx.session, self.customer.id, self.ctx.now)
         return bool(alive) or self.reject("event", "no_sessions")
 
     def sign_out_everywhere(self, fields: Mapping[str, Any]) -> None:

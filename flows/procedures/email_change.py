@@ -95,10 +95,10 @@ class EmailChange(StepUpStep):
             "first_name": identity.first_name,
             "new_email": identity.email,
             "when": self.ctx.now,
-            "link": self.url(link=undo, language=identity.language),
+            "link": self.url(link=undo),
             "days": UNDO_VALID_FOR.days,
         }
-        self.mail("email_change/email_changed", old, values, language=identity.language)
+        self.mail("email_change/email_changed", old, values)
 
     def undo_link_valid(self, fields: Mapping[str, Any]) -> bool:
         if not self.accept_link(fields["token"], UNDO):
@@ -125,7 +125,7 @@ class EmailChange(StepUpStep):
         identity.email_key = identities.email_key(identity.email)
         self.set_new_password(identity, fields["password"])
         values = {"first_name": identity.first_name, "when": now}
-        self.mail("email_change/email_undone", identity.email, values, language=identity.language)
+        self.mail("email_change/email_undone", identity.email, values)
 
 
 MODEL = EmailChange

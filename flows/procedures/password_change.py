@@ -14,6 +14,14 @@ class PasswordChange(StepUpStep):
     def screen(cls, view: View) -> dict[str, Any]:
         return {"step_up": cls.step_up_needed(view)}
 
+    def stepped_up(self, fields: Mapping[str, Any]) -> bool:
+        """The step-up; refused, the new password's problems are told too (all at once)."""
+        if super().stepped_up(fields):
+            return True
+        if self.identity is not None:
+            self.new_password_acceptable(self.identity, fields)
+        return False
+
     def password_acceptable(self, fields: Mapping[str, Any]) -> bool:
         assert self.identity is not None  # stepped_up comes first
         return self.new_password_acceptable(self.identity, fields)

@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy.orm import Session
 
 from flows import demo
 from flows.accounts import remembered
@@ -34,11 +35,21 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture
-def demo_data(app: Flask) -> None:
-    """The demo data set, as `moncompte demo load` leaves it."""
+def lang() -> str:
+    """The language a test walks the pages in (a test may parametrize it)."""
+    return "fr"
+
+
+@pytest.fixture
+def demo_data(app: Flask, lang: str) -> None:
+    """The demo data set, as `moncompte demo load` leaves it, its customers speaking LANG
+    (the site opens in a customer's language once they sign in)."""
     services: Services = app.extensions["moncompte"]
     with app.app_context():
         demo.load(services, Path(app.config["UPLOAD_FOLDER"]), pdf)
+    with services.db.write() as session:
+        for person in demo.CUSTOMERS:
+            speaks_in(session, person.email, lang)
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +100,14 @@ def remember_device(page: Page, app: Flask, live_server: str, email: str) -> Non
         assert found is not None
         token = remembered.remember(session, found.id, "", services.clock())
     page.context.add_cookies([{"name": COOKIE, "value": token, "url": live_server}])
+
+
+def speaks_in(session: Session, email: str, lang: str) -> None:
+    """The MINI ID of EMAIL in LANG (as «Mon profil» sets it): the site opens in it once
+    signed in, and every e-mail and text message is in it."""
+    found = by_email(session, email)
+    if found is not None:
+        found.language = lang
 
 
 def type_staff_code(page: Page, app: Flask, email: str) -> None:

@@ -10,7 +10,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from flows import demo
-from tests.browser.conftest import accessible, remember_device, shoot, type_staff_code
+from tests.browser.conftest import accessible, remember_device, shoot, speaks_in, type_staff_code
 from tests.factories import PASSWORD, staff_member
 from web.services import Services
 
@@ -90,6 +90,8 @@ def test_an_agent_finds_the_quote_by_its_reference(
 ) -> None:
     services: Services = app.extensions["moncompte"]
     staff_member(services, "agent@servicesfinanciersmini.ca", role="agent")
+    with services.db.write() as session:
+        speaks_in(session, demo.DAVID.email, "en")  # David asks in English; the agent reads LANG
     sign_in(page, app, live_server, "en", demo.DAVID.email)
     page.get_by_role("button", name="Get a payoff quote").click()
     reference = page.url.rsplit("/", 1)[1]
