@@ -191,11 +191,20 @@ def test_change_my_address_then_take_it_back(
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_the_undo_link_after_7_days(page: Page, live_server: str, app: Flask, lang: str) -> None:
+def test_another_mini_ids_address_and_the_undo_link_after_7_days(
+    page: Page, live_server: str, app: Flask, lang: str
+) -> None:
     services: Services = app.extensions["moncompte"]
     words = WORDS[lang]
     identity(services, EMAIL, language=lang)
+    identity(services, "marie@example.com", first_name="Marie")
     sign_in(page, live_server, lang)
+    # Another MINI ID's address: the same page as any other (that address is told).
+    page.goto(f"{live_server}/{lang}/profile/email")
+    page.get_by_label(words["new_email"]).fill("marie@example.com")
+    page.get_by_role("button", name=words["send_link"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["check"])
+    accessible(page)
     page.goto(f"{live_server}/{lang}/profile/email")
     page.get_by_label(words["new_email"]).fill("jean.nouveau@example.com")
     page.get_by_role("button", name=words["send_link"]).click()
