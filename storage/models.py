@@ -33,11 +33,14 @@ class Identity(Base):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16))  # pending | active | disabled
+    # pending | active | disabled (by an agent) | closed (by its customer; an agent may reopen
+    # it for 30 days) | anonymised (closed over 30 days: nothing personal is left)
+    status: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(2))  # fr | en
     source: Mapped[str] = mapped_column(String(16), default="registration")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     activated_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
 
 
 class FlowVersion(Base):

@@ -14,6 +14,12 @@ DEFAULT_MAIL_FROM = "Mon Compte MINI <no-reply@moncompte.servicesfinanciersmini.
 # Whom a customer calls when account association is locked (a number for fiction: set
 # MONCOMPTE_SUPPORT_PHONE to the real one).
 DEFAULT_SUPPORT_PHONE = "1 866 555-0164"
+# Who is in charge of the protection of personal information (Quebec's Law 25 asks that
+# their title and contact details be published): set MONCOMPTE_PRIVACY_OFFICER.
+DEFAULT_PRIVACY_OFFICER = (
+    "Responsable de la protection des renseignements personnels / Privacy Officer, "
+    "Services financiers MINI Canada, vieprivee@servicesfinanciersmini.ca"
+)
 # The Host headers a development site answers (Flask TRUSTED_HOSTS). Werkzeug cannot
 # match an IPv6 address there, so development is served on 127.0.0.1 (or localhost).
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1"]
@@ -134,6 +140,7 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "REDIS_URL": env("MONCOMPTE_REDIS_URL") or None,
         "METRICS_TOKEN": env("MONCOMPTE_METRICS_TOKEN") or None,
         "SUPPORT_PHONE": env("MONCOMPTE_SUPPORT_PHONE") or DEFAULT_SUPPORT_PHONE,
+        "PRIVACY_OFFICER": env("MONCOMPTE_PRIVACY_OFFICER") or DEFAULT_PRIVACY_OFFICER,
         "DELIVERY": _delivery(env("MONCOMPTE_DELIVERY")),
         "LOG_FORMAT": "json" if env("MONCOMPTE_LOG_FORMAT") == "json" else "text",
         "TRUSTED_PROXIES": _proxies(env("MONCOMPTE_TRUSTED_PROXIES")),

@@ -45,6 +45,8 @@ LABELS: dict[str, dict[str, str]] = {
         "pending": N_("Waiting for activation"),
         "active": N_("Active"),
         "disabled": N_("Disabled"),
+        "closed": N_("Closed by the customer"),
+        "anonymised": N_("Closed; personal data removed"),
     },
     "found_by": {
         "email": N_("E-mail address"),

@@ -42,10 +42,27 @@ def store(session: Session, folder: Path, accepted: AcceptedFile) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     name = storage_name(accepted.extension)
     (folder / name).write_bytes(accepted.content)
+    remove_on_rollback(session, folder, name)
+    return name
+
+
+def remove_on_rollback(session: Session, folder: Path, name: str) -> None:
+    """Should SESSION's transaction roll back, the file NAME of FOLDER goes too."""
     event.listen(
         session, "after_rollback", lambda _s: (folder / name).unlink(missing_ok=True), once=True
     )
-    return name
+
+
+def remove_once_committed(session: Session, folder: Path, names: list[str]) -> None:
+    """Remove the files NAMES of FOLDER once SESSION's transaction commits (their records'
+    deletion with it): rolled back, records and files both stay."""
+
+    def remove(_session: Session) -> None:
+        for name in names:
+            (folder / name).unlink(missing_ok=True)
+
+    if names:
+        event.listen(session, "after_commit", remove, once=True)
 
 
 def of_record(content: bytes, name: str) -> AcceptedFile:

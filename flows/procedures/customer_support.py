@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flows.accounts import links
+from flows.accounts import closing, links
 from flows.contracts import association
 from flows.model import FlowModel, View
 from flows.procedures.steps.activation import LINK_MAIL, LINK_PURPOSE, LINK_VALID_FOR
@@ -132,7 +132,10 @@ class CustomerSupport(FlowModel):
     # -- disable, enable -------------------------------------------------------------
 
     def enabled(self, fields: Mapping[str, Any]) -> bool:
-        return self.customer.status != "disabled" or self.reject("event", "already_disabled")
+        status = self.customer.status
+        if status in (closing.CLOSED, closing.ANONYMISED):
+            return self.reject("event", "is_closed")  # reopening has its own rule
+        return status != "disabled" or self.reject("event", "already_disabled")
 
     def disabled(self, fields: Mapping[str, Any]) -> bool:
         return self.customer.status == "disabled" or self.reject("event", "not_disabled")
@@ -153,6 +156,20 @@ class CustomerSupport(FlowModel):
 
     def tell_enabled(self, fields: Mapping[str, Any]) -> None:
         self.tell("enabled")
+
+    # -- reopen a closed MINI ID -----------------------------------------------------
+
+    def closed_lately(self, fields: Mapping[str, Any]) -> bool:
+        customer = self.customer
+        if customer.status != closing.CLOSED:
+            return self.reject("event", "not_closed")
+        return closing.reopenable(customer, self.ctx.now) or self.reject("event", "closed_too_long")
+
+    def reopen_identity(self, fields: Mapping[str, Any]) -> None:
+        closing.reopen(self.customer)
+
+    def tell_reopened(self, fields: Mapping[str, Any]) -> None:
+        self.tell("reopened")
 
 
 MODEL = CustomerSupport

@@ -34,7 +34,7 @@ class PasswordReset(FlowModel):
         if outbox.recent_count(session, fields["email"], since, MAIL_KINDS) >= MAILS_PER_HOUR:
             return  # flooding an address through this form: write nothing more to it
         identity = identities.by_email(session, fields["email"])
-        if identity is None or identity.status == "disabled":
+        if identity is None or identity.status in ("disabled", "closed", "anonymised"):
             values = {"register_url": self.url("registration")}
             self.mail("password_reset/email_unknown", fields["email"], values)
             return

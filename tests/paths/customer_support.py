@@ -59,6 +59,19 @@ def disabled_first(walk: Walk) -> dict[str, Any]:
     return dict(WHY)
 
 
+def closed_first(walk: Walk) -> dict[str, Any]:
+    """Reopening takes a MINI ID its customer closed lately."""
+    from flows.accounts import closing
+    from storage.models import Identity
+
+    with walk.services.db.write() as session:
+        found = session.get(Identity, walk.customer_id or 0)
+        assert found is not None
+        if found.status != closing.CLOSED:
+            closing.close(session, found, walk.services.clock())
+    return dict(WHY)
+
+
 STEPS: Steps = {
     ("open", "lift_lock"): why,
     ("open", "resend_activation"): why,
@@ -67,4 +80,5 @@ STEPS: Steps = {
     ("open", "end_sessions"): why,
     ("open", "disable"): why,
     ("open", "enable"): disabled_first,
+    ("open", "reopen"): closed_first,
 }

@@ -1,4 +1,5 @@
-"""Pages that are not a procedure: the language choice, the home page and the FAQ."""
+"""Pages that are not a procedure: the language choice, the home page, the FAQ and the
+privacy page."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ def root() -> Response:
 @bp.get("/<any(fr,en):lang>/")
 def home(lang: str) -> str:
     return render_template("home.html", notice=session.pop("notice", None))
+
+
+@bp.get("/<any(fr,en):lang>/privacy")
+def privacy(lang: str) -> str:
+    return render_template("privacy.html", schedule=())
 
 
 @bp.get("/<any(fr,en):lang>/faq")
@@ -67,5 +73,6 @@ def init_app(app: Flask) -> None:
     # The one support number, on every page, quote and e-mail that names it.
     app.jinja_env.globals["support_phone"] = app.config["SUPPORT_PHONE"]
     app.jinja_env.globals["support_tel"] = tel(app.config["SUPPORT_PHONE"])
+    app.jinja_env.globals["privacy_officer"] = app.config["PRIVACY_OFFICER"]
     app.register_blueprint(bp)
     app.jinja_env.globals["procedure_url"] = procedure_url
