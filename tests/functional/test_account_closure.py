@@ -16,7 +16,9 @@ from storage.contracts import Contract, Payment
 from storage.messages import Attachment, Conversation
 from storage.models import AuditRecord, Identity
 from tests.factories import TESTER, contract, identity, payment, staff_member
+from tests.functional.test_agents import agent, staff_signed_in
 from tests.functional.test_sign_in import sign_in
+from tests.functional.test_support_desk import action, events_offered
 from tests.support import Browser, Page, identity_of, newest, own_form
 from web.services import Services
 
@@ -142,3 +144,16 @@ def test_after_30_days_what_is_personal_goes_and_the_records_stay(app: Flask) ->
     # The address is free again: its owner may register anew.
     page = Browser(app).get("/fr/register")
     assert page.status == 200
+
+
+def test_an_agent_reopens_it_from_the_customers_page(app: Flask) -> None:
+    services = services_of(app)
+    who = jean(services)
+    close(browser_signed_in(app))
+    agent(services)
+    desk = staff_signed_in(app)
+    page = desk.get(f"/staff/customers/{who}")
+    assert "reopen" in events_offered(page) and "disable" not in events_offered(page)
+    done = action(page, "reopen").fill(reason="Appel du client, vérifié par le script.").submit()
+    assert "reopen" not in events_offered(done)
+    assert identity_of(services, EMAIL).status == "active"
