@@ -42,6 +42,9 @@ class Registration(ActivationStep):
             session.flush()
             self.memory["identity_id"] = identity.id
             self.customer_id = identity.id  # whose it is, for the support desk
+        elif identity.status == "closed":
+            # Closed by its owner lately: an agent may reopen it; it cannot be registered.
+            self.memory.update(closed=True, first_name=identity.first_name)
         elif identity.status == "pending":
             # Registered before and not activated yet: what was stored then stays, and so
             # does the link sent then (whoever registers again could be someone else).
@@ -57,6 +60,9 @@ class Registration(ActivationStep):
         urls = {"login_url": self.url("sign_in"), "reset_url": self.url("password_reset")}
         if self.memory.get("pending"):
             self.mail("registration/email_pending", self.memory["email"], urls)
+        elif self.memory.get("closed"):
+            values = {"first_name": self.memory["first_name"]}
+            self.mail("registration/email_closed", self.memory["email"], values)
         elif self.memory.get("known"):
             values = {"first_name": self.memory["first_name"], **urls}
             self.mail("registration/email_already", self.memory["email"], values)

@@ -24,6 +24,7 @@ from web.services import Services
 
 EMAIL = "jean.t@example.com"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+NEW_PASSWORD = "une autre saison sur la rive-sud"
 WHY = {"reason": "The customer called and was verified by the phone script."}
 
 
@@ -157,3 +158,15 @@ def test_an_agent_reopens_it_from_the_customers_page(app: Flask) -> None:
     done = action(page, "reopen").fill(reason="Appel du client, vérifié par le script.").submit()
     assert "reopen" not in events_offered(done)
     assert identity_of(services, EMAIL).status == "active"
+
+
+def test_registering_a_closed_mini_ids_address_says_it_is_closed(app: Flask) -> None:
+    services = services_of(app)
+    jean(services)
+    close(browser_signed_in(app))
+    page = Browser(app).get("/fr/register")
+    fields = {"first_name": "Jean", "last_name": "Tremblay", "email": EMAIL}
+    own_form(page).fill(**fields, password=NEW_PASSWORD, password_confirm=NEW_PASSWORD).submit()
+    told = newest(services, EMAIL)
+    assert told.subject == "Votre MINI ID est fermé" and told.kind == "registration/email_closed"
+    assert identity_of(services, EMAIL).status == "closed"  # nothing changed

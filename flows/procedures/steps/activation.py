@@ -21,7 +21,12 @@ RESEND_GAP = timedelta(seconds=60)
 MAILS_PER_HOUR = 5
 LINK_MAIL = "steps/activation/email_link"
 # Every e-mail an address may get from a registration, counted together against flooding.
-MAIL_KINDS = [LINK_MAIL, "registration/email_already", "registration/email_pending"]
+MAIL_KINDS = [
+    LINK_MAIL,
+    "registration/email_already",
+    "registration/email_pending",
+    "registration/email_closed",
+]
 
 
 class ActivationStep(FlowModel):
