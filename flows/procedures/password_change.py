@@ -18,7 +18,7 @@ class PasswordChange(StepUpStep):
         """The step-up; refused, the new password's problems are told too (all at once)."""
         if super().stepped_up(fields):
             return True
-        if self.identity is not None:
+        if self.identity is not None and "password" in fields:  # it passed its own checks
             self.new_password_acceptable(self.identity, fields)
         return False
 

@@ -266,7 +266,9 @@ def test_no_staff_page_shows_a_password_a_code_a_token_or_a_link(
     desk = staff_signed_in(app)
     shown = desk.get(f"/staff/customers/{marie}").response.get_data(as_text=True)
     for secret in secrets:
-        assert secret not in shown and token_of(secret) not in shown
+        assert secret not in shown
+        if secret.startswith("http"):  # a link: its token alone is not shown either
+            assert token_of(secret) not in shown
     assert PASSWORD not in shown
 
 
