@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 FOLDER = "exports"  # under the uploads folder, outside the web root
 FLOW = "data_export"
+VALID_FOR = timedelta(days=7)  # the ready state's expires_after: then the archive goes
 
 
 @cache

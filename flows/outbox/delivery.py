@@ -12,6 +12,7 @@ import json
 import logging
 import smtplib
 import threading
+import time
 import urllib.request
 from collections.abc import Mapping
 from email.message import EmailMessage
@@ -19,7 +20,8 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from flows.accounts import sessions
+from flows import retention
+from flows.accounts import export, sessions
 from storage import outbox
 from storage.models import OutboxMessage
 
@@ -27,6 +29,11 @@ if TYPE_CHECKING:
     from flows.services import Services
 
 log = logging.getLogger(__name__)
+
+# The retention schedule counts in days: once an hour in each delivering process is soon
+# enough. The first run waits a few minutes, so a deploy's restarts do not all sweep at once.
+RETENTION_EVERY = 3600.0  # seconds
+RETENTION_FIRST = 300.0  # seconds after the worker starts
 
 
 def deliver_due(services: Services, config: Mapping[str, Any]) -> tuple[int, int]:
@@ -100,7 +107,9 @@ def _post_sms(message: OutboxMessage, url: str) -> None:
 
 
 class Worker:
-    """Delivers in the background, expires overdue instances and ended sessions.
+    """Delivers in the background, expires overdue instances and ended sessions; where it
+    delivers, also prepares the data archives asked for and applies the retention schedule
+    once an hour (flows.retention).
 
     CONFIG holds SMTP_URL, SMS_WEBHOOK_URL, MAIL_FROM and DELIVERY. With
     MONCOMPTE_DELIVERY=worker the web processes leave delivery to the
@@ -122,6 +131,9 @@ class Worker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+        # When this process next applies the retention schedule (time.monotonic()).
+        self.retention_due = time.monotonic() + RETENTION_FIRST
+        self._retention: threading.Thread | None = None
 
     def start(self) -> Worker:
         self.services.mailer.wake.append(self._wake.set)
@@ -132,6 +144,8 @@ class Worker:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=10)
+        if self._retention is not None:
+            self._retention.join(timeout=10)
 
     def _run(self) -> None:
         services, config = self.services, self.config
@@ -142,7 +156,30 @@ class Worker:
                 if self.delivers and (config["SMTP_URL"] or config["SMS_WEBHOOK_URL"]):
                     deliver_due(services, config)
                 services.engine.sweep()
+                if self.delivers:  # the archives customers asked for («Download my data»)
+                    export.prepare_due(services)
                 with services.db.write() as session:
                     sessions.sweep(session, services.clock())
             except Exception:  # the worker must outlive a database hiccup
                 log.exception("background delivery failed; retrying")
+            self._retain()
+
+    def _retain(self) -> None:
+        """Start the retention sweep when it is due, in a thread of its own: a long sweep
+        holds back no e-mail. Only where this worker delivers; one run at a time."""
+        if not self.delivers or time.monotonic() < self.retention_due:
+            return
+        if self._retention is not None and self._retention.is_alive():
+            return
+        self.retention_due = time.monotonic() + RETENTION_EVERY
+        self._retention = threading.Thread(target=self._sweep, name="retention", daemon=True)
+        self._retention.start()
+
+    def _sweep(self) -> None:
+        services = self.services
+        try:
+            retention.sweep(
+                services.db, services.clock(), services.engine.uploads, stopping=self._stop.is_set
+            )
+        except Exception:  # logged, and tried again in an hour: the worker goes on
+            log.exception("retention sweep failed; trying again in an hour")

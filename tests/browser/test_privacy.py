@@ -7,6 +7,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from flows import retention
 from flows.accounts import export
 from tests.browser.conftest import accessible, assert_focus_on_error_summary, shoot
 from tests.factories import PASSWORD, identity
@@ -18,6 +19,7 @@ EMAIL = "jean.t@example.com"
 WORDS = {
     "fr": {
         "privacy": "Confidentialité",
+        "closed_kept": "30 jours après sa fermeture; les dossiers ne gardent ensuite aucun nom",
         "email": "Adresse de courriel",
         "password": "Mot de passe",
         "sign_in": "Se connecter",
@@ -34,6 +36,7 @@ WORDS = {
     },
     "en": {
         "privacy": "Privacy",
+        "closed_kept": "30 days after it was closed; then the records keep no name",
         "email": "E-mail address",
         "password": "Password",
         "sign_in": "Sign in",
@@ -66,6 +69,9 @@ def test_the_privacy_page_from_every_footer(page: Page, live_server: str, lang: 
     page.get_by_role("contentinfo").get_by_role("link", name=WORDS[lang]["privacy"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(WORDS[lang]["privacy"])
     expect(page.locator(".officer")).not_to_be_empty()
+    # The retention schedule, in the reader's language, a row for each kind of record.
+    expect(page.locator("table.stacked tbody tr")).to_have_count(len(retention.SCHEDULE))
+    expect(page.locator("table.stacked")).to_contain_text(WORDS[lang]["closed_kept"])
     shoot(page, f"privacy-{lang}")
     accessible(page)
 

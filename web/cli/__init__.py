@@ -21,6 +21,7 @@ from flows.services import upgrade_schema
 from web import create_app
 from web.cli import changes  # noqa: F401 - adds flows diff, impact and migrate
 from web.cli.flows import flows_group
+from web.cli.retention import retention_group
 from web.cli.serve import serve
 from web.cli.staff import staff_group
 from web.config import ConfigurationError, is_loopback, require_base_url
@@ -239,4 +240,5 @@ def _load_demo() -> None:
 
 # The console's commands live beside it.
 main.add_command(staff_group)
+main.add_command(retention_group)
 main.add_command(serve)

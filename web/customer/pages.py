@@ -8,6 +8,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from flows import retention
 from flows.analysis import faq
 from flows.formatting import tel
 from web.i18n import current_language, preferred_language
@@ -28,7 +29,8 @@ def home(lang: str) -> str:
 
 @bp.get("/<any(fr,en):lang>/privacy")
 def privacy(lang: str) -> str:
-    return render_template("privacy.html", schedule=())
+    schedule = [kind.words(gettext) for kind in retention.SCHEDULE]
+    return render_template("privacy.html", schedule=schedule)
 
 
 @bp.get("/<any(fr,en):lang>/faq")
