@@ -225,10 +225,16 @@ def prepare_due(services: Services, limit: int = 10) -> int:
 
 
 def open_archive(
-    session: Session, uploads: Path, by: Principal, instance_id: str, now: datetime
+    session: Session,
+    uploads: Path,
+    by: Principal,
+    instance_id: str,
+    now: datetime,
+    *,
+    downloading: bool = True,
 ) -> Path | None:
-    """The archive of INSTANCE_ID, when it is BY's own, ready and not expired; the download
-    goes into the instance's trail."""
+    """The archive of INSTANCE_ID, when it is BY's own, ready and not expired; a download
+    (DOWNLOADING, not a mere look at whether it is there) goes into the instance's trail."""
     row = session.get(FlowInstance, instance_id, with_for_update=True)
     if row is None or row.flow != FLOW or row.state != "ready" or by.customer_id is None:
         return None
@@ -237,7 +243,8 @@ def open_archive(
     path = uploads / FOLDER / str(row.data.get("archive", ""))
     if not path.is_file():
         return None
-    audit.write(
-        session, row, event="download", source="ready", outcome="taken", actor=by.actor, now=now
-    )
+    if downloading:
+        audit.write(
+            session, row, event="download", source="ready", outcome="taken", actor=by.actor, now=now
+        )
     return path

@@ -89,7 +89,8 @@ def test_emilies_archive_holds_her_data_and_no_secret(app: Flask) -> None:
             assert member.email not in everything
             assert not member.last_name or member.last_name not in everything
     assert "un agent" in everything
-    # Each download is in the instance's trail.
+    # Each download is in the instance's trail; a HEAD downloads nothing.
+    assert browser.client.head(page.link("Télécharger mon archive")).status_code == 200
     instance = where.rsplit("/", 1)[1]
     events = [r["event"] for r in services.engine.history(instance, by=TESTER)]
     assert events.count("download") == 1

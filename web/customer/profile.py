@@ -4,7 +4,7 @@ Pages, not procedures: they read the signed-in customer and decide nothing."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, render_template
+from flask import Blueprint, Flask, abort, render_template, request
 from werkzeug.wrappers import Response
 
 from flows.accounts import export
@@ -24,11 +24,17 @@ def show(lang: str) -> str:
 @bp.get("/<any(fr,en):lang>/profile/data/<instance_id>/archive.zip")
 @login_required
 def archive(lang: str, instance_id: str) -> Response:
-    """The customer's own data archive, while it lasts; each download is in its trail."""
+    """The customer's own data archive, while it lasts; each download is in its trail (a
+    HEAD, which sends no archive, is not a download)."""
     services = current()
     with services.db.write() as session:
         path = export.open_archive(
-            session, upload_folder(), principal(), instance_id, services.clock()
+            session,
+            upload_folder(),
+            principal(),
+            instance_id,
+            services.clock(),
+            downloading=request.environ["REQUEST_METHOD"] != "HEAD",  # (served as a GET)
         )
     if path is None:
         abort(404)
