@@ -2,8 +2,9 @@
 
 A known address gets the reset link; an unknown one gets an e-mail saying no MINI ID
 uses it (so a customer who registered with another address learns it), and the screen
-is the same for both. A MINI ID still waiting for activation is activated by the reset:
-following the link proves the address as well as the activation link would.
+is the same for both; a MINI ID closed lately gets how to have it reopened. A MINI ID
+still waiting for activation is activated by the reset: following the link proves the
+address as well as the activation link would.
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ from storage.models import Identity
 LINK_PURPOSE = "password_reset"
 LINK_VALID_FOR = timedelta(hours=1)
 MAILS_PER_HOUR = 5
-MAIL_KINDS = ["password_reset/email_link", "password_reset/email_unknown"]
+MAIL_KINDS = [
+    "password_reset/email_link",
+    "password_reset/email_unknown",
+    "password_reset/email_closed",
+]
 
 
 class PasswordReset(FlowModel):
@@ -34,7 +39,11 @@ class PasswordReset(FlowModel):
         if outbox.recent_count(session, fields["email"], since, MAIL_KINDS) >= MAILS_PER_HOUR:
             return  # flooding an address through this form: write nothing more to it
         identity = identities.by_email(session, fields["email"])
-        if identity is None or identity.status in ("disabled", "closed", "anonymised"):
+        if identity is not None and identity.status == "closed":  # an agent may reopen it
+            values = {"first_name": identity.first_name}
+            self.mail("password_reset/email_closed", fields["email"], values)
+            return
+        if identity is None or identity.status in ("disabled", "anonymised"):
             values = {"register_url": self.url("registration")}
             self.mail("password_reset/email_unknown", fields["email"], values)
             return

@@ -192,3 +192,16 @@ def test_registering_a_closed_mini_ids_address_says_it_is_closed(app: Flask) -> 
     told = newest(services, EMAIL)
     assert told.subject == "Votre MINI ID est fermé" and told.kind == "registration/email_closed"
     assert identity_of(services, EMAIL).status == "closed"  # nothing changed
+
+
+def test_resetting_a_closed_mini_ids_password_says_it_is_closed(app: Flask) -> None:
+    services = services_of(app)
+    jean(services)
+    close(browser_signed_in(app))
+    page = Browser(app).get("/en/password-reset")
+    sent = page.form().fill(email=EMAIL).submit()
+    assert sent.status == 200  # the same page as for any address
+    told = newest(services, EMAIL)
+    assert told.subject == "Your MINI ID is closed" and told.kind == "password_reset/email_closed"
+    assert "/link/" not in told.body_text  # no link: its password cannot be changed
+    assert identity_of(services, EMAIL).status == "closed"
