@@ -162,15 +162,17 @@ def failed_checks_against(session: Session, contract_ids: list[int], since: date
     return session.scalar(query) or 0
 
 
-def newest_challenge(session: Session, instance_id: str) -> DeviceChallenge | None:
+def newest_challenge(
+    session: Session, instance_id: str, *, lock: bool = True
+) -> DeviceChallenge | None:
+    """The instance's newest code, locked for the step that checks it (LOCK) or only read."""
     query = (
         select(DeviceChallenge)
         .where(DeviceChallenge.instance_id == instance_id)
         .order_by(DeviceChallenge.id.desc())
         .limit(1)
-        .with_for_update()
     )
-    return session.scalar(query)
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def challenges_since(session: Session, identity_id: int, since: datetime) -> list[datetime]:

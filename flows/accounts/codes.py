@@ -118,6 +118,15 @@ def issue(
     return code
 
 
+def tries_left(session: Session, instance_id: str, now: datetime) -> int | None:
+    """How many more tries the instance's code takes, once one was wrong (None before
+    that, or when the code no longer works: the page then asks for a new one)."""
+    challenge = devices.newest_challenge(session, instance_id, lock=False)
+    if challenge is None or not challenge.attempts or challenge.ended_at or challenge.used_at:
+        return None
+    return None if now >= challenge.expires_at else MAX_TRIES - challenge.attempts
+
+
 def check(
     session: Session, *, secret: bytes, instance_id: str, code: str, now: datetime
 ) -> tuple[DeviceChallenge | None, str | None]:

@@ -2,7 +2,8 @@
 and the linking of every contract of theirs.
 
 Knowledge-based verification (NIST 800-63A §5.3.2): names as on record (NFC, trimmed,
-’ and ' alike), with the VIN and the exact last payment, or the Ma MINI customer ID.
+’ and ' alike, letter case aside), with the VIN and the exact last payment, or the Ma MINI
+customer ID.
 A contract linked to another MINI ID is not found, so the answer is that of a mismatch.
 
 Failures are counted per MINI ID and per contract named (by its VIN or customer number,
@@ -47,9 +48,10 @@ class Claim:
 
 
 def comparable_name(text: str) -> str:
-    """A name as compared: NFC, one space between words, every apostrophe the same."""
+    """A name as compared: NFC, one space between words, every apostrophe the same, letter
+    case aside (accents, hyphens and letters still count, as the FAQ says)."""
     name = unicodedata.normalize("NFC", " ".join(text.split()))
-    return _APOSTROPHES.sub("'", name)
+    return _APOSTROPHES.sub("'", name).casefold()
 
 
 def customer_number(text: str) -> str:
@@ -90,6 +92,11 @@ def hold(session: Session, identity_id: int) -> None:
 def locked(session: Session, identity_id: int, now: datetime) -> bool:
     """Whether the MINI ID failed too often lately (hold it first to count and decide)."""
     return devices.failed_checks(session, identity_id, now - LOCK_WINDOW) >= LOCK_AFTER
+
+
+def attempts_left(session: Session, identity_id: int, now: datetime) -> int:
+    """How many attempts the MINI ID has before verification locks (0: locked)."""
+    return max(0, LOCK_AFTER - devices.failed_checks(session, identity_id, now - LOCK_WINDOW))
 
 
 def reopens_at(session: Session, identity_id: int, now: datetime) -> datetime | None:

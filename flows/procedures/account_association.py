@@ -27,12 +27,20 @@ class AccountAssociation(DeviceCodeStep):
 
     @classmethod
     def screen(cls, view: View) -> dict[str, Any]:
-        """On the locked page: when verification reopens by itself (never, for a contract
-        only an agent reopens), and the case reference the customer gives on the phone."""
+        """On the form: the attempts left once one failed, or the lock at once (no form to
+        fill in vain). On the locked page: when verification reopens by itself (never, for
+        a contract only an agent reopens), and the case reference the customer gives on
+        the phone."""
+        owner = view.customer_id or view.principal.customer_id
+        if view.state == "identifying" and owner is not None:
+            left = association.attempts_left(view.session, owner, view.now)
+            if left:
+                return {"attempts_left": left if left < association.LOCK_AFTER else None}
+            reopens = association.reopens_at(view.session, owner, view.now)
+            return {"locked_now": True, "reopens_at": reopens}
         if view.state != "locked" or view.instance_id is None:
-            return {}
+            return super().screen(view)
         lock = view.memory.get("lock") or {}
-        owner = view.customer_id
         reopens = None
         if lock.get("why") == "identity" and owner is not None:
             reopens = association.reopens_at(view.session, owner, view.now)

@@ -49,7 +49,7 @@ def test_an_agent_lifts_the_lock_and_the_customer_links_her_contract(
     agent(services)
     words = WORDS[lang]
 
-    # Marie types her names in lower case, three times: locked.
+    # Marie types a customer number that is not hers, three times: locked.
     page.goto(f"{live_server}/{lang}/login")
     page.locator("#email").fill(EMAIL)
     page.locator("#password").fill(PASSWORD)
@@ -62,6 +62,12 @@ def test_an_agent_lifts_the_lock_and_the_customer_links_her_contract(
     assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}", reference)
     accessible(page)
     shoot(page, f"support-locked-{lang}")
+    # Coming back to «Associez votre compte»: the lock at once, no form to fill in vain.
+    page.goto(f"{live_server}/{lang}/link-account")
+    expect(page.locator("a[href^='tel:']")).to_have_text("1 866 555-0164")
+    expect(page.locator("form.association")).to_have_count(0)
+    accessible(page)
+    shoot(page, f"support-locked-again-{lang}")
 
     # The agent, in another browser: password, code, then the search.
     desk = page.context.browser.new_context(viewport=page.viewport_size)  # type: ignore[union-attr]

@@ -182,13 +182,37 @@ def test_what_the_customer_typed_wrong_is_told_in_their_words(
     wrong = vin_of(jean)[:8] + ("1" if vin_of(jean)[8] != "1" else "2") + vin_of(jean)[9:]
     page = identify(page, method="vin", vin=wrong, last_payment_amount="456,78")
     assert "le 9e est un chiffre de contrôle" in page.field_errors["vin"]
-    for attempt in range(2):
+    assert "Il vous reste" not in page.text  # a format problem costs no attempt
+    for left in ("Il vous reste 2 essais.", "Il vous reste 1 essai."):
         page = identify(page, method="vin", vin=vin_of(jean), last_payment_amount="456,79")
-        assert page.field_errors == {}, attempt
+        assert page.field_errors == {}, left
         assert page.notices[0].startswith("Ces renseignements ne correspondent pas à nos dossiers.")
+        assert left in page.text
     page = identify(page, method="vin", vin=vin_of(jean), last_payment_amount="456,79")
     assert page.h1 == "Nous n'avons pas pu vérifier votre identité"
     assert "1 866 555-0164" in page.text and "après plusieurs tentatives infructueuses" in page.text
+    # Locked: coming back, from the overview or in English, shows the lock at once.
+    for start in ("/fr/link-account", "/en/link-account"):
+        again = browser.get(start)
+        assert again.soup.find("form", class_="association") is None, start
+        assert "1 866 555-0164" in again.text
+    assert "Verification locked" in str(browser.get("/en/link-account").soup.title)
+
+
+def test_names_are_compared_without_regard_to_letter_case(sending_app: Flask, jean: int) -> None:
+    page = sign_in(Browser(sending_app), remembered=False)
+    page = form(page).fill(
+        first_name="jean", last_name="TREMBLAY", method="customer_number",
+        customer_number=number_of(jean),
+    ).submit()  # fmt: skip
+    assert page.h1 == "Autoriser cet appareil"
+    # Accents still count, as the FAQ says.
+    page = sign_in(Browser(sending_app), remembered=False)
+    page = form(page).fill(
+        first_name="Jéan", last_name="Tremblay", method="customer_number",
+        customer_number=number_of(jean),
+    ).submit()  # fmt: skip
+    assert page.notices[0].startswith("Ces renseignements ne correspondent pas à nos dossiers.")
 
 
 @pytest.mark.parametrize("lang", ["en"])
@@ -202,7 +226,9 @@ def test_code_mistakes_resending_and_another_option(
     code = code_in(body_text(smtp_server.wait_for(EMAIL)[0]))
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     page = form(page).fill(code=wrong).submit()
-    assert page.field_errors == {"code": "This code is not correct. Check it and try again."}
+    assert page.field_errors == {
+        "code": "This code is not correct. Check it and try again. You have 4 tries left."
+    }
     page = form(page).submit("resend_code")
     assert page.notices == [
         "A code was sent less than a minute ago. Wait a moment, then try again."

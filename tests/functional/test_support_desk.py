@@ -42,7 +42,7 @@ def marie(services: Services) -> int:
 
 
 def locked_out(app: Flask, lang: str = "fr") -> Page:
-    """Marie types her name in lower case three times: association locks."""
+    """Marie types a customer number that is not hers three times: association locks."""
     browser = Browser(app)
     page = sign_in(browser, EMAIL, lang=lang, remembered=False)
     for _ in range(3):

@@ -140,12 +140,13 @@ def test_format_problems_are_told_by_field_and_cost_no_attempt(
     "changes",
     [
         {"first_name": "Jeanne"},
-        {"last_name": "tremblay"},  # exact: case counts
+        {"last_name": "Tremblai"},  # a letter differs
+        {"last_name": "Trémblay"},  # accents count (letter case does not)
         {"last_payment_amount": "456,77"},
         {"vin": "1M8GDM9AXKP042788"},  # a real VIN, someone else's
         {"method": "customer_number", "customer_number": "MM9999999"},
     ],
-    ids=["first name", "last name", "amount", "vin", "customer number"],
+    ids=["first name", "last name", "accent", "amount", "vin", "customer number"],
 )
 def test_a_mismatch_never_says_which_field(
     services: Services, who: int, changes: dict[str, Any]

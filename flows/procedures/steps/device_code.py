@@ -14,7 +14,7 @@ from typing import Any
 
 from flows.accounts import codes, remembered
 from flows.contracts.association import mask_email, mask_phone
-from flows.model import DEVICE_TOKEN, USER_AGENT, FlowModel
+from flows.model import DEVICE_TOKEN, USER_AGENT, FlowModel, View
 from storage.contracts import Contract
 from storage.devices import DeviceChallenge
 
@@ -27,6 +27,13 @@ class DeviceCodeStep(FlowModel):
 
     challenge: DeviceChallenge | None = None
     record: Contract | None = None
+
+    @classmethod
+    def screen(cls, view: View) -> dict[str, Any]:
+        """On the code page, once a code was mistyped: how many tries it has left."""
+        if view.state != "code_sent" or view.instance_id is None:
+            return {}
+        return {"tries_left": codes.tries_left(view.session, view.instance_id, view.now)}
 
     def offer_device_code(self, contract: Contract) -> None:
         """Where codes may go: the procedure's action leading into the step calls this."""
