@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from datetime import datetime, timedelta
 
@@ -77,6 +78,15 @@ def throttled(session: Session, identity_id: int, recipient: str, now: datetime)
     if len(last_hour) >= TO_RECIPIENT_PER_HOUR or len(to_recipient) >= TO_RECIPIENT_PER_DAY:
         return "code_recipient_limit"
     return None
+
+
+def wait_before_next(session: Session, identity_id: int, now: datetime) -> int:
+    """Seconds before this MINI ID may be sent another code (0: it may now), by the 60 s
+    between two codes; read only, for the page that says so."""
+    sent = devices.challenges_since(session, identity_id, now - RESEND_GAP)
+    if not sent:
+        return 0
+    return max(0, math.ceil((sent[-1] + RESEND_GAP - now).total_seconds()))
 
 
 def issue(

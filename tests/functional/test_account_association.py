@@ -229,15 +229,18 @@ def test_code_mistakes_resending_and_another_option(
     assert page.field_errors == {
         "code": "This code is not correct. Check it and try again. You have 4 tries left."
     }
+    services: Services = sending_app.extensions["moncompte"]
+    services.clock.advance(timedelta(seconds=15))
     page = form(page).submit("resend_code")
     assert page.notices == [
         "A code was sent less than a minute ago. Wait a moment, then try again."
     ]
+    assert "You can ask for a new code in 45 seconds." in page.text
     page = form(page).submit("choose_other")
     assert page.h1 == "Authorize this device"
-    services: Services = sending_app.extensions["moncompte"]
-    services.clock.advance(timedelta(seconds=61))
+    services.clock.advance(timedelta(seconds=46))
     page = form(page).fill(channel="sms").submit()
+    assert "New code sent to •••-•••-0123." in page.text
     sms = sms_gateway.wait_for(PHONE)[0]
     assert form(page).fill(code=code).submit().field_errors  # the e-mailed one is over
     assert "have been added" in form(page).fill(code=code_in(sms["body"])).submit().text

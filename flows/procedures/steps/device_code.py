@@ -30,10 +30,16 @@ class DeviceCodeStep(FlowModel):
 
     @classmethod
     def screen(cls, view: View) -> dict[str, Any]:
-        """On the code page, once a code was mistyped: how many tries it has left."""
-        if view.state != "code_sent" or view.instance_id is None:
+        """How many seconds before another code may be sent; on the code page, once a code
+        was mistyped, how many tries it has left."""
+        if view.state not in ("choosing_channel", "code_sent") or view.customer_id is None:
             return {}
-        return {"tries_left": codes.tries_left(view.session, view.instance_id, view.now)}
+        found: dict[str, Any] = {
+            "wait_seconds": codes.wait_before_next(view.session, view.customer_id, view.now)
+        }
+        if view.state == "code_sent" and view.instance_id is not None:
+            found["tries_left"] = codes.tries_left(view.session, view.instance_id, view.now)
+        return found
 
     def offer_device_code(self, contract: Contract) -> None:
         """Where codes may go: the procedure's action leading into the step calls this."""
@@ -82,7 +88,9 @@ class DeviceCodeStep(FlowModel):
         else:
             self.mail(CODE_MAIL, contract.email, {"code": code, "first_name": contract.first_name})
             sent_to = self.memory["email_masked"]
-        self.memory.update(channel=channel, sent_to=sent_to)
+        self.memory.update(
+            channel=channel, sent_to=sent_to, codes_sent=self.memory.get("codes_sent", 0) + 1
+        )
 
     def code_valid(self, fields: Mapping[str, Any]) -> bool:
         self.challenge, reason = codes.check(
