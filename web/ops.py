@@ -108,7 +108,9 @@ def metrics() -> Response:
         for collector in (REQUESTS, LATENCY, EVENTS, REJECTIONS):
             registry.register(collector)
     registry.register(OutboxCollector(current()))
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    # As the header, not a mimetype: Werkzeug would add a second charset, which
+    # Prometheus 3 refuses.
+    return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def _may_read_metrics() -> bool:

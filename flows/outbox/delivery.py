@@ -8,6 +8,8 @@ messages without MONCOMPTE_SMS_WEBHOOK_URL.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import smtplib
@@ -46,7 +48,7 @@ def deliver_due(services: Services, config: Mapping[str, Any]) -> tuple[int, int
             message = session.get(OutboxMessage, message_id)
         assert message is not None
         try:
-            _send(message, config)
+            _send(message, config, services.engine.secret)
         except (OSError, smtplib.SMTPException, ValueError) as exc:
             failed += 1
             log.warning("outbox %s: delivery failed: %s", message_id, exc)
@@ -61,14 +63,22 @@ def deliver_due(services: Services, config: Mapping[str, Any]) -> tuple[int, int
     return sent, failed
 
 
-def _send(message: OutboxMessage, config: Mapping[str, Any]) -> None:
+def _send(message: OutboxMessage, config: Mapping[str, Any], secret: bytes) -> None:
     if message.channel == "sms":
         _post_sms(message, str(config["SMS_WEBHOOK_URL"] or ""))
     else:
-        _smtp(message, str(config["SMTP_URL"] or ""), str(config["MAIL_FROM"]))
+        _smtp(message, str(config["SMTP_URL"] or ""), str(config["MAIL_FROM"]), secret)
 
 
-def _smtp(message: OutboxMessage, url: str, sender: str) -> None:
+def message_id(message: OutboxMessage, domain: str, secret: bytes) -> str:
+    """The Message-ID of an outbox row: the same at each try (should a delivery be retried
+    after the server took it, the receiving side sees the same message), and keyed, so it
+    tells nobody how many messages were sent before it."""
+    digest = hmac.new(secret, f"outbox {message.id}".encode(), hashlib.sha256).hexdigest()
+    return f"<{digest[:32]}@{domain}>"
+
+
+def _smtp(message: OutboxMessage, url: str, sender: str, secret: bytes) -> None:
     parts = urlsplit(url)
     if parts.scheme not in {"smtp", "smtp+starttls", "smtps"} or not parts.hostname:
         raise ValueError(f"MONCOMPTE_SMTP_URL must be smtp://host:port, not {parts.scheme!r}")
@@ -77,14 +87,14 @@ def _smtp(message: OutboxMessage, url: str, sender: str) -> None:
     mail["To"] = message.recipient
     mail["Subject"] = message.subject
     mail["Date"] = format_datetime(message.created_at)
-    # One Message-ID per outbox row: should a delivery be retried after the server took
-    # it (a crash before it was marked sent), the receiving side sees the same message.
     domain = sender.rpartition("@")[2].rstrip(">") or "moncompte.invalid"
-    mail["Message-ID"] = f"<outbox.{message.id}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
+    mail["Message-ID"] = message_id(message, domain, secret)
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(message.body_text)
     if message.body_html:
         mail.add_alternative(message.body_html, subtype="html")
+    # After the content (setting it drops Content-* headers): fr-CA, en-CA.
+    mail["Content-Language"] = f"{message.language}-CA"
     client_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
     with client_class(parts.hostname, parts.port or 25, timeout=30) as client:
         if parts.scheme == "smtp+starttls":

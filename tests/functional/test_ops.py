@@ -48,7 +48,9 @@ def metric(text: str, name: str, **labels: str) -> float:
 
 def test_metrics_count_requests_events_and_reasons(app: Flask) -> None:
     client = app.test_client()
-    before = client.get("/metrics").text
+    answer = client.get("/metrics")
+    before = answer.text
+    assert answer.headers["Content-Type"].count("charset") == 1  # Prometheus 3 refuses two
     browser = Browser(app)
     form = browser.get("/fr/register").form()
     form.fill(first_name="Luc", last_name="Côté", email="luc@example.com", password="court")

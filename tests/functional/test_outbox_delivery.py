@@ -100,6 +100,9 @@ def test_smtp_down_then_back_delivers_each_message_once_in_order(
         services.clock.advance(timedelta(minutes=5))
     ids = [str(m["Message-ID"]) for m in smtp_server.messages]
     assert len(ids) == 9 and len(set(ids)) == 9
+    # Keyed: a Message-ID tells no count of the messages sent before it.
+    assert all(re.fullmatch(r"<[0-9a-f]{32}@[^>]+>", i.strip()) for i in ids), ids
+    assert {str(m["Content-Language"]) for m in smtp_server.messages} <= {"fr-CA", "en-CA"}
     for n, to in enumerate(RECIPIENTS):
         assert numbers(smtp_server, to) == [n, n + 3, n + 6]
 
