@@ -41,6 +41,9 @@ class Page:
         self.path = path
         self.redirected = redirected
         self.soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        # On every page the tests visit: an ARIA reference points at something.
+        for element in self.soup.select("[aria-describedby]"):
+            assert str(element["aria-describedby"]).strip(), f"empty aria-describedby on {path}"
 
     @property
     def text(self) -> str:
