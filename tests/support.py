@@ -46,6 +46,10 @@ class Page:
             assert str(element["aria-describedby"]).strip(), f"empty aria-describedby on {path}"
 
     @property
+    def title(self) -> str:
+        return self.soup.title.get_text() if self.soup.title else ""
+
+    @property
     def text(self) -> str:
         return " ".join(self.soup.get_text(" ").split())
 

@@ -196,7 +196,7 @@ def test_what_the_customer_typed_wrong_is_told_in_their_words(
         again = browser.get(start)
         assert again.soup.find("form", class_="association") is None, start
         assert "1 866 555-0164" in again.text
-    assert "Verification locked" in str(browser.get("/en/link-account").soup.title)
+    assert "Verification locked" in browser.get("/en/link-account").title
 
 
 def test_names_are_compared_without_regard_to_letter_case(sending_app: Flask, jean: int) -> None:

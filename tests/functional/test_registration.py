@@ -272,13 +272,17 @@ def test_bad_input_is_shown_beside_its_field(
 def test_a_form_shows_every_problem_at_once(
     browser: Browser, changes: dict[str, str], errors: dict[str, str]
 ) -> None:
-    page = fill_details(browser.get("/fr/register"), **{"email": "bad@example.com", **changes})
+    first = browser.get("/fr/register")
+    assert not first.title.startswith("Erreur")
+    page = fill_details(first, **{"email": "bad@example.com", **changes})
     assert page.field_errors == errors
+    assert page.title.startswith("Erreur : ")  # said first by a screen reader
 
 
 def test_errors_are_in_english_on_the_english_pages(browser: Browser) -> None:
     page = fill_details(browser.get("/en/register"), "bad@example.com", password_confirm="nope")
     assert page.field_errors == {"password_confirm": "The two passwords do not match."}
+    assert page.title.startswith("Error: ")
 
 
 def test_switching_language_keeps_the_step(browser: Browser) -> None:

@@ -278,6 +278,7 @@ def _render(
         display=snapshot.display if snapshot else {},
         errors=errors,
         notice=notice,
+        refused=bool(errors or notice),  # the title says so first (WCAG 3.3.1)
         values=outcome.get("values", prefilled or {}),
         action=action,
         progress=_progress(definition, state, screen),
