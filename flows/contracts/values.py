@@ -30,6 +30,8 @@ LOCALES = {"fr": "fr_CA", "en": "en_CA"}
 _CURRENCY = re.compile(r"^\s*(?:CA)?\$\s*|\s*(?:\$|CAD)\s*$")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _AMOUNT_CHARACTERS = re.compile(r"^[0-9.,\s\u00a0\u202f\u2009]+$")
+# Dollars and cents with either mark between them, in either language: 455,13 · 455.13.
+_DOLLARS_AND_CENTS = re.compile(r"([0-9]+)[.,]([0-9]{2})")
 _CENT = Decimal("0.01")
 # Canada Post's two-letter codes of the provinces and territories.
 PROVINCES = ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT")
@@ -85,17 +87,22 @@ def parse_cents(text: str) -> int:
 
 def parse_amount(text: str, language: str) -> int:
     """Cents from an amount as a customer types it in LANGUAGE (Babel's rules for fr-CA or
-    en-CA): 512,37 · 512.37 · 1 234,56 $ in French, $1,234.56 in English."""
+    en-CA): 1 234,56 $ in French, $1,234.56 in English; and in both, dollars and cents
+    with a comma or a point between them (455,13 · 455.13)."""
     locale = LOCALES.get(language, LOCALES["fr"])
     value = _CURRENCY.sub("", text.strip())
     if not _AMOUNT_CHARACTERS.match(value):
         raise BadValue("must be an amount such as 512.37", "amount_format")
-    group = get_group_symbol(locale)
-    value = _SPACES.sub(group if group.isspace() else "", value)
-    try:
-        amount = parse_decimal(value, locale=locale, strict=True)
-    except (NumberFormatError, ArithmeticError):
-        raise BadValue("must be an amount such as 512.37", "amount_format") from None
+    plain = _DOLLARS_AND_CENTS.fullmatch(value.strip())
+    if plain:
+        amount = Decimal(f"{plain[1]}.{plain[2]}")
+    else:
+        group = get_group_symbol(locale)
+        value = _SPACES.sub(group if group.isspace() else "", value)
+        try:
+            amount = parse_decimal(value, locale=locale, strict=True)
+        except (NumberFormatError, ArithmeticError):
+            raise BadValue("must be an amount such as 512.37", "amount_format") from None
     if amount != amount.quantize(_CENT) or not 0 <= amount < 10**9:
         raise BadValue("must be an amount in dollars and cents", "amount_format")
     return int(amount * 100)

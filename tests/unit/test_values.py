@@ -123,6 +123,9 @@ def test_stored_names_are_generated() -> None:
         ("en", "$1,234.56", 123456),
         ("en", "1234.56", 123456),
         ("en", "CA$512.37", 51237),
+        ("en", "455,13", 45513),  # the comma a French-speaker types on the English page
+        ("en", "$455,13", 45513),
+        ("en", "1,234", 123400),  # three digits after the comma: a thousand
     ],
 )
 def test_amounts_as_customers_type_them(language: str, typed: str, cents: int) -> None:
@@ -135,7 +138,8 @@ def test_amounts_as_customers_type_them(language: str, typed: str, cents: int) -
         ("fr", "abc"),
         ("en", "abc"),
         ("fr", "12,345"),  # a thousand, or 12 dollars and a third of a cent? refused
-        ("en", "512,37"),  # not how an English-speaker writes it: refused, not guessed
+        ("en", "1,2345"),
+        ("en", "1000000000,00"),
         ("fr", "-5,00"),
         ("fr", "1e3"),
         ("fr", ""),
