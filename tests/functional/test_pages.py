@@ -219,3 +219,28 @@ def test_quotes_follow_each_language_on_every_page_and_e_mail(app: Flask, lang: 
         found[f"e-mail {mail.kind}"] = [q for t in texts for q in misquoted(t, mail.language)]
     assert {where: quotes for where, quotes in found.items() if quotes} == {}
     assert len(pages) > 20
+
+
+@pytest.mark.parametrize("path", ["/fr/", "/en/faq", "/fr/privacy"])
+def test_public_pages_may_be_kept_and_say_what_they_are(app: Flask, path: str) -> None:
+    client = app.test_client()
+    first = client.get(path)
+    assert first.headers["Cache-Control"] == "no-cache" and first.headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    page = Browser(app).get(path)
+    description = page.soup.select_one("meta[name=description]")
+    assert description is not None and len(str(description["content"])) > 50
+    icon = page.soup.select_one("link[rel=icon]")
+    assert icon is not None and client.get(str(icon["href"])).status_code == 200
+    assert client.get("/favicon.ico").headers["Location"] == icon["href"]
+
+
+def test_public_pages_are_kept_nowhere_once_signed_in(app: Flask) -> None:
+    services: Services = app.extensions["moncompte"]
+    identity(services)
+    browser = Browser(app)
+    own_form(browser.get("/fr/login")).fill(email="jean.t@example.com", password=PASSWORD).submit()
+    answer = browser.client.get("/fr/faq")
+    assert answer.headers["Cache-Control"] == "no-store" and "ETag" not in answer.headers
+    assert browser.client.get("/fr/overview").headers["Cache-Control"] == "no-store"

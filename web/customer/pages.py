@@ -3,7 +3,17 @@ privacy page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -11,6 +21,7 @@ from werkzeug.wrappers import Response
 from flows import retention
 from flows.analysis import faq
 from flows.formatting import tel
+from web.customer.auth import current_customer
 from web.i18n import current_language, preferred_language
 from web.services import current
 
@@ -23,19 +34,39 @@ def root() -> Response:
 
 
 @bp.get("/<any(fr,en):lang>/")
-def home(lang: str) -> str:
-    return render_template("home.html", notice=session.pop("notice", None))
+def home(lang: str) -> Response:
+    return public(render_template("home.html", notice=session.pop("notice", None)))
 
 
 @bp.get("/<any(fr,en):lang>/privacy")
-def privacy(lang: str) -> str:
+def privacy(lang: str) -> Response:
     schedule = [kind.words(gettext) for kind in retention.SCHEDULE]
-    return render_template("privacy.html", schedule=schedule)
+    return public(render_template("privacy.html", schedule=schedule))
 
 
 @bp.get("/<any(fr,en):lang>/faq")
-def questions(lang: str) -> str:
-    return render_template("faq.html", questions=faq.questions(), step_labels=step_labels)
+def questions(lang: str) -> Response:
+    body = render_template("faq.html", questions=faq.questions(), step_labels=step_labels)
+    return public(body)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """For browsers that ask before reading the page's icon link."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
+def public(body: str) -> Response:
+    """A page the same for every visitor: a browser may keep it, and asks each time whether
+    it changed (ETag: a 304 when not). Signed in, it shows the customer's menu: kept
+    nowhere, as every other page."""
+    response = make_response(body)
+    if current_customer() is None:
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["Vary"] = "Cookie"
+        response.add_etag()
+        response.make_conditional(request)
+    return response
 
 
 def procedure_url(route: str | None) -> str | None:
