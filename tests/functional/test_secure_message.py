@@ -332,3 +332,17 @@ def test_a_refused_reply_keeps_its_text(
     textarea = refused.soup.select_one("textarea[name=body]")
     assert textarea is not None and textarea.get_text() == "Here is the photo."
     assert len(thread_texts(refused)) == 1
+
+
+def test_with_several_contracts_the_customer_chooses_one(
+    app: Flask, services: Services, jean: int, linked: int
+) -> None:
+    lease = contract(services, "LO-25-000002", identity_id=jean, kind="lease")
+    page = compose_page(signed_in(app))
+    options = page.soup.select("select[name=contract] option")
+    assert options[0]["value"] == ""
+    assert sorted(o["value"] for o in options[1:]) == sorted([str(linked), str(lease)])
+    assert options[0].get_text() == "Choisissez un contrat"
+    assert not any(o.has_attr("selected") for o in options)  # nothing chosen silently
+    sent = main_form(page).fill(subject="payoff", body=QUESTION).submit()
+    assert list(sent.field_errors) == ["contract"]
