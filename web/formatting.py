@@ -27,7 +27,10 @@ def percent(value: Decimal, lang: str | None = None) -> str:
     return formatting.percent(value, lang or current_language())
 
 
-def day(value: date, lang: str | None = None) -> str:
+def day(value: date | str, lang: str | None = None) -> str:
+    """A day in words; an ISO date as an instance's memory keeps it, too."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     return formatting.day(value, lang or current_language())
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from flows.contracts.files import UploadQuota
 from flows.contracts.owned import ContractOwned
-from flows.messaging import threads
+from flows.messaging import TARGET_BUSINESS_DAYS, threads
+from flows.messaging.targets import add_business_days
+from flows.support import case_reference
 
 
 class SecureMessage(ContractOwned, UploadQuota):
@@ -27,10 +29,13 @@ class SecureMessage(ContractOwned, UploadQuota):
         )
         attached = fields.get("attachment", [])
         threads.write(ctx.session, conversation, fields["body"], attached, ctx.uploads, now=ctx.now)
+        answer_by = add_business_days(ctx.now, TARGET_BUSINESS_DAYS)
         self.memory.update(
             conversation_id=conversation_id,
             **shown,
             attachments=[f.display_name for f in attached],
+            reference=case_reference(conversation_id),  # what the customer quotes on the phone
+            answer_by=answer_by.date().isoformat(),  # the agents' target
         )
 
 

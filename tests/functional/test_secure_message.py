@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from flows import formatting
 from flows.access import Principal
+from flows.messaging.targets import add_business_days
+from flows.support import case_reference
 from storage.messages import Attachment, Conversation
 from tests.factories import TESTER, contract, identity, staff_member
 from tests.functional.test_api import TOKEN, Api
@@ -113,6 +116,12 @@ def test_a_linked_customer_composes_with_a_file_and_is_told_it_was_received(
     assert page.h1 == WORDS[lang]["sent"]
     assert WORDS[lang]["received"] in page.text
     assert "PR-25-000001" in page.text and "relevé.pdf" in page.text
+    # The reference an agent finds it by, and when to expect the answer (2 business days).
+    conversation = conversation_of(services, jean)
+    reference = page.soup.select_one(".reference")
+    assert reference is not None and reference.get_text() == case_reference(conversation.id)
+    due = add_business_days(conversation.created_at.replace(tzinfo=UTC), 2).date()
+    assert formatting.day(due, lang) in page.text
     thread = browser.get(page.link("conversation"))
     [first] = thread_texts(thread)
     assert "Puis-je changer la date de mon prélèvement mensuel?" in first
