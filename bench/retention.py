@@ -28,23 +28,19 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.heatmap import database  # a schema of its own, migrated, dropped after
 from flows import retention
-from storage import migrate
 from storage.db import Database
 
 URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -139,24 +135,6 @@ FILL = {
 SEQUENCES = ["identities"]  # ids given above: the sequence must follow
 
 
-@contextmanager
-def schema_of_its_own(url: str) -> Iterator[str]:
-    """A fresh schema on URL's database, migrated; dropped afterwards."""
-    schema = f"bench_{secrets.token_hex(4)}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in url else "?"
-    scoped = f"{url}{separator}options=-csearch_path%3D{schema}"
-    try:
-        migrate.upgrade(scoped)
-        yield scoped
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
 def libpq(url: str) -> str:
     """The SQLAlchemy URL as psycopg takes it."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -244,7 +222,7 @@ def summary(latencies: list[float]) -> str:
 
 def run(customers: int, baseline: float, url: str) -> None:
     now = datetime.now(UTC)
-    with schema_of_its_own(url) as scoped, tempfile.TemporaryDirectory() as uploads:
+    with database(url) as scoped, tempfile.TemporaryDirectory() as uploads:
         print(f"Filling for {customers:,} customers (load average {os.getloadavg()[0]:.1f}):")
         started = time.perf_counter()
         rows = fill(scoped, customers, now.replace(tzinfo=None))
