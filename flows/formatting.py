@@ -55,6 +55,20 @@ def moment(value: datetime, lang: str) -> str:
     )
 
 
+def phone(number: str, lang: str) -> str:
+    """A North-American number as each language writes it: «1 866 555-0164» in French
+    (OQLF), "1-866-555-0164" in English; anything else as given."""
+    digits = "".join(c for c in number if c.isdigit())
+    if len(digits) == 11 and digits[0] == "1":
+        country, digits = digits[0], digits[1:]
+    elif len(digits) == 10:
+        country = ""
+    else:
+        return number
+    parts = [country, digits[:3], digits[3:6]] if country else [digits[:3], digits[3:6]]
+    return f"{(' ' if lang == 'fr' else '-').join(parts)}-{digits[6:]}"
+
+
 def tel(phone: str) -> str:
     """A North-American number as written for people ("1 866 555-0164") as a tel: URI."""
     digits = "".join(c for c in phone if c.isdigit())

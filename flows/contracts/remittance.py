@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The payee as Canadian banks list it for online bill payment; the account number the
-# customer enters there is the contract number.
-PAYEE = "Services financiers MINI"
+# The payee as Canadian banks list it for online bill payment, in the customer's
+# language; the account number the customer enters there is the contract number.
+PAYEE = {"fr": "Services financiers MINI", "en": "MINI Financial Services"}
 
 
 @dataclass(frozen=True)
 class Wire:
-    beneficiary: str
+    beneficiary: dict[str, str]
     bank: str
     institution: str
     transit: str
@@ -27,7 +27,7 @@ class Wire:
 # Cheques: payable to PAYEE, mailed here (Canada Post's format, by language).
 MAILING_ADDRESS = {
     "fr": ("Services financiers MINI", "C.P. 4850, succursale A", "Toronto ON  M5W 0E9"),
-    "en": ("Services financiers MINI", "PO Box 4850, Station A", "Toronto ON  M5W 0E9"),
+    "en": ("MINI Financial Services", "PO Box 4850, Station A", "Toronto ON  M5W 0E9"),
 }
 WIRE = Wire(
     beneficiary=PAYEE,

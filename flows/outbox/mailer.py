@@ -52,7 +52,7 @@ def environment(
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     for name in ("money", "day", "number", "rate", "moment"):
         env.filters[name] = partial(getattr(formatting, name), lang=language)
-    env.globals["support_phone"] = support_phone
+    env.globals["support_phone"] = formatting.phone(support_phone, language)
     return env
 
 

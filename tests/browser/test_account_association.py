@@ -163,7 +163,7 @@ def test_three_mismatches_lock_verification(
         page.get_by_role("button", name=words["continue"]).click()
     several = {"fr": "plusieurs tentatives", "en": "several unsuccessful attempts"}[lang]
     expect(page.get_by_role("alert")).to_contain_text(several)
-    expect(page.get_by_text("1 866 555-0164")).to_be_visible()
+    expect(page.get_by_text({"fr": "1 866 555-0164", "en": "1-866-555-0164"}[lang])).to_be_visible()
     look(page, f"link-account-locked-{lang}")
 
 

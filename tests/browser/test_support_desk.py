@@ -22,10 +22,11 @@ EMAIL = "marie.tremblay@example.com"
 REASON = "Cliente vérifiée au téléphone"
 WORDS = {
     "fr": {"sign_in": "Se connecter", "continue": "Continuer", "locked": "Vérification bloquée",
-           "find": "Trouver", "lift": "Lever le blocage de la vérification",
+           "find": "Trouver",
+           "phone": "1 866 555-0164", "lift": "Lever le blocage de la vérification",
            "authorize": "Autoriser cet appareil", "done": "Fait", "case": "Aide à la clientèle"},
     "en": {"sign_in": "Sign in", "continue": "Continue", "locked": "Verification locked",
-           "find": "Find", "lift": "Lift the verification lock",
+           "find": "Find", "phone": "1-866-555-0164", "lift": "Lift the verification lock",
            "authorize": "Authorize this device", "done": "Done", "case": "Customer support"},
 }  # fmt: skip
 
@@ -57,14 +58,14 @@ def test_an_agent_lifts_the_lock_and_the_customer_links_her_contract(
     page.goto(f"{live_server}/{lang}/link-account")
     for _ in range(3):
         identify(page, lang, "marie", "tremblay", "AUTRE-NUMERO")
-    expect(page.locator("a[href^='tel:']")).to_have_text("1 866 555-0164")
+    expect(page.locator("a[href^='tel:']")).to_have_text(words["phone"])
     reference = page.locator(".reference").inner_text()
     assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}", reference)
     accessible(page)
     shoot(page, f"support-locked-{lang}")
     # Coming back to «Associez votre compte»: the lock at once, no form to fill in vain.
     page.goto(f"{live_server}/{lang}/link-account")
-    expect(page.locator("a[href^='tel:']")).to_have_text("1 866 555-0164")
+    expect(page.locator("a[href^='tel:']")).to_have_text(words["phone"])
     expect(page.locator("form.association")).to_have_count(0)
     accessible(page)
     shoot(page, f"support-locked-again-{lang}")

@@ -54,6 +54,8 @@ TEXT: dict[str, dict[str, str]] = {
         "wire": "Virement télégraphique",
         "address": "C.P. 4850, succursale A",
         "contact": "1 866 555-0164",
+        "payee": "« Services financiers MINI »",
+        "cheque_for": "Faites un chèque de 21 385,35 $",
         "download": "Télécharger la citation (PDF)",
         "documents_kind": "Citation de remboursement",
         "pdf_name": "citation-de-remboursement-",
@@ -71,7 +73,9 @@ TEXT: dict[str, dict[str, str]] = {
         "cheque": "Cheque",
         "wire": "Wire transfer",
         "address": "PO Box 4850, Station A",
-        "contact": "1 866 555-0164",
+        "contact": "1-866-555-0164",
+        "payee": "“MINI Financial Services”",
+        "cheque_for": "Make a cheque for $21,385.35",
         "download": "Download the quote (PDF)",
         "documents_kind": "Payoff quote",
         "pdf_name": "payoff-quote-",
@@ -140,7 +144,8 @@ def test_a_quote_is_issued_kept_and_shown_by_its_reference(
     total = page.soup.select_one("table.quote tfoot td")
     assert total is not None and " ".join(total.get_text().split()) == words["total"]
     text = page.text
-    for key in ("valid", "scheduled", "taxes", "online", "cheque", "wire", "address", "contact"):
+    keys = ("valid", "scheduled", "taxes", "online", "cheque", "wire", "address", "contact")
+    for key in (*keys, "payee", "cheque_for"):
         assert words[key] in text, key
     assert f"{words['valid']} {long_date(payoff_day, lang)}" in text
     methods = page.soup.select_one(".methods")
@@ -213,13 +218,13 @@ PDF_TEXT = {
         "$21,385.35",
         "How to pay",
         "Online banking",
-        "Services financiers MINI",
+        "MINI Financial Services",
         "Account number",
         "Cheque",
         "PO Box 4850, Station A",
         "Wire transfer",
         "Contact us",
-        "1 866 555-0164",
+        "1-866-555-0164",
         "not taxed again",  # the remaining payments
     ],
 }

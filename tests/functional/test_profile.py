@@ -69,7 +69,7 @@ def change_password(browser: Browser, lang: str = "fr", **fields: str) -> Page:
             "Mon profil",
             [
                 "Changer mon mot de passe",
-                "Changer mon adresse courriel",
+                "Changer mon adresse de courriel",
                 "Changer la langue",
                 "Où je suis connecté",
             ],
@@ -179,19 +179,19 @@ def test_a_new_address_changes_nothing_until_its_link_is_used(app: Flask) -> Non
     assert sent.h1 == "Consultez votre nouvelle adresse"
     assert identity_of(services, EMAIL).email == EMAIL  # nothing changed yet
     mail = newest(services, "jean.nouveau@example.com")
-    assert mail.subject == "Confirmez votre nouvelle adresse courriel"
+    assert mail.subject == "Confirmez votre nouvelle adresse de courriel"
 
     # The link is opened on a phone, signed out; the page confirms with a POST.
     phone = Browser(app)
     page = phone.get(str(mail.extras["link"]))
-    assert page.h1 == "Confirmez votre nouvelle adresse courriel"
+    assert page.h1 == "Confirmez votre nouvelle adresse de courriel"
     assert identity_of(services, EMAIL).email == EMAIL  # opening it changes nothing
     changed = page.form().submit()
-    assert changed.h1 == "Votre adresse courriel a été changée"
+    assert changed.h1 == "Votre adresse de courriel a été changée"
     assert identity_of(services, "jean.nouveau@example.com").email == "jean.nouveau@example.com"
 
     told = newest(services, EMAIL)  # the old address is told, with the undo link
-    assert told.subject == "Votre MINI ID a une nouvelle adresse courriel"
+    assert told.subject == "Votre MINI ID a une nouvelle adresse de courriel"
     assert "/profile/email/link/" in str(told.extras["link"])
     assert "/login" not in sign_in(Browser(app), "jean.nouveau@example.com", PASSWORD).path
     again = phone.get(str(mail.extras["link"]))

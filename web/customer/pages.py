@@ -15,10 +15,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from flows import retention
+from flows import formatting, retention
 from flows.analysis import faq
 from flows.formatting import tel
 from web.customer.auth import current_customer
@@ -102,9 +103,22 @@ def step_labels(question: faq.Question) -> list[tuple[str, str]]:
     return shown
 
 
+class SupportPhone:
+    """The support number, written as the page's language writes it."""
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+
+    def __str__(self) -> str:
+        return formatting.phone(self.number, current_language())
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
 def init_app(app: Flask) -> None:
     # The one support number, on every page, quote and e-mail that names it.
-    app.jinja_env.globals["support_phone"] = app.config["SUPPORT_PHONE"]
+    app.jinja_env.globals["support_phone"] = SupportPhone(app.config["SUPPORT_PHONE"])
     app.jinja_env.globals["support_tel"] = tel(app.config["SUPPORT_PHONE"])
     app.jinja_env.globals["privacy_officer"] = app.config["PRIVACY_OFFICER"]
     app.register_blueprint(bp)

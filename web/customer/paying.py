@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext
 
+from flows import formatting
 from flows.contracts import remittance
 from flows.contracts.quotes import Issued
 from web.formatting import day, money
+from web.i18n import current_language
 from web.labels import label
 
 
@@ -81,12 +83,12 @@ def methods(issued: Issued, contract_number: str, lang: str) -> list[Method]:
                 gettext(
                     "In your bank's online banking, add the payee “%(payee)s” with your contract "
                     "number as the account number, then pay %(amount)s.",
-                    payee=remittance.PAYEE,
+                    payee=remittance.PAYEE[lang],
                     amount=amount,
                 )
             ),
             [
-                (str(gettext("Payee")), remittance.PAYEE),
+                (str(gettext("Payee")), remittance.PAYEE[lang]),
                 (str(gettext("Account number")), contract_number),
             ],
         ),
@@ -94,16 +96,16 @@ def methods(issued: Issued, contract_number: str, lang: str) -> list[Method]:
             str(gettext("Cheque")),
             str(
                 gettext(
-                    "Make a cheque of %(amount)s payable to “%(payee)s”, write the contract "
+                    "Make a cheque for %(amount)s payable to “%(payee)s”, write the contract "
                     "number and the reference %(reference)s on the back, and mail it in time "
                     "for us to receive it on the payoff date.",
                     amount=amount,
-                    payee=remittance.PAYEE,
+                    payee=remittance.PAYEE[lang],
                     reference=reference,
                 )
             ),
             [
-                (str(gettext("Payable to")), remittance.PAYEE),
+                (str(gettext("Payable to")), remittance.PAYEE[lang]),
                 (str(gettext("Mailing address")), "\n".join(remittance.MAILING_ADDRESS[lang])),
             ],
         ),
@@ -119,7 +121,7 @@ def methods(issued: Issued, contract_number: str, lang: str) -> list[Method]:
                 )
             ),
             [
-                (str(gettext("Beneficiary")), wire.beneficiary),
+                (str(gettext("Beneficiary")), wire.beneficiary[lang]),
                 (str(gettext("Bank")), wire.bank),
                 (str(gettext("Institution")), wire.institution),
                 (str(gettext("Transit")), wire.transit),
@@ -135,6 +137,6 @@ def contact() -> str:
             "Questions about this quote? Call us at %(phone)s, Monday to Friday from 8 a.m. "
             "to 8 p.m. and Saturday from 9 a.m. to 5 p.m. (Eastern time), with your contract "
             "number and the quote's reference at hand.",
-            phone=current_app.config["SUPPORT_PHONE"],
+            phone=formatting.phone(current_app.config["SUPPORT_PHONE"], current_language()),
         )
     )
