@@ -44,15 +44,15 @@ def percent(value: Decimal, lang: str) -> str:
 
 @lru_cache(maxsize=4096)
 def day(value: date, lang: str) -> str:
-    return format_date(value, "long", locale=_LOCALE[lang])
+    """«1er juillet 2027» (French writes the first of a month as an ordinal), July 1, 2027."""
+    written = format_date(value, "long", locale=_LOCALE[lang])
+    return f"1er{written[1:]}" if lang == "fr" and value.day == 1 else written
 
 
 def moment(value: datetime, lang: str) -> str:
     """A moment as the customer reads it, in Eastern time: «5 décembre 2026, 14 h 03»."""
-    local, locale = value.astimezone(EASTERN), _LOCALE[lang]
-    return (
-        f"{format_date(local, 'long', locale=locale)}, {format_time(local, 'short', locale=locale)}"
-    )
+    local = value.astimezone(EASTERN)
+    return f"{day(local.date(), lang)}, {format_time(local, 'short', locale=_LOCALE[lang])}"
 
 
 def phone(number: str, lang: str) -> str:

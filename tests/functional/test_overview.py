@@ -7,16 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from babel.dates import format_date
 from flask import Flask
 
+from flows import formatting
 from flows.contracts.schedule import add_months
 from tests.factories import contract, document, identity, payment
 from tests.functional.test_sign_in import sign_in
 from tests.support import Browser, Page
 from web.services import Services
-
-LOCALES = {"fr": "fr_CA", "en": "en_CA"}
 
 
 def signed_in(app: Flask, email: str = "jean.t@example.com", lang: str = "fr") -> Browser:
@@ -26,7 +24,7 @@ def signed_in(app: Flask, email: str = "jean.t@example.com", lang: str = "fr") -
 
 
 def long_date(day: date, lang: str) -> str:
-    return format_date(day, "long", locale=LOCALES[lang])
+    return formatting.day(day, lang)
 
 
 def rows(page: Page, selector: str) -> list[list[str]]:

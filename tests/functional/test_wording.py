@@ -5,13 +5,14 @@ writes it, «Adresse de courriel», «Contrat» on the compose form as on its co
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
 
-from flows.formatting import phone
+from flows.formatting import day, phone
 from tests.factories import contract
 from tests.functional.test_agents import agent, open_from_queue, staff_signed_in
 from tests.functional.test_overview import signed_in
@@ -34,6 +35,12 @@ def test_a_phone_number_is_written_as_each_language_writes_it(
     number: str, fr: str, en: str
 ) -> None:
     assert (phone(number, "fr"), phone(number, "en")) == (fr, en)
+
+
+def test_the_first_of_a_month_is_an_ordinal_in_french() -> None:
+    assert day(date(2027, 7, 1), "fr") == "1er juillet 2027"
+    assert day(date(2027, 7, 11), "fr") == "11 juillet 2027"
+    assert day(date(2027, 7, 1), "en") == "July 1, 2027"
 
 
 @pytest.mark.parametrize(("lang", "written"), [("fr", "1 866 555-0164"), ("en", "1-866-555-0164")])
