@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from flows.access import Principal
+from flows.contracts.schedule import today as local_today
 from flows.registry import Registry
 from tests.factories import PASSWORD, staff_member
 from tests.functional.test_staff import form, sign_in
@@ -179,7 +180,7 @@ def test_the_period_filter(app: Flask) -> None:
     week = analyst.get("/staff/flows/registration?period=7d")
     assert cells(week, "#state-counts")["Registration form"][0] == "2"
     assert week.soup.select_one("input[name=period][value='7d'][checked]") is not None
-    today = services.clock().date()
+    today = local_today(services.clock())  # custom days are Eastern days
     custom = analyst.get(
         f"/staff/flows/registration?period=custom&from={today - timedelta(days=3)}"
         f"&to={today - timedelta(days=3)}"
@@ -232,7 +233,7 @@ def test_the_audit_trail_search_and_timeline(app: Flask) -> None:
     by_customer = analyst.get("/staff/trail?customer=JEAN.T@example.com")
     assert len(by_customer.soup.select("table.data tbody tr")) == 1
     assert analyst.get("/staff/trail?customer=nobody@example.com").soup.select("tbody tr") == []
-    today = services.clock().date()
+    today = local_today(services.clock())  # custom days are Eastern days
     assert analyst.get(f"/staff/trail?to={today - timedelta(days=3)}").soup.select("tbody tr") == []
     activated = analyst.get("/staff/trail?flow=registration&state=activated")
     assert len(activated.soup.select("table.data tbody tr")) == 5
