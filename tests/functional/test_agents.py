@@ -180,6 +180,27 @@ def test_opening_holds_the_conversation_and_another_agent_sees_who(
     assert "Vous réservez cette conversation" in open_from_queue(paul).text
 
 
+def test_agents_are_named_by_their_display_name_and_customers_see_the_company(
+    app: Flask, services: Services, written: str, jean: int
+) -> None:
+    staff_member(services, AGENT, role="agent", name="Julie Roy")
+    agent(services, "paul@servicesfinanciersmini.ca", "Paul")
+    julie = staff_signed_in(app)
+    answer_form(open_from_queue(julie)).fill(body=ANSWER).submit("answer")
+    services.engine.send(written, "reply", {"body": "Merci!"}, by=TESTER)
+    open_from_queue(julie)
+    paul = staff_signed_in(app, "paul@servicesfinanciersmini.ca")
+    queue = paul.get("/staff/messages")
+    assert "Julie Roy" in queue.soup.select("table tbody tr")[0].get_text()
+    page = paul.get(f"/staff/instances/{written}")
+    authors = [" ".join(h.get_text(" ").split()) for h in page.soup.select(".thread .author")]
+    assert "Services financiers MINI · Julie Roy" in authors
+    assert "Julie Roy répond à cette conversation" in page.text and AGENT not in page.text
+    customer = signed_in(app).get(f"/fr/messages/conversations/{written}")
+    mine = [" ".join(h.get_text(" ").split()) for h in customer.soup.select(".thread .author")]
+    assert "Services financiers MINI" in mine and "Julie Roy" not in customer.text
+
+
 def test_while_one_agent_holds_a_conversation_no_other_answers_or_closes_it(
     app: Flask, services: Services, written: str
 ) -> None:
