@@ -36,6 +36,15 @@ def keep_outcome(key: str, instance_id: str, result: Result, event: str | None =
     }
 
 
+def taken(key: str) -> tuple[str, str] | None:
+    """The event taken last and its instance (kept by keep_outcome), until another is sent:
+    a page the step leads to says what happened («Conversation fermée.»)."""
+    kept = session.get(key) or {}
+    if kept.get("outcome") != "taken" or not kept.get("event"):
+        return None
+    return str(kept["event"]), str(kept["id"])
+
+
 def outcome(key: str, snapshot: Snapshot | None) -> dict[str, Any]:
     """The outcome kept for this step, until the step is sent again: reloading the page or
     switching its language shows the same values and errors."""

@@ -367,3 +367,56 @@ def test_staff_forms_need_their_csrf_token_and_get_changes_nothing(
         )
         assert response.status_code == 400, event
     assert services.engine.snapshot(written, by=TESTER).state == "waiting"
+
+
+# -- what each step confirms on the next page ---------------------------------------------
+
+CONFIRMED = {
+    "fr": {
+        "reply": "Votre réponse a été envoyée.",
+        "answer": "Réponse envoyée à Jean Tremblay.",
+        "close": "Conversation fermée.",
+    },
+    "en": {
+        "reply": "Your reply has been sent.",
+        "answer": "Answer sent to Jean Tremblay.",
+        "close": "Conversation closed.",
+    },
+}
+
+
+def status_texts(page: Page) -> list[str]:
+    """What the page announces to screen readers (role=status)."""
+    return [" ".join(s.get_text(" ").split()) for s in page.soup.select("[role=status]")]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_customers_reply_is_confirmed(
+    app: Flask, services: Services, written: str, lang: str
+) -> None:
+    customer = signed_in(app, lang=lang)
+    page = customer.get(f"/{lang}/messages/conversations/{written}")
+    assert CONFIRMED[lang]["reply"] not in page.text
+    replied = main_form(page).fill(body="Et pour le mois prochain?").submit("reply")
+    assert replied.path == f"/{lang}/messages/conversations/{written}"
+    assert CONFIRMED[lang]["reply"] in status_texts(replied)
+    refused = main_form(replied).fill(body="").submit("reply")
+    assert CONFIRMED[lang]["reply"] not in refused.text  # a refused one is not
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_agents_answer_and_close_are_confirmed(
+    app: Flask, services: Services, written: str, lang: str
+) -> None:
+    agent(services)
+    staff = staff_signed_in(app, lang=lang)
+    page = open_from_queue(staff, "Paiements" if lang == "fr" else "Payments")
+    assert CONFIRMED[lang]["answer"] not in page.text
+    answered = answer_form(page).fill(body=ANSWER).submit("answer")
+    assert CONFIRMED[lang]["answer"] in status_texts(answered)
+    closed = main_form(answered, 1).submit("close")
+    assert closed.path == "/staff/messages"
+    assert CONFIRMED[lang]["close"] in status_texts(closed)
+    assert services.engine.snapshot(written, by=TESTER).state == "closed"
+    # Said on the page the close leads to, not on every visit after.
+    assert CONFIRMED[lang]["close"] not in staff.get("/staff/messages").text

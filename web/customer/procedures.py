@@ -190,10 +190,12 @@ def _send(instance_id: str, flow: str | None = None) -> Response:
         )
     except UnknownInstance:
         abort(404)
-    if result.ok:
-        session.pop("outcome", None)
-    else:
+    if not result.ok:
         _keep_outcome(instance_id, result)
+    elif request.form.get("event"):  # a button's event: its next page confirms it
+        _keep_done(instance_id, result, request.form["event"])
+    else:
+        session.pop("outcome", None)
     return _after(engine.definition_of(result.snapshot), result)
 
 
@@ -222,6 +224,17 @@ def _keep_outcome(instance_id: str, result: Result) -> None:
         "outcome": str(result.outcome),
         "errors": result.errors,
         "values": result.values,
+    }
+
+
+def _keep_done(instance_id: str, result: Result, event: str) -> None:
+    """The event taken, for the next page to say so (a reply: «Votre réponse a été
+    envoyée.»), until the step is sent again."""
+    session["outcome"] = {
+        "id": instance_id,
+        "state": result.snapshot.state,
+        "outcome": str(result.outcome),
+        "event": event,
     }
 
 
@@ -279,6 +292,7 @@ def _render(
         errors=errors,
         notice=notice,
         refused=bool(errors or notice),  # the title says so first (WCAG 3.3.1)
+        done=outcome.get("event") if outcome.get("outcome") == "taken" else None,
         values=outcome.get("values", prefilled or {}),
         action=action,
         progress=_progress(definition, state, screen),
