@@ -420,3 +420,50 @@ def test_an_agents_answer_and_close_are_confirmed(
     assert services.engine.snapshot(written, by=TESTER).state == "closed"
     # Said on the page the close leads to, not on every visit after.
     assert CONFIRMED[lang]["close"] not in staff.get("/staff/messages").text
+
+
+# -- unread answers, counted in the header and on the overview ---------------------------
+
+UNREAD = {
+    "fr": ("Afficher la boîte de réception", "1 message non lu", "2 messages non lus"),
+    "en": ("View inbox", "1 unread message", "2 unread messages"),
+}
+
+
+def shown_count(page: Page, text: str) -> tuple[str, str]:
+    """The link starting with TEXT, as seen («Messages (1)») and as its hidden words say it."""
+    link = next(a for a in page.soup.select("a") if a.get_text(" ").strip().startswith(text))
+    hidden = " ".join(s.get_text(" ") for s in link.select(".visually-hidden"))
+    for span in link.select(".visually-hidden"):
+        span.decompose()
+    return " ".join(link.get_text(" ").split()), " ".join(hidden.split())
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_unread_answers_are_counted_until_read(
+    app: Flask, services: Services, written: str, lang: str
+) -> None:
+    inbox_words, one, two = UNREAD[lang]
+    customer = signed_in(app, lang=lang)
+    overview = customer.get(f"/{lang}/overview")
+    assert shown_count(overview, "Messages") == ("Messages", "")
+    assert shown_count(overview, inbox_words) == (inbox_words, "")
+
+    marie = Principal.staff(agent(services), "agent")
+    assert services.engine.send(written, "answer", {"body": ANSWER}, by=marie).ok
+    overview = customer.get(f"/{lang}/overview")
+    assert shown_count(overview, "Messages") == ("Messages (1)", f", {one}")
+    assert shown_count(overview, inbox_words) == (f"{inbox_words} (1)", f", {one}")
+    assert services.engine.send(written, "answer", {"body": "Aussi: …"}, by=marie).ok
+    inbox = customer.get(f"/{lang}/messages")  # the header is on every page
+    assert shown_count(inbox, "Messages") == ("Messages (2)", f", {two}")
+
+    thread = main_form(inbox).submit()  # opening it marks its answers read
+    assert shown_count(thread, "Messages") == ("Messages", "")
+    assert shown_count(customer.get(f"/{lang}/overview"), inbox_words) == (inbox_words, "")
+
+
+def test_signed_out_pages_count_nothing(app: Flask) -> None:
+    home = Browser(app).get("/fr/")
+    assert home.status == 200 and "non lu" not in home.text
+    assert not [a for a in home.soup.select("header a") if a.get_text().strip() == "Messages"]
