@@ -33,6 +33,7 @@ def keep_outcome(key: str, instance_id: str, result: Result, event: str | None =
         "errors": result.errors,
         "values": result.values,
         "told": result.told,
+        "files": result.files,
     }
 
 

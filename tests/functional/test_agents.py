@@ -287,7 +287,9 @@ def test_a_refused_answer_keeps_its_text(app: Flask, services: Services, written
     page = staff.get(f"/staff/instances/{written}")
     exe = files(("facture.pdf", b"MZ\x90\x00" + b"\x00" * 64))
     refused = answer_form(page).fill(body=ANSWER, attachment=exe).submit("answer")
-    assert refused.field_errors == {"attachment": "Envoyez un fichier PDF, JPEG ou PNG."}
+    assert refused.field_errors == {
+        "attachment": "facture.pdf : ce n'est pas un PDF, un JPEG ou un PNG"
+    }
     textarea = refused.soup.select_one("textarea[name=body]")
     assert textarea is not None and textarea.get_text() == ANSWER
     assert services.engine.snapshot(written, by=TESTER).state == "waiting"
