@@ -218,7 +218,7 @@ def _agent(services: Services) -> int:
         return found.id
     now = services.clock()
     return staff_accounts.add(
-        services.db, AGENT, role="agent", password=PASSWORD, now=now, first_name="Julie"
+        services.db, AGENT, role="agent", password=PASSWORD, now=now, display_name="Julie Roy"
     ).id
 
 

@@ -106,6 +106,9 @@ class Result:
     client: dict[str, str] = field(default_factory=dict)
     # What the step tells its sender, once (FlowModel.told): no secret; pages show it.
     told: dict[str, str] = field(default_factory=dict)
+    # Of refused files, by field, every problem (fields.FileProblem.of): a page names each
+    # file and each reason at once.
+    files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -542,7 +545,8 @@ class Engine:
             values = fields.refill(specs, checked.values, sent or {}, errors)
         self._audit(step, event, outcome, errors, audit_data)
         snapshot = self._snapshot(row, definition, step.principal)
-        return Result(outcome, snapshot, errors, values, client or {}, told or {})
+        refused_files = checked.files if checked is not None else {}
+        return Result(outcome, snapshot, errors, values, client or {}, told or {}, refused_files)
 
     def sweep(self, limit: int = 500) -> int:
         """Expire every instance whose time is up; returns how many were expired."""

@@ -127,10 +127,53 @@ class AcceptedFile:
 
 @dataclass
 class CheckedData:
-    """Values ready for the guards, and reason codes by field for what is wrong."""
+    """Values ready for the guards, and reason codes by field for what is wrong; of files
+    refused, every problem (FileProblem.of), so a form names each file and each reason."""
 
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """What is wrong with the files of a field: one file (NAME, as the sender named it) and
+    its reason, or the files together (no name: too many, LIMIT at most)."""
+
+    reason: str
+    name: str = ""
+    limit: int = 0
+    count: int = 0  # the files chosen, when too many
+
+    def of(self) -> dict[str, Any]:
+        """As JSON: what a page shows again after its redirect."""
+        return {"reason": self.reason, "name": self.name, "limit": self.limit, "count": self.count}
+
+
+def N_(message: str) -> str:
+    return message
+
+
+# What a page says of each problem (English msgids: the catalogs translate them).
+FILE_PROBLEMS = {
+    "file_too_large": N_("%(name)s: larger than 10 MB"),
+    "file_type": N_("%(name)s: not a PDF, a JPEG or a PNG"),
+    "file_required": N_("%(name)s: the file is empty"),
+    "file_too_many": N_("Send at most %(limit)s files: you chose %(count)s."),
+    "file_too_many_one": N_("Send one file only: you chose %(count)s."),
+}
+
+
+def file_problem_message(problem: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The message (an English msgid) and its values that name a file problem (FileProblem.of),
+    or None when it names nothing (the reason code's own message says it)."""
+    reason, name, limit = problem.get("reason"), problem.get("name"), problem.get("limit")
+    if reason == "file_too_many" and limit:
+        key = "file_too_many_one" if limit == 1 else "file_too_many"
+        return FILE_PROBLEMS[key], {"limit": limit, "count": problem.get("count", 0)}
+    if name and reason in FILE_PROBLEMS:
+        return FILE_PROBLEMS[str(reason)], {"name": name}
+    return None
 
 
 def parse_field(name: str, spec: Mapping[str, Any]) -> FieldSpec:
@@ -161,7 +204,13 @@ def check(specs: Mapping[str, FieldSpec], data: Mapping[str, Any]) -> CheckedDat
     """Normalize the declared fields of ``data``; unknown keys are dropped."""
     result = CheckedData()
     for name, spec in specs.items():
-        value, error = _check_one(spec, data.get(name))
+        if spec.type == "file":
+            value, problems = check_files(spec, data.get(name))
+            error = problems[0].reason if problems else None
+            if problems and any(p.name or p.limit for p in problems):
+                result.files[name] = [p.of() for p in problems]
+        else:
+            value, error = _check_one(spec, data.get(name))
         if error:
             result.errors[name] = error
         elif value is not None:
@@ -172,8 +221,6 @@ def check(specs: Mapping[str, FieldSpec], data: Mapping[str, Any]) -> CheckedDat
 def _check_one(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
     if spec.type == "boolean":
         return _as_boolean(raw)
-    if spec.type == "file":
-        return _check_files(spec, raw)
     if raw is None or raw == "":
         return None, "required" if spec.required else None
     if isinstance(raw, int | float) and not isinstance(raw, bool) and abs(raw) < 10**15:
@@ -238,24 +285,39 @@ def _check_format(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
     return text, None
 
 
-def _check_files(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
-    """Files sent as uploads (a form) or as {"name", "content_base64"} objects (JSON)."""
+def check_files(spec: FieldSpec, raw: Any) -> tuple[list[AcceptedFile] | None, list[FileProblem]]:
+    """Files sent as uploads (a form) or as {"name", "content_base64"} objects (JSON): the
+    files, or every problem at once, too many first, then each file's by its name."""
     sent = [u for u in (raw if isinstance(raw, list | tuple) else [raw]) if u not in (None, "")]
     uploads = [_as_upload(u) for u in sent]
     uploads = [u for u in uploads if u is None or u.content or u.filename]  # empty inputs
     if not uploads:
-        return None, "file_required" if spec.required else None
+        return None, [FileProblem("file_required")] if spec.required else []
+    problems = []
     if len(uploads) > spec.max_count:
-        return None, "file_too_many"
+        problems.append(FileProblem("file_too_many", limit=spec.max_count, count=len(uploads)))
     accepted = []
     for upload in uploads:
         if upload is None:
-            return None, "invalid"
+            problems.append(FileProblem("invalid"))
+            continue
         checked, error = accept_file(upload, spec.accept, spec.max_bytes)
-        if error:
-            return None, error
-        accepted.append(checked)
-    return accepted, None
+        if checked is None:
+            problems.append(FileProblem(error or "invalid", sent_name(upload.filename)))
+        else:
+            accepted.append(checked)
+    return (None, problems) if problems else (accepted, [])
+
+
+def sent_name(filename: str) -> str:
+    """A file's name as its sender gave it (facture.exe), without path or control
+    characters, to tell them which file was refused."""
+    return _base_name(filename)[:150] or "document"
+
+
+def _base_name(filename: str) -> str:
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in unicodedata.normalize("NFC", base) if c.isprintable()).strip()
 
 
 def _as_upload(raw: Any) -> Upload | None:
@@ -290,9 +352,7 @@ def accept_file(
 
 def _display_name(filename: str, extension: str) -> str:
     """The base name without control characters or path, with the extension of its content."""
-    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(c for c in unicodedata.normalize("NFC", base) if c.isprintable()).strip()
-    stem = base.rsplit(".", 1)[0].strip(". ")[:150] or "document"
+    stem = _base_name(filename).rsplit(".", 1)[0].strip(". ")[:150] or "document"
     return f"{stem}.{extension}"
 
 

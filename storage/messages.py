@@ -120,6 +120,23 @@ def of_customer(session: Session, customer_id: int) -> list[Listed]:
     return [Listed(c, state, unread or 0) for c, state, unread in session.execute(query)]
 
 
+def unread_count(session: Session, customer_id: int) -> int:
+    """The agents' messages not read yet in the customer's conversations, archived ones
+    aside (no longer opened, so never read)."""
+    query = (
+        select(func.count(Message.id))
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .join(FlowInstance, FlowInstance.id == Conversation.id)
+        .where(
+            Conversation.customer_id == customer_id,
+            Message.author == "staff",
+            Message.read_at.is_(None),
+            FlowInstance.state != "archived",
+        )
+    )
+    return session.scalar(query) or 0
+
+
 def owned(session: Session, conversation_id: str, customer_id: int) -> Conversation | None:
     """The conversation, only when it is this customer's."""
     found = session.get(Conversation, conversation_id[:32])

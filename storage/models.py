@@ -213,6 +213,9 @@ class Staff(Base):
     email_key: Mapped[str] = mapped_column(String(254), unique=True)
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
+    # How the consoles greet them and name them to other staff («Julie Roy»); without one,
+    # their name, else their address.
+    display_name: Mapped[str | None] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))  # agent | analyst
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | disabled

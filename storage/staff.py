@@ -37,6 +37,7 @@ def add(
     first_name: str | None,
     last_name: str | None,
     now: datetime,
+    display_name: str | None = None,
 ) -> Staff:
     """A new active staff account; AlreadyExists when the address has one."""
     member = Staff(
@@ -44,6 +45,7 @@ def add(
         email_key=email_key(email),
         first_name=first_name,
         last_name=last_name,
+        display_name=display_name,
         password_hash=password_hash,
         role=role,
         status="active",

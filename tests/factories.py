@@ -128,13 +128,14 @@ def staff_member(
     role: str = "analyst",
     password: str = PASSWORD,
     enrolled: bool = True,
+    name: str | None = None,
 ) -> int:
     """A staff account as `moncompte staff add` makes it; unless ENROLLED is false, with an
     authenticator of key STAFF_TOTP, as its first sign-in leaves it."""
     from flows.accounts import staff
 
     now = services.clock()
-    member = staff.add(services.db, email, role=role, password=password, now=now)
+    member = staff.add(services.db, email, role=role, password=password, now=now, display_name=name)
     if enrolled:
         with services.db.write() as session:
             row = session.get(Staff, member.id)

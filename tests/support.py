@@ -154,8 +154,9 @@ class Browser:
         for _ in range(5):
             if response.status_code not in (301, 302, 303):
                 break
-            path = urlsplit(response.headers["Location"]).path
-            response = self.client.get(path)
+            target = urlsplit(response.headers["Location"])
+            path = target.path  # followed with its query, as a browser does
+            response = self.client.get(f"{path}?{target.query}" if target.query else path)
             redirected = True
         return Page(self, response, path, redirected)
 

@@ -33,7 +33,17 @@ def keep_outcome(key: str, instance_id: str, result: Result, event: str | None =
         "errors": result.errors,
         "values": result.values,
         "told": result.told,
+        "files": result.files,
     }
+
+
+def taken(key: str) -> tuple[str, str] | None:
+    """The event taken last and its instance (kept by keep_outcome), until another is sent:
+    a page the step leads to says what happened («Conversation fermée.»)."""
+    kept = session.get(key) or {}
+    if kept.get("outcome") != "taken" or not kept.get("event"):
+        return None
+    return str(kept["event"]), str(kept["id"])
 
 
 def outcome(key: str, snapshot: Snapshot | None) -> dict[str, Any]:

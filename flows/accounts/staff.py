@@ -22,6 +22,8 @@ from storage.models import Staff, StaffAccess
 
 ROLES = ("agent", "analyst")
 _EMAIL = {"email": fields.FieldSpec("email", "email", required=True)}
+# How the consoles greet the member: a name's characters and length, when given.
+_DISPLAY_NAME = {"name": fields.FieldSpec("name", "name")}
 # The sign-in form's fields, checked as the customers' are.
 SIGN_IN_FIELDS = {**_EMAIL, "password": fields.FieldSpec("password", "password", required=True)}
 
@@ -43,15 +45,18 @@ def add(
     now: datetime,
     first_name: str | None = None,
     last_name: str | None = None,
+    display_name: str | None = None,
 ) -> Staff:
-    """Create an active staff account, under the customers' password rules."""
-    checked = fields.check(_EMAIL, {"email": email})
+    """Create an active staff account, under the customers' password rules, with the name
+    the consoles greet it by (DISPLAY_NAME; without one, its address)."""
+    checked = fields.check({**_EMAIL, **_DISPLAY_NAME}, {"email": email, "name": display_name})
     if checked.errors:
-        raise Refused(checked.errors["email"])
+        raise Refused(checked.errors.get("email") or checked.errors["name"])
     address = str(checked.values["email"])
+    name = checked.values.get("name")
     if role not in ROLES:
         raise Refused("invalid_choice")
-    personal = [address, *(n for n in (first_name, last_name) if n)]
+    personal = [address, *(n for n in (first_name, last_name, name) if n)]
     problem = passwords.policy_problem(password, personal)
     if problem:
         raise Refused(problem)
@@ -65,6 +70,7 @@ def add(
                 password_hash=hashed,
                 first_name=first_name or None,
                 last_name=last_name or None,
+                display_name=name,
                 now=now,
             )
         except store.AlreadyExists:

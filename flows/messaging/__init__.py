@@ -28,7 +28,7 @@ TARGET_BUSINESS_DAYS = 2
 
 
 def staff_name(member: Staff) -> str:
-    """How customers' messages name an agent, and agents each other: the name, else the
-    address."""
+    """How the consoles greet a staff member and name an agent to other staff: the display
+    name, else the first and last names, else the address."""
     full = " ".join(n for n in (member.first_name, member.last_name) if n)
-    return full or member.email
+    return member.display_name or full or member.email

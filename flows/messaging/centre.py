@@ -14,6 +14,11 @@ def inbox(session: Session, customer_id: int) -> list[Listed]:
     return messages.of_customer(session, customer_id)
 
 
+def unread(session: Session, customer_id: int) -> int:
+    """How many answers the customer has not read yet (the header's «Messages (1)»)."""
+    return messages.unread_count(session, customer_id)
+
+
 def owned(session: Session, conversation_id: str, customer_id: int) -> Conversation | None:
     """The conversation, only when it is this customer's."""
     return messages.owned(session, conversation_id, customer_id)

@@ -4,6 +4,7 @@ Every page is checked by axe-core and kept as a screenshot."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,11 @@ TEXT = {
         "send_answer": "Envoyer la réponse",
         "answered": "Répondu",
         "new": "1 nouvelle réponse",
+        "answer_sent": "Réponse envoyée à Jean Tremblay.",
+        "unread": "Messages, 1 message non lu",
+        "inbox_unread": "Afficher la boîte de réception, 1 message non lu",
+        "reply": "Merci beaucoup!",
+        "replied": "Votre réponse a été envoyée.",
     },
     "en": {
         "sign_in": "Sign in",
@@ -49,8 +55,20 @@ TEXT = {
         "send_answer": "Send the answer",
         "answered": "Answered",
         "new": "1 new answer",
+        "answer_sent": "Answer sent to Jean Tremblay.",
+        "unread": "Messages, 1 unread message",
+        "inbox_unread": "View inbox, 1 unread message",
+        "reply": "Thank you very much!",
+        "replied": "Your reply has been sent.",
     },
 }
+
+
+def said(name: str) -> re.Pattern[str]:
+    """An accessible name «Messages, 1 message non lu», whatever space the browser puts
+    before the comma of the hidden words."""
+    head, _, tail = name.partition(",")
+    return re.compile(f"^{re.escape(head)} ?,{re.escape(tail)}$")
 
 
 def step(page: Page, name: str) -> None:
@@ -107,12 +125,28 @@ def test_compose_answer_and_read(
     agent.locator("#body").fill(words["answer"])
     agent.get_by_role("button", name=words["send_answer"]).click()
     expect(agent.locator(".badge.answered")).to_have_text(words["answered"])
+    expect(agent.get_by_role("status")).to_have_text(words["answer_sent"])
     step(agent, f"agent-answered-{lang}")
     agent.context.close()
 
+    # The unread answer is counted in the header and on the overview's inbox button.
+    page.goto(f"{live_server}/{lang}/overview")
+    header = page.locator("header nav").get_by_role("link", name=re.compile("^Messages"))
+    expect(header.locator(".count")).to_have_text("(1)")  # what the eye reads after «Messages»
+    expect(header).to_have_accessible_name(said(words["unread"]))
+    inbox = page.get_by_role("link", name=re.compile(f"^{words['inbox']}"))
+    expect(inbox.locator(".count")).to_have_text("(1)")
+    expect(inbox).to_have_accessible_name(said(words["inbox_unread"]))
+    step(page, f"overview-unread-{lang}")
     page.goto(f"{live_server}/{lang}/messages")
     expect(page.locator(".badge.new")).to_have_text(words["new"])
     step(page, f"messages-inbox-unread-{lang}")
     page.get_by_role("button", name=words["subject"]).click()
     expect(page.locator(".message.staff")).to_contain_text(words["answer"])
+    expect(page.locator("header nav .count")).to_have_count(0)  # read: no count any more
     step(page, f"messages-thread-{lang}")
+    page.locator("#body").fill(words["reply"])
+    page.get_by_role("button", name=words["send"]).click()
+    expect(page.get_by_role("status")).to_have_text(words["replied"])
+    expect(page.locator(".message.customer").last).to_contain_text(words["reply"])
+    step(page, f"messages-replied-{lang}")

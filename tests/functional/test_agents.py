@@ -180,6 +180,27 @@ def test_opening_holds_the_conversation_and_another_agent_sees_who(
     assert "Vous réservez cette conversation" in open_from_queue(paul).text
 
 
+def test_agents_are_named_by_their_display_name_and_customers_see_the_company(
+    app: Flask, services: Services, written: str, jean: int
+) -> None:
+    staff_member(services, AGENT, role="agent", name="Julie Roy")
+    agent(services, "paul@servicesfinanciersmini.ca", "Paul")
+    julie = staff_signed_in(app)
+    answer_form(open_from_queue(julie)).fill(body=ANSWER).submit("answer")
+    services.engine.send(written, "reply", {"body": "Merci!"}, by=TESTER)
+    open_from_queue(julie)
+    paul = staff_signed_in(app, "paul@servicesfinanciersmini.ca")
+    queue = paul.get("/staff/messages")
+    assert "Julie Roy" in queue.soup.select("table tbody tr")[0].get_text()
+    page = paul.get(f"/staff/instances/{written}")
+    authors = [" ".join(h.get_text(" ").split()) for h in page.soup.select(".thread .author")]
+    assert "Services financiers MINI · Julie Roy" in authors
+    assert "Julie Roy répond à cette conversation" in page.text and AGENT not in page.text
+    customer = signed_in(app).get(f"/fr/messages/conversations/{written}")
+    mine = [" ".join(h.get_text(" ").split()) for h in customer.soup.select(".thread .author")]
+    assert "Services financiers MINI" in mine and "Julie Roy" not in customer.text
+
+
 def test_while_one_agent_holds_a_conversation_no_other_answers_or_closes_it(
     app: Flask, services: Services, written: str
 ) -> None:
@@ -266,7 +287,9 @@ def test_a_refused_answer_keeps_its_text(app: Flask, services: Services, written
     page = staff.get(f"/staff/instances/{written}")
     exe = files(("facture.pdf", b"MZ\x90\x00" + b"\x00" * 64))
     refused = answer_form(page).fill(body=ANSWER, attachment=exe).submit("answer")
-    assert refused.field_errors == {"attachment": "Envoyez un fichier PDF, JPEG ou PNG."}
+    assert refused.field_errors == {
+        "attachment": "facture.pdf : ce n'est pas un PDF, un JPEG ou un PNG"
+    }
     textarea = refused.soup.select_one("textarea[name=body]")
     assert textarea is not None and textarea.get_text() == ANSWER
     assert services.engine.snapshot(written, by=TESTER).state == "waiting"
@@ -346,3 +369,103 @@ def test_staff_forms_need_their_csrf_token_and_get_changes_nothing(
         )
         assert response.status_code == 400, event
     assert services.engine.snapshot(written, by=TESTER).state == "waiting"
+
+
+# -- what each step confirms on the next page ---------------------------------------------
+
+CONFIRMED = {
+    "fr": {
+        "reply": "Votre réponse a été envoyée.",
+        "answer": "Réponse envoyée à Jean Tremblay.",
+        "close": "Conversation fermée.",
+    },
+    "en": {
+        "reply": "Your reply has been sent.",
+        "answer": "Answer sent to Jean Tremblay.",
+        "close": "Conversation closed.",
+    },
+}
+
+
+def status_texts(page: Page) -> list[str]:
+    """What the page announces to screen readers (role=status)."""
+    return [" ".join(s.get_text(" ").split()) for s in page.soup.select("[role=status]")]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_customers_reply_is_confirmed(
+    app: Flask, services: Services, written: str, lang: str
+) -> None:
+    customer = signed_in(app, lang=lang)
+    page = customer.get(f"/{lang}/messages/conversations/{written}")
+    assert CONFIRMED[lang]["reply"] not in page.text
+    replied = main_form(page).fill(body="Et pour le mois prochain?").submit("reply")
+    assert replied.path == f"/{lang}/messages/conversations/{written}"
+    assert CONFIRMED[lang]["reply"] in status_texts(replied)
+    refused = main_form(replied).fill(body="").submit("reply")
+    assert CONFIRMED[lang]["reply"] not in refused.text  # a refused one is not
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_agents_answer_and_close_are_confirmed(
+    app: Flask, services: Services, written: str, lang: str
+) -> None:
+    agent(services)
+    staff = staff_signed_in(app, lang=lang)
+    page = open_from_queue(staff, "Paiements" if lang == "fr" else "Payments")
+    assert CONFIRMED[lang]["answer"] not in page.text
+    answered = answer_form(page).fill(body=ANSWER).submit("answer")
+    assert CONFIRMED[lang]["answer"] in status_texts(answered)
+    closed = main_form(answered, 1).submit("close")
+    assert closed.path == "/staff/messages"
+    assert CONFIRMED[lang]["close"] in status_texts(closed)
+    assert services.engine.snapshot(written, by=TESTER).state == "closed"
+    # Said on the page the close leads to, not on every visit after.
+    assert CONFIRMED[lang]["close"] not in staff.get("/staff/messages").text
+
+
+# -- unread answers, counted in the header and on the overview ---------------------------
+
+UNREAD = {
+    "fr": ("Afficher la boîte de réception", "1 message non lu", "2 messages non lus"),
+    "en": ("View inbox", "1 unread message", "2 unread messages"),
+}
+
+
+def shown_count(page: Page, text: str) -> tuple[str, str]:
+    """The link starting with TEXT, as seen («Messages (1)») and as its hidden words say it."""
+    link = next(a for a in page.soup.select("a") if a.get_text(" ").strip().startswith(text))
+    hidden = " ".join(s.get_text(" ") for s in link.select(".visually-hidden"))
+    for span in link.select(".visually-hidden"):
+        span.decompose()
+    return " ".join(link.get_text(" ").split()), " ".join(hidden.split())
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_unread_answers_are_counted_until_read(
+    app: Flask, services: Services, written: str, lang: str
+) -> None:
+    inbox_words, one, two = UNREAD[lang]
+    customer = signed_in(app, lang=lang)
+    overview = customer.get(f"/{lang}/overview")
+    assert shown_count(overview, "Messages") == ("Messages", "")
+    assert shown_count(overview, inbox_words) == (inbox_words, "")
+
+    marie = Principal.staff(agent(services), "agent")
+    assert services.engine.send(written, "answer", {"body": ANSWER}, by=marie).ok
+    overview = customer.get(f"/{lang}/overview")
+    assert shown_count(overview, "Messages") == ("Messages (1)", f", {one}")
+    assert shown_count(overview, inbox_words) == (f"{inbox_words} (1)", f", {one}")
+    assert services.engine.send(written, "answer", {"body": "Aussi: …"}, by=marie).ok
+    inbox = customer.get(f"/{lang}/messages")  # the header is on every page
+    assert shown_count(inbox, "Messages") == ("Messages (2)", f", {two}")
+
+    thread = main_form(inbox).submit()  # opening it marks its answers read
+    assert shown_count(thread, "Messages") == ("Messages", "")
+    assert shown_count(customer.get(f"/{lang}/overview"), inbox_words) == (inbox_words, "")
+
+
+def test_signed_out_pages_count_nothing(app: Flask) -> None:
+    home = Browser(app).get("/fr/")
+    assert home.status == 200 and "non lu" not in home.text
+    assert not [a for a in home.soup.select("header a") if a.get_text().strip() == "Messages"]

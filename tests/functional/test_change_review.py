@@ -233,8 +233,8 @@ def test_the_console_compares_two_versions(deployed: tuple[Flask, dict[str, str]
     page = analyst.get(flow.link("Compare two versions"))
     assert page.status == 200 and page.h1 == "Changes of Errand"
     versions = cells(page, "#versions table")
-    assert list(versions) == [f"{ids['v2']} current to", f"{ids['v1']} from"]
-    assert versions[f"{ids['v1']} from"][1] == "4"
+    assert list(versions) == [f"{ids['v2']} current end point", f"{ids['v1']} starting point"]
+    assert versions[f"{ids['v1']} starting point"][1] == "4"
     said = [" ".join(li.get_text(" ").split()) for li in page.soup.select("#diff li")]
     assert "changed The transition Send from Form now leads to Code instead of Review ." in said
     svg = page.soup.select_one("#drawing svg")
@@ -263,6 +263,8 @@ def test_the_console_in_french_and_its_downloads(deployed: tuple[Flask, dict[str
     assert page.h1 == "Changements de Errand"
     said = [" ".join(li.get_text(" ").split()) for li in page.soup.select("#diff li")]
     assert "retrait L'état Code est retiré." in said
+    versions = list(cells(page, "#versions table"))
+    assert versions == [f"{ids['v2']} actuelle point de départ", f"{ids['v1']} point d'arrivée"]
     drawing = analyst.client.get(f"/staff/flows/errand/changes.svg?from={ids['v1']}&to={ids['v2']}")
     assert drawing.mimetype == "image/svg+xml"
     assert strokes(drawing.get_data(as_text=True))["state-code"] == (GREEN, False)
@@ -280,3 +282,26 @@ def test_only_analysts_see_the_changes(deployed: tuple[Flask, dict[str, str]]) -
     agent = Browser(app)
     sign_in(agent, "agent@servicesfinanciersmini.ca")
     assert agent.get("/staff/flows/errand/changes").status == 403
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "current"),
+    [
+        ("fr", "Une seule version : rien à comparer pour l'instant.", "actuelle"),
+        ("en", "Only one version: nothing to compare yet.", "current"),
+    ],
+)
+def test_a_procedure_with_one_version_has_nothing_to_compare(
+    app: Flask, lang: str, said: str, current: str
+) -> None:
+    analyst = analyst_of(app)
+    if lang == "en":
+        english(analyst)
+    page = analyst.get("/staff/flows/registration/changes")
+    assert page.status == 200
+    diff = page.soup.select_one("#diff")
+    assert diff is not None and said in " ".join(diff.get_text(" ").split())
+    assert "Aucune différence" not in page.text and "No difference" not in page.text
+    (version,) = cells(page, "#versions table")
+    assert version.endswith(f" {current}")  # no «de» nor «vers» beside it
+    assert page.soup.select_one("#drawing") is None and page.soup.select_one("#impact") is None

@@ -109,10 +109,14 @@ def test_an_upload_is_kept_under_a_generated_name(
         (
             b"<html><script>alert(1)</script></html>",
             "relevé.pdf",
-            "Envoyez un fichier PDF, JPEG ou PNG.",
+            "relevé.pdf : ce n'est pas un PDF, un JPEG ou un PNG",
         ),
-        (b"GIF89a" + b"\x00" * 32, "image.gif", "Envoyez un fichier PDF, JPEG ou PNG."),
-        (PDF + b"\x00" * fields.MAX_FILE_BYTES, "gros.pdf", "Le fichier dépasse 10 Mo."),
+        (
+            b"GIF89a" + b"\x00" * 32,
+            "image.gif",
+            "image.gif : ce n'est pas un PDF, un JPEG ou un PNG",
+        ),
+        (PDF + b"\x00" * fields.MAX_FILE_BYTES, "gros.pdf", "gros.pdf : plus de 10 Mo"),
         (None, "", "Choisissez un fichier à envoyer."),
     ],
 )
@@ -131,6 +135,42 @@ def test_refused_uploads_say_why_and_keep_nothing(
     assert page.field_errors == {"document": message}
     chosen = page.soup.select_one("select[name=contract] option[selected]")
     assert chosen is not None and chosen["value"] == str(mine)
+    with services.db.read() as session:
+        assert session.scalar(select(Document)) is None
+    assert not uploads.exists() or not any(uploads.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", ["Envoyez un seul fichier : vous en avez choisi 2.",
+                "facture.exe : ce n'est pas un PDF, un JPEG ou un PNG",
+                "scan.pdf : plus de 10 Mo"]),
+        ("en", ["Send one file only: you chose 2.",
+                "facture.exe: not a PDF, a JPEG or a PNG",
+                "scan.pdf: larger than 10 MB"]),
+    ],
+)  # fmt: skip
+def test_an_upload_names_each_file_and_each_reason_at_once(
+    app: Flask, services: Services, jean: int, uploads: Path, lang: str, said: list[str]
+) -> None:
+    mine = contract(services, identity_id=jean)
+    browser = signed_in(app, lang=lang)
+    overview = browser.get(f"/{lang}/overview")
+    form = overview.soup.select_one(f"#contract-{mine} form.upload")
+    assert form is not None
+    data: dict[str, object] = {
+        str(i["name"]): i.get("value", "") for i in form.select("input[type=hidden]")
+    }
+    big = PDF + b"\x00" * fields.MAX_FILE_BYTES
+    data["document"] = [(io.BytesIO(b"MZ\x90\x00" + b"\x00" * 64), "facture.exe"),
+                        (io.BytesIO(big), "scan.pdf")]  # fmt: skip
+    response = browser.client.post(str(form["action"]), data=data)
+    page = browser.get(urlsplit(response.headers["Location"]).path)
+    shown = [" ".join(li.get_text(" ").split()) for li in page.soup.select(".error-summary li")]
+    assert shown == said
+    beside = [" ".join(li.get_text(" ").split()) for li in page.soup.select("#document-error li")]
+    assert beside == said
     with services.db.read() as session:
         assert session.scalar(select(Document)) is None
     assert not uploads.exists() or not any(uploads.iterdir())

@@ -152,17 +152,23 @@ def test_the_message_centre_lists_conversations_newest_first(
 REFUSALS = [
     pytest.param(
         lambda: files(("facture.pdf", EXE)),
-        {"fr": "Envoyez un fichier PDF, JPEG ou PNG.", "en": "Send a PDF, JPEG or PNG file."},
+        {
+            "fr": "facture.pdf : ce n'est pas un PDF, un JPEG ou un PNG",
+            "en": "facture.pdf: not a PDF, a JPEG or a PNG",
+        },
         id="exe-renamed-pdf",
     ),
     pytest.param(
         lambda: files(("scan.pdf", PDF + b"\x00" * (11 * 1024 * 1024))),
-        {"fr": "Le fichier dépasse 10 Mo.", "en": "The file is larger than 10 MB."},
+        {"fr": "scan.pdf : plus de 10 Mo", "en": "scan.pdf: larger than 10 MB"},
         id="11-MB",
     ),
     pytest.param(
         lambda: files(*[(f"page-{n}.pdf", PDF) for n in range(4)]),
-        {"fr": "Envoyez au plus 3 fichiers.", "en": "Send at most 3 files."},
+        {
+            "fr": "Envoyez au plus 3 fichiers : vous en avez choisi 4.",
+            "en": "Send at most 3 files: you chose 4.",
+        },
         id="fourth-file",
     ),
 ]
@@ -196,6 +202,47 @@ def test_a_refused_file_is_explained_and_the_text_is_kept(
     # Sent again with the files chosen again: the draft becomes a message.
     again = main_form(page).fill(attachment=files(("facture.pdf", PDF))).submit()
     assert again.h1 == WORDS[lang]["sent"], again.field_errors
+
+
+ALL_AT_ONCE = {
+    "fr": [
+        "Envoyez au plus 3 fichiers : vous en avez choisi 4.",
+        "facture.exe : ce n'est pas un PDF, un JPEG ou un PNG",
+        "scan.pdf : plus de 10 Mo",
+        "vide.pdf : le fichier est vide",
+    ],
+    "en": [
+        "Send at most 3 files: you chose 4.",
+        "facture.exe: not a PDF, a JPEG or a PNG",
+        "scan.pdf: larger than 10 MB",
+        "vide.pdf: the file is empty",
+    ],
+}
+
+
+def summary(page: Page) -> list[str]:
+    return [" ".join(li.get_text(" ").split()) for li in page.soup.select(".error-summary li")]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_refused_file_is_named_with_its_reason_at_once(
+    app: Flask, services: Services, jean: int, linked: int, uploads: Path, lang: str
+) -> None:
+    chosen = files(
+        ("releve.pdf", PDF),
+        ("facture.exe", EXE),
+        ("scan.pdf", PDF + b"\x00" * (11 * 1024 * 1024)),
+        ("vide.pdf", b""),
+    )
+    page = compose(signed_in(app, lang=lang), linked, attached=chosen, lang=lang)
+    assert page.h1 == WORDS[lang]["compose"]
+    assert summary(page) == ALL_AT_ONCE[lang]
+    beside = page.soup.select("#attachment-error li")
+    assert [" ".join(li.get_text(" ").split()) for li in beside] == ALL_AT_ONCE[lang]
+    with services.db.read() as session:
+        assert session.scalar(select(Conversation)) is None
+        assert session.scalar(select(Attachment)) is None
+    assert not uploads.exists() or not any(uploads.rglob("*.*"))
 
 
 def test_files_that_were_fine_are_named_to_be_chosen_again(
@@ -336,7 +383,7 @@ def test_a_refused_reply_keeps_its_text(
     page = browser.get(f"/en/messages/conversations/{conversation_of(services, jean).id}")
     exe = files(("photo.png", EXE))
     refused = main_form(page).fill(body="Here is the photo.", attachment=exe).submit("reply")
-    assert refused.field_errors == {"attachment": "Send a PDF, JPEG or PNG file."}
+    assert refused.field_errors == {"attachment": "photo.png: not a PDF, a JPEG or a PNG"}
     assert "Your message was kept, but not your files." in refused.text
     textarea = refused.soup.select_one("textarea[name=body]")
     assert textarea is not None and textarea.get_text() == "Here is the photo."
@@ -355,3 +402,17 @@ def test_with_several_contracts_the_customer_chooses_one(
     assert not any(o.has_attr("selected") for o in options)  # nothing chosen silently
     sent = main_form(page).fill(subject="payoff", body=QUESTION).submit()
     assert list(sent.field_errors) == ["contract"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_reply_names_every_refused_file(
+    app: Flask, services: Services, jean: int, linked: int, uploads: Path, lang: str
+) -> None:
+    browser = signed_in(app, lang=lang)
+    compose(browser, linked, lang=lang)
+    page = browser.get(f"/{lang}/messages/conversations/{conversation_of(services, jean).id}")
+    chosen = files(("facture.exe", EXE), ("scan.pdf", PDF + b"\x00" * (11 * 1024 * 1024)))
+    refused = main_form(page).fill(body="Voici.", attachment=chosen).submit("reply")
+    assert summary(refused) == ALL_AT_ONCE[lang][1:3]
+    assert len(thread_texts(refused)) == 1  # nothing sent, nothing kept
+    assert not uploads.exists() or not any(uploads.rglob("*.*"))

@@ -76,6 +76,57 @@ def test_staff_add_reads_the_password_from_stdin(app: Flask) -> None:
         assert passwords.verify(member.password_hash, PASSWORD)
 
 
+def test_staff_add_keeps_a_display_name(app: Flask) -> None:
+    command = [
+        "staff",
+        "add",
+        AGENT,
+        "--role",
+        "agent",
+        "--name",
+        " Julie Roy ",
+        "--password-stdin",
+    ]
+    result = app.test_cli_runner().invoke(main, command, input=PASSWORD)
+    assert result.exit_code == 0, result.output
+    assert f"Added Julie Roy, {AGENT} (agent)" in result.output
+    services: Services = app.extensions["moncompte"]
+    with services.db.read() as session:
+        member = store.by_email(session, AGENT)
+        assert member is not None and member.display_name == "Julie Roy"
+
+
+def test_staff_add_refuses_a_display_name_that_is_not_one(app: Flask) -> None:
+    for name, said in [("Julie\nRoy", "characters"), ("J" * 101, "too long")]:
+        command = ["staff", "add", AGENT, "--role", "agent", "--name", name, "--password-stdin"]
+        result = app.test_cli_runner().invoke(main, command, input=PASSWORD)
+        assert result.exit_code == 1 and "Not added:" in result.output
+        assert said in result.output.lower(), result.output
+    with app.extensions["moncompte"].db.read() as session:
+        assert store.by_email(session, AGENT) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "role", "greeting"),
+    [
+        ("fr", "agent", "Bonjour, Julie Roy"),
+        ("en", "agent", "Hello, Julie Roy"),
+        ("fr", "analyst", "Bonjour, Julie Roy"),
+        ("en", "analyst", "Hello, Julie Roy"),
+    ],
+)
+def test_the_console_greets_by_the_display_name(
+    app: Flask, lang: str, role: str, greeting: str
+) -> None:
+    staff_member(app.extensions["moncompte"], AGENT, role=role, name="Julie Roy")
+    browser = Browser(app)
+    if lang == "en":
+        form(browser.get("/staff/login"), "/staff/language").fill(lang="en").submit()
+    home = sign_in(browser, AGENT)
+    assert home.h1 == greeting
+    assert AGENT not in home.text
+
+
 def test_staff_add_asks_twice_without_showing_the_password(app: Flask) -> None:
     result = app.test_cli_runner().invoke(
         main, ["staff", "add", AGENT, "--role", "agent"], input=f"{PASSWORD}\n{PASSWORD}\n"

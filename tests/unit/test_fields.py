@@ -53,6 +53,27 @@ def test_a_fourth_file_is_one_too_many() -> None:
     assert len(fields.check(THREE, {"files": four[:3]}).values["files"]) == 3
 
 
+def test_every_file_problem_is_found_at_once_each_named() -> None:
+    sent = [
+        Upload("ok.pdf", PDF),
+        Upload("C:\\bureau\\facture.exe", b"MZ\x90\x00" + b"\x00" * 64),
+        Upload("scan.pdf", PDF + b"\x00" * fields.MAX_FILE_BYTES),
+        Upload("vide.png", b""),
+    ]
+    checked = fields.check(THREE, {"files": sent})
+    assert checked.errors == {"files": "file_too_many"} and "files" not in checked.values
+    assert [(p["reason"], p["name"]) for p in checked.files["files"]] == [
+        ("file_too_many", ""),
+        ("file_type", "facture.exe"),
+        ("file_too_large", "scan.pdf"),
+        ("file_required", "vide.png"),
+    ]
+    said = [fields.file_problem_message(p) for p in checked.files["files"]]
+    assert said[0] == (fields.FILE_PROBLEMS["file_too_many"], {"limit": 3, "count": 4})
+    assert said[1] == (fields.FILE_PROBLEMS["file_type"], {"name": "facture.exe"})
+    assert fields.check(THREE, {"files": sent[:1]}).files == {}
+
+
 def test_the_audit_trail_keeps_what_a_file_is_never_its_content() -> None:
     checked = fields.check(ONE, {"document": [Upload("relevé.pdf", PDF)]})
     kept = fields.for_audit(ONE, checked.values)

@@ -29,6 +29,9 @@ def staff_group() -> None:
 @staff_group.command("add")
 @click.argument("email")
 @click.option("--role", type=click.Choice(rules.ROLES), required=True)
+@click.option(
+    "--name", "display_name", default=None, help='How the consoles greet it: "Julie Roy".'
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--first-name", default=None)
 @click.option("--last-name", default=None)
@@ -36,6 +39,7 @@ def staff_group() -> None:
 def staff_add(
     email: str,
     role: str,
+    display_name: str | None,
     password_stdin: bool,
     first_name: str | None,
     last_name: str | None,
@@ -55,12 +59,14 @@ def staff_add(
             now=services.clock(),
             first_name=first_name,
             last_name=last_name,
+            display_name=display_name,
         )
     except rules.Refused as refused:
         message = REFUSALS.get(refused.code) or reasons.message(refused.code)
         click.echo(f"Not added: {message}", err=True)
         sys.exit(1)
-    click.echo(f"Added {member.email} ({member.role}). Sign in at /staff/login.")
+    named = f"{member.display_name}, " if member.display_name else ""
+    click.echo(f"Added {named}{member.email} ({member.role}). Sign in at /staff/login.")
 
 
 @staff_group.command("unlock")

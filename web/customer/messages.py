@@ -8,7 +8,7 @@ with the signed-in customer: someone else's conversation or attachment answers 4
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, g, redirect, render_template, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
@@ -58,10 +58,24 @@ def attachment(lang: str, attachment_id: int) -> Response:
     return files.attachment(found)
 
 
+def unread_replies() -> int:
+    """The signed-in customer's answers not read yet, read once per page (0 signed out)."""
+    if "unread_replies" not in g:
+        customer = current_customer()
+        count = 0
+        if customer is not None:
+            with current().db.read() as db:
+                count = centre.unread(db, customer.id)
+        g.unread_replies = count
+    return int(g.unread_replies)
+
+
 def subject_label(code: str) -> str:
     return str(gettext(SUBJECTS[code])) if code in SUBJECTS else code
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(subject_label=subject_label, subjects=SUBJECTS)
+    app.jinja_env.globals.update(
+        subject_label=subject_label, subjects=SUBJECTS, unread_replies=unread_replies
+    )

@@ -25,6 +25,7 @@ from flask_babel import gettext
 from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
+from flows import fields
 from flows.access import may_start
 from flows.analysis import faq
 from flows.definition import Definition, StateInfo
@@ -55,10 +56,21 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     registry = app.extensions["moncompte"].registry
     app.jinja_env.globals["reason_message"] = lambda code: gettext(registry.reason_message(code))
+    app.jinja_env.globals["file_problem"] = file_problem
     # Where an instance of a procedure stands, in its words (a list of instances says so).
     app.jinja_env.globals["status_of"] = lambda flow, state: gettext(
         registry.get(flow).status_of(state)
     )
+
+
+def file_problem(problem: dict[str, Any]) -> str:
+    """A refused file's problem in the reader's language: «facture.exe : ce n'est pas un PDF,
+    un JPEG ou un PNG»; without a name, its reason's message."""
+    said = fields.file_problem_message(problem)
+    if said is None:
+        return str(gettext(current().registry.reason_message(str(problem.get("reason")))))
+    message, values = said
+    return str(gettext(message, **values))
 
 
 # -- views -----------------------------------------------------------------------------
@@ -190,10 +202,12 @@ def _send(instance_id: str, flow: str | None = None) -> Response:
         )
     except UnknownInstance:
         abort(404)
-    if result.ok:
-        session.pop("outcome", None)
-    else:
+    if not result.ok:
         _keep_outcome(instance_id, result)
+    elif request.form.get("event"):  # a button's event: its next page confirms it
+        _keep_done(instance_id, result, request.form["event"])
+    else:
+        session.pop("outcome", None)
     return _after(engine.definition_of(result.snapshot), result)
 
 
@@ -222,6 +236,18 @@ def _keep_outcome(instance_id: str, result: Result) -> None:
         "outcome": str(result.outcome),
         "errors": result.errors,
         "values": result.values,
+        "files": result.files,
+    }
+
+
+def _keep_done(instance_id: str, result: Result, event: str) -> None:
+    """The event taken, for the next page to say so (a reply: «Votre réponse a été
+    envoyée.»), until the step is sent again."""
+    session["outcome"] = {
+        "id": instance_id,
+        "state": result.snapshot.state,
+        "outcome": str(result.outcome),
+        "event": event,
     }
 
 
@@ -279,6 +305,8 @@ def _render(
         errors=errors,
         notice=notice,
         refused=bool(errors or notice),  # the title says so first (WCAG 3.3.1)
+        done=outcome.get("event") if outcome.get("outcome") == "taken" else None,
+        file_problems=outcome.get("files", {}),
         values=outcome.get("values", prefilled or {}),
         action=action,
         progress=_progress(definition, state, screen),

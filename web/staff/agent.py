@@ -17,9 +17,10 @@ from werkzeug.wrappers import Response
 from flows.messaging import centre
 from flows.messaging import queue as queue_rules
 from web import files
+from web.forms import taken
 from web.services import current
 from web.staff.console import console, current_staff
-from web.staff.procedures import read
+from web.staff.procedures import OUTCOME, read
 
 F = TypeVar("F", bound=Callable[..., Any])
 bp = console(Blueprint("agent", __name__, url_prefix="/staff/messages"))
@@ -45,7 +46,9 @@ def queue() -> str:
     filters = queue_rules.Filters.of(request.args.get("subject", ""), request.args.get("age", ""))
     with current().db.read() as db:
         rows = queue_rules.rows(db, current().clock(), filters)
-    return render_template("staff/queue.html", rows=rows, filters=filters)
+    # Come from closing a conversation (the form's next names it): the page says so once.
+    closed = taken(OUTCOME) == ("close", request.args.get("closed"))
+    return render_template("staff/queue.html", rows=rows, filters=filters, closed=closed)
 
 
 @bp.get(f"/attachments/<int(max={MAX_ID}):attachment_id>")

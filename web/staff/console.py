@@ -31,6 +31,7 @@ from flows import fields
 from flows.accounts import second_factor
 from flows.accounts import staff as rules
 from flows.i18n import LOCALES
+from flows.messaging import staff_name
 from flows.records import Staff
 from web.customer.auth import signed_in
 from web.i18n import use_language
@@ -175,3 +176,4 @@ def home() -> str:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["current_staff"] = current_staff
+    app.jinja_env.globals["staff_name"] = staff_name

@@ -91,6 +91,7 @@ def render(
         event=kept.get("event"),
         values=kept.get("values", {}),
         told=kept.get("told", {}),
+        file_problems=kept.get("files", {}),
         outcome=kept.get("outcome"),
         action=action,
     )
