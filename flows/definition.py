@@ -122,6 +122,9 @@ class Definition:
     migrations: tuple[Migration, ...] = ()
     # Procedures whose steps start this one (FlowModel.start); empty: started by a person.
     started_by: tuple[str, ...] = ()
+    # The customer's screens (templates) in the order they meet them: "Step 1 of N" on the
+    # first. The FAQ's own step numbers are the states' faq_steps, for the analysts.
+    progress: tuple[str, ...] = ()
     # What each reason code its guards give means to a customer (English msgids): those
     # of its YAML (procedure.reasons), of its shared steps, and of its model's classes.
     reasons: Mapping[str, str] = field(default_factory=dict)
@@ -144,6 +147,12 @@ class Definition:
     def reason_message(self, code: str) -> str:
         """What reason CODE means to the customer (an English msgid, for gettext)."""
         return self.reasons.get(code) or reasons.message(code)
+
+    def screen_number(self, screen: str) -> tuple[int, int] | None:
+        """(n, of): where SCREEN stands among the customer's screens, if it counts."""
+        if screen not in self.progress:
+            return None
+        return self.progress.index(screen) + 1, len(self.progress)
 
     @property
     def initial(self) -> str:
@@ -259,6 +268,7 @@ def compile_definition(
         steps=tuple(str(s) for s in meta.get("composed_with") or ()),
         migrations=_migrations(meta.get("migrations"), states),
         started_by=tuple(str(s) for s in meta.get("started_by") or ()),
+        progress=_progress(meta.get("progress"), states),
         reasons=_reasons(model, meta.get("reasons")),
     )
 
@@ -331,6 +341,16 @@ def _states(chart: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, Stat
     if sum(s.initial for s in states.values()) != 1:
         raise ValueError("exactly one state is marked initial: true")
     return states
+
+
+def _progress(declared: Any, states: Mapping[str, StateInfo]) -> tuple[str, ...]:
+    """procedure.progress: screens its states show (``screen`` or ``link_screen``), once each."""
+    screens = tuple(str(s) for s in _as_list(declared or []))
+    shown = {s.screen for s in states.values()} | {s.link_screen for s in states.values()}
+    unknown = sorted(set(screens) - shown)
+    if unknown or len(set(screens)) != len(screens):
+        raise ValueError(f"procedure.progress: each a screen of a state, once ({unknown})")
+    return screens
 
 
 def _events(

@@ -44,6 +44,9 @@ class Page:
         # On every page the tests visit: an ARIA reference points at something.
         for element in self.soup.select("[aria-describedby]"):
             assert str(element["aria-describedby"]).strip(), f"empty aria-describedby on {path}"
+        # Every password field gets its show-password toggle (web/static/site.js).
+        for element in self.soup.select("input[type=password]"):
+            assert element.get("data-show-password"), f"no show-password label on {path}"
 
     @property
     def title(self) -> str:

@@ -32,6 +32,7 @@ from prometheus_client.registry import Collector
 from flows.engine import Result
 from flows.outbox import listing
 from flows.outbox.delivery import Worker
+from flows.records import OutboxMessage
 from flows.services import schema_current
 from web.config import development
 from web.services import Services, current
@@ -176,15 +177,46 @@ def dev_mailbox() -> str:
     return render_template("dev_mailbox.html", messages=messages)
 
 
-@bp.get("/dev/mailbox/<id:message_id>")
-def dev_message(message_id: int) -> str:
+# An e-mail's own page: its inline styles and pictures, nothing else (no script, no form,
+# no fetch); framed by the mailbox only, and sandboxed even when opened on its own.
+MAIL_CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "img-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+        "sandbox allow-popups allow-popups-to-escape-sandbox",
+    ]
+)
+
+
+def _html_message(message_id: int) -> OutboxMessage:
     if not _mailbox():
         abort(404)
     with current().db.read() as session:
         message = listing.one(session, message_id)
     if message is None or not message.body_html:
         abort(404)
-    return message.body_html
+    return message
+
+
+@bp.get("/dev/mailbox/<id:message_id>")
+def dev_message(message_id: int) -> str:
+    """An e-mail as its reader sees it, in a sandboxed frame of the mailbox."""
+    return render_template("dev_message.html", message=_html_message(message_id))
+
+
+@bp.get("/dev/mailbox/<id:message_id>/body")
+def dev_message_body(message_id: int) -> Response:
+    html = _html_message(message_id).body_html or ""
+    # Its links open in a new tab, as from a mail program (the site is never framed).
+    html = html.replace("<head>", '<head><base target="_blank">', 1)
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = MAIL_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 def init_app(app: Flask) -> None:

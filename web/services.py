@@ -27,7 +27,8 @@ def init_app(app: Flask) -> None:
         # Development only (web.config.check): the host is a loopback TRUSTED_HOSTS one.
         if has_request_context() and request.host:
             return request.host_url
-        return "http://127.0.0.1:5000/"
+        # Outside a request (the demo data, the workers): where `moncompte run` serves.
+        return str(app.config.get("SERVED_AT") or "http://127.0.0.1:5000/")
 
     app.extensions["moncompte"] = Services.build(
         app.config["DATABASE_URL"],

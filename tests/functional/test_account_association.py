@@ -168,6 +168,27 @@ def test_link_by_customer_number_and_sms_code(
     assert form(page).fill(code=code_in(second["body"])).submit().path == f"/{lang}/overview"
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_step_counter_counts_the_customers_screens(
+    sending_app: Flask, sms_gateway: SMSGateway, jean: int, lang: str
+) -> None:
+    """1, 2, 3, 4: identity, where to send the code, the code, the accounts added (the
+    FAQ's own numbers, 1, 3, 4, 4 here, stay in the analysts' traceability)."""
+    browser = Browser(sending_app)
+    identifying = sign_in(browser, lang=lang, remembered=False)
+    choosing = identify(identifying, method="customer_number", customer_number=number_of(jean))
+    entering = form(choosing).fill(channel="sms").submit()
+    [sms] = sms_gateway.wait_for(PHONE)
+    linked = form(entering).fill(code=code_in(sms["body"])).submit()
+    assert TEXT[lang]["added"] in linked.text
+    counters = [
+        " ".join(p.soup.select_one(".progress").get_text().split())  # type: ignore[union-attr]
+        for p in (identifying, choosing, entering, linked)
+    ]
+    counted = "Étape {} sur 4" if lang == "fr" else "Step {} of 4"
+    assert counters == [counted.format(n) for n in (1, 2, 3, 4)]
+
+
 def test_what_the_customer_typed_wrong_is_told_in_their_words(
     sending_app: Flask, jean: int
 ) -> None:

@@ -119,7 +119,9 @@ def test_the_sign_in_page_is_the_one_the_faq_names(browser: Browser, lang: str) 
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_registration_pages_count_their_steps_as_the_faq_does(app: Flask, lang: str) -> None:
+def test_registration_pages_count_the_customers_screens(app: Flask, lang: str) -> None:
+    """«Étape 1 sur 4» on the form, as the customer counts; the FAQ's own numbers (its
+    step 2 is the form) stay the analysts'."""
     browser = Browser(app)
     steps = faq_steps(browser, lang, "access")
     details = browser.get(f"/{lang}/register")
@@ -137,18 +139,20 @@ def test_registration_pages_count_their_steps_as_the_faq_does(app: Flask, lang: 
     activate = browser.get(link_page(app))
     activated = activate.form().submit()
     assert [progress(p) for p in (details, sent, activate, activated)] == [
+        (1, 4),
         (2, 4),
-        (3, 4),
         (3, 4),
         (4, 4),
     ]
+    word = "Étape" if lang == "fr" else "Step"
+    assert f"{word} 1 {'sur' if lang == 'fr' else 'of'} 4" in details.text
     assert len(steps) == 4
     # What the FAQ's step asks for is what the page asks for.
     assert button(details) in steps[2] and button(activate) in steps[3]
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_password_reset_pages_count_their_steps_as_the_faq_does(app: Flask, lang: str) -> None:
+def test_password_reset_pages_count_the_customers_screens(app: Flask, lang: str) -> None:
     identity(app.extensions["moncompte"], "jean.t@example.com", language=lang)
     browser = Browser(app)
     steps = faq_steps(browser, lang, "password")
@@ -158,9 +162,9 @@ def test_password_reset_pages_count_their_steps_as_the_faq_does(app: Flask, lang
     new = "un nouveau départ en forêt"
     done = change.form().fill(password=new, password_confirm=new).submit()
     assert [progress(p) for p in (request, sent, change, done)] == [
+        (1, 4),
         (2, 4),
         (3, 4),
-        (4, 4),
         (4, 4),
     ]
     assert len(steps) == 4

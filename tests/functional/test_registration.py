@@ -19,7 +19,7 @@ WORDING = {
     "fr": {
         "home_button": "S'inscrire maintenant",
         "form_title": "S'inscrire",
-        "step2": "Étape 2 sur 4",
+        "step1": "Étape 1 sur 4",
         "check": "Vérifiez vos courriels",
         "subject": "Activez vos identifiants MINI pour commencer",
         "button": "Activer maintenant",
@@ -28,7 +28,7 @@ WORDING = {
     "en": {
         "home_button": "Register now",
         "form_title": "Register",
-        "step2": "Step 2 of 4",
+        "step1": "Step 1 of 4",
         "check": "Check your e-mail",
         "subject": "Activate your MINI ID to get started",
         "button": "Activate now",
@@ -66,7 +66,7 @@ def test_register_activate_in_each_language(
     home = mail_browser.get(f"/{lang}/")
     form_page = mail_browser.get(home.link(words["home_button"]))
     assert form_page.h1 == words["form_title"]
-    assert words["step2"] in form_page.text
+    assert words["step1"] in form_page.text
     assert form_page.form().fields == [
         "csrf_token",
         "state",

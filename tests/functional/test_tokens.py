@@ -90,7 +90,7 @@ def test_the_development_mailbox_shows_undelivered_messages(app: Flask) -> None:
     with services.db.read() as session:
         message = session.scalars(select(OutboxMessage)).one()
     assert message.status == "held"
-    html = browser.client.get(f"/dev/mailbox/{message.id}").get_data(as_text=True)
+    html = browser.client.get(f"/dev/mailbox/{message.id}/body").get_data(as_text=True)
     assert link in html
 
 

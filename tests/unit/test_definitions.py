@@ -116,3 +116,15 @@ def test_a_guard_the_model_lacks_fails_at_compile_time() -> None:
     document = (DEFINITIONS / "registration.yaml").read_text()
     with pytest.raises(ValueError, match="has no method 'details_valid'"):
         compile_definition(document, FlowModel, REGISTRY.steps)
+
+
+def test_the_customers_screens_are_screens_of_its_states() -> None:
+    document = (DEFINITIONS / "registration.yaml").read_text()
+    model = model_for("registration")
+    registration = compile_definition(document, model, REGISTRY.steps)
+    assert registration.screen_number("registration/details.html") == (1, 4)
+    assert registration.screen_number("steps/activation/activate.html") == (3, 4)
+    assert registration.screen_number("flow_expired.html") is None
+    unknown = document.replace("- registration/details.html", "- registration/typo.html")
+    with pytest.raises(ValueError, match=r"procedure.progress: .*registration/typo.html"):
+        compile_definition(unknown, model, REGISTRY.steps)

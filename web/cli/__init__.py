@@ -61,6 +61,9 @@ def run(host: str, port: int) -> None:
             require_base_url(app.config, f"to serve on {host}, an address other machines reach")
         except ConfigurationError as error:
             raise click.ClickException(str(error)) from None
+    # E-mails written outside a request (the demo's, the workers') link to this address.
+    address = f"[{host}]" if ":" in host else host
+    app.config["SERVED_AT"] = f"http://{address}:{port}/"
     upgrade_schema(app.config["DATABASE_URL"])
     with current().db.read() as session:
         empty = not people.anyone(session)
@@ -68,8 +71,8 @@ def run(host: str, port: int) -> None:
         _load_demo()
     background = worker(app).start()
     if not app.config["SMTP_URL"]:
-        click.echo(f"E-mails stay in the development mailbox: http://{host}:{port}/dev/mailbox")
-    click.echo(f"Mon Compte MINI: http://{host}:{port}/")
+        click.echo(f"E-mails stay in the development mailbox: {app.config['SERVED_AT']}dev/mailbox")
+    click.echo(f"Mon Compte MINI: {app.config['SERVED_AT']}")
     # One access line a request, ours: it has the request's id and how long it took.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:

@@ -27,8 +27,7 @@ from werkzeug.wrappers import Response
 
 from flows import fields
 from flows.access import may_start
-from flows.analysis import faq
-from flows.definition import Definition, StateInfo
+from flows.definition import Definition
 from flows.engine import Forbidden, Result, Snapshot, UnknownInstance
 from flows.fields import Upload
 from web.customer import devices
@@ -309,26 +308,5 @@ def _render(
         file_problems=outcome.get("files", {}),
         values=outcome.get("values", prefilled or {}),
         action=action,
-        progress=_progress(definition, state, screen),
+        progress=definition.screen_number(screen),
     )
-
-
-def _progress(definition: Definition, state: StateInfo, screen: str) -> tuple[int, int] | None:
-    """(step, steps) as the FAQ page numbers its procedure's steps, so that "Step 3 of 4"
-    on a page is the FAQ's «Étape 3» (the FAQ's step 1 happens on the page before)."""
-    question = faq.section(definition.faq_section) if definition.faq_section else None
-    numbers = faq.numbers(question) if question else {}
-    shown = [numbers[s] for s in _faq_steps(definition, state, screen) if s in numbers]
-    return (max(shown), len(numbers)) if shown else None
-
-
-def _faq_steps(definition: Definition, state: StateInfo, screen: str) -> tuple[str, ...]:
-    """The FAQ steps a screen is part of: its state's; but an e-mailed link's screen that
-    asks for more than the link (a new password) is the form of the step it leads to."""
-    event = definition.link_event(state.id) if screen == state.link_screen else None
-    if event is None or not set(definition.events[event].fields) - {"token"}:
-        return state.faq_steps
-    target = next(
-        t.target for t in definition.transitions if (t.source, t.event) == (state.id, event)
-    )
-    return definition.states[target].faq_steps
