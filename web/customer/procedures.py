@@ -25,6 +25,7 @@ from flask_babel import gettext
 from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
+from flows import reasons
 from flows.access import may_start
 from flows.analysis import faq
 from flows.definition import Definition, StateInfo
@@ -54,7 +55,9 @@ def init_app(app: Flask) -> None:
         )
     app.register_blueprint(bp)
     registry = app.extensions["moncompte"].registry
-    app.jinja_env.globals["reason_message"] = lambda code: gettext(registry.reason_message(code))
+    app.jinja_env.globals["reason_message"] = lambda code, details=None: reasons.say(
+        gettext(registry.reason_message(code)), details, current_language()
+    )
     # Where an instance of a procedure stands, in its words (a list of instances says so).
     app.jinja_env.globals["status_of"] = lambda flow, state: gettext(
         registry.get(flow).status_of(state)
@@ -222,6 +225,7 @@ def _keep_outcome(instance_id: str, result: Result) -> None:
         "outcome": str(result.outcome),
         "errors": result.errors,
         "values": result.values,
+        "details": result.details,
     }
 
 
@@ -280,6 +284,7 @@ def _render(
         notice=notice,
         refused=bool(errors or notice),  # the title says so first (WCAG 3.3.1)
         values=outcome.get("values", prefilled or {}),
+        details=outcome.get("details", {}),
         action=action,
         progress=_progress(definition, state, screen),
     )
