@@ -155,7 +155,8 @@ def quote_pdf(lang: str, reference: str) -> Response:
     issued, contract = _issued(reference)
     slug = gettext("payoff-quote")
     name = f"{slug}-{issued.reference}.pdf"
-    return files.download(pdf.payoff_quote(contract, issued, lang), "application/pdf", name)
+    document = pdf.payoff_quote(contract, issued, lang, _today())
+    return files.download(document, "application/pdf", name)
 
 
 @bp.get("/<any(fr,en):lang>/documents/<id:document_id>")
