@@ -36,7 +36,7 @@ from flows.access import (
 from flows.accounts import credentials, links
 from flows.definition import Definition
 from flows.machines import Ran
-from flows.model import Mailer, StepContext, View
+from flows.model import FlowModel, Mailer, StepContext, View
 from flows.registry import Registry, UnknownFlow
 from storage.db import Database
 from storage.models import AuditRecord, FlowInstance, FlowVersion, Identity, Staff
@@ -109,6 +109,9 @@ class Result:
     # Of refused files, by field, every problem (fields.FileProblem.of): a page names each
     # file and each reason at once.
     files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # What a refusal's message names (a day, a holiday), by field, then by language:
+    # ``reasons.say`` fills the message in with it.
+    details: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -419,15 +422,17 @@ class Engine:
             return self._finish(step, event, Outcome.FORBIDDEN, {"event": "not_for_you"})
         checked = fields.check(info.fields, sent)
         if checked.errors:
-            errors = {**self._field_rules(step, event, checked.values), **checked.errors}
-            return self._finish(step, event, Outcome.REJECTED, errors, checked, sent)
+            judged = self._field_rules(step, event, checked.values)
+            errors = {**judged.errors, **checked.errors}
+            details = {f: d for f, d in judged.details.items() if f not in checked.errors}
+            return self._finish(step, event, Outcome.REJECTED, errors, checked, sent, details)
         ran = self._run(step, event, checked.values)
         row.data = ran.memory
         if ran.customer_id is not None:
             row.customer_id = ran.customer_id
         if not ran.taken:
             errors = ran.errors or {"event": "refused"}
-            return self._finish(step, event, Outcome.REJECTED, errors, checked, sent)
+            return self._finish(step, event, Outcome.REJECTED, errors, checked, sent, ran.details)
         self._enter(step, ran.state, restart=not self._internal(step, event, ran.state))
         return self._finish(
             step, event, Outcome.TAKEN, {}, checked, client=ran.client, told=ran.told
@@ -478,7 +483,7 @@ class Engine:
             self._context(step), dict(row.data), row.state, event, values
         )
 
-    def _field_rules(self, step: _Step, event: str, values: dict[str, Any]) -> dict[str, str]:
+    def _field_rules(self, step: _Step, event: str, values: dict[str, Any]) -> FlowModel:
         """What the field rules say of the fields that passed their checks.
 
         When some fields were refused the transition cannot run, but the guards declared
@@ -497,7 +502,7 @@ class Engine:
                     break
                 if not getattr(model, name)(values):
                     break
-        return model.errors
+        return model
 
     def _enter(self, step: _Step, state: str, *, restart: bool = True) -> None:
         info = step.definition.states[state]
@@ -533,6 +538,8 @@ class Engine:
         errors: dict[str, str],
         checked: fields.CheckedData | None = None,
         sent: Mapping[str, Any] | None = None,
+        details: dict[str, dict[str, dict[str, str]]] | None = None,
+        *,
         client: dict[str, str] | None = None,
         told: dict[str, str] | None = None,
     ) -> Result:
@@ -546,7 +553,9 @@ class Engine:
         self._audit(step, event, outcome, errors, audit_data)
         snapshot = self._snapshot(row, definition, step.principal)
         refused_files = checked.files if checked is not None else {}
-        return Result(outcome, snapshot, errors, values, client or {}, told or {}, refused_files)
+        return Result(
+            outcome, snapshot, errors, values, client or {}, told or {}, refused_files, details or {}
+        )
 
     def sweep(self, limit: int = 500) -> int:
         """Expire every instance whose time is up; returns how many were expired."""

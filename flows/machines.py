@@ -29,6 +29,7 @@ class Ran:
     state: str
     memory: dict[str, Any]
     errors: dict[str, str]
+    details: dict[str, dict[str, dict[str, str]]]
     customer_id: int | None
     client: dict[str, str]
     told: dict[str, str]
@@ -59,6 +60,7 @@ class Machines:
                 model.state,
                 model.memory,
                 model.errors,
+                model.details,
                 model.customer_id,
                 model.client,
                 model.told,

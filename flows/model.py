@@ -108,6 +108,8 @@ class FlowModel:
         self.memory = memory
         self.state = state
         self.errors: dict[str, str] = {}
+        # What a reason's message names (a day, a holiday), by field, then by language.
+        self.details: dict[str, dict[str, dict[str, str]]] = {}
         # Set by an action when the step leaves the instance to a known customer.
         self.customer_id: int | None = ctx.customer_id
         self.link: Token | None = None  # the e-mailed link accept_link found
@@ -138,7 +140,12 @@ class FlowModel:
         """Called by the machine once a transition is taken (a callback by its name)."""
         self.taken = True
 
-    def reject(self, field: str, reason: str) -> bool:
+    def reject(
+        self, field: str, reason: str, details: dict[str, dict[str, str]] | None = None
+    ) -> bool:
+        """Refuse FIELD for REASON; DETAILS, by language, fill in what its message names."""
+        if field not in self.errors and details:
+            self.details[field] = details
         self.errors.setdefault(field, reason)
         return False
 

@@ -6,6 +6,8 @@ registry finds any of them by code (Registry.reason_message)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 def N_(message: str) -> str:
     return message
@@ -61,3 +63,18 @@ MESSAGES: dict[str, str] = {
 
 def message(reason: str) -> str:
     return MESSAGES.get(reason, MESSAGES["refused"])
+
+
+def say(message: str, details: Mapping[str, Mapping[str, str]] | None, lang: str) -> str:
+    """MESSAGE (already translated into LANG) with what its refusal names (a day, a
+    holiday), as LANG writes them: ``Result.details`` of the field."""
+    named = (details or {}).get(lang)
+    if named:
+        return message % named
+    # Where no refusal is at hand (the analysts' list of a guard's reasons): "…".
+    return message % _Unnamed() if "%(" in message else message
+
+
+class _Unnamed(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "…"

@@ -295,4 +295,7 @@ def svg_of(dot: str, title: str) -> str:
             heading.text = link.attrib.pop(f"{{{XLINK}}}title")
         else:  # the start dot, its arrow, the layout's cluster: nothing to tell
             group.remove(heading)
+    # Registered again here: another library imported later (WeasyPrint's metadata)
+    # registers its own "" namespace, which takes SVG's away (ns0: prefixes).
+    ElementTree.register_namespace("", SVG)
     return ElementTree.tostring(root, encoding="unicode") + "\n"

@@ -11,6 +11,10 @@
 
 A quote assumes no other payment is made before the payoff date, and is good until that
 date. Amounts are exact fractions of a cent until the end, then rounded half up.
+
+The payoff date is a day MINI Financial Services can receive a payment: a business day of
+the contract's province, neither a Saturday, a Sunday, nor one of the province's statutory
+holidays (the maintained ``holidays`` package says which, and names them in both languages).
 """
 
 from __future__ import annotations
@@ -19,9 +23,15 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import lru_cache
+
+import holidays
+from babel.dates import format_date
 
 from flows.contracts import taxes
 from flows.contracts.schedule import remaining_dates, round_half_up
+from flows.formatting import day
+from flows.i18n import LOCALES
 from storage.contracts import Contract
 
 MAX_DAYS_AHEAD = 30
@@ -29,12 +39,18 @@ MAX_DAYS_AHEAD = 30
 PURCHASE_OPTION_FEE_CENTS = 350_00
 
 
-class PayoffDateRefused(ValueError):
-    """The payoff date is outside today .. today + MAX_DAYS_AHEAD; ``reason`` says how."""
+# The holidays package's names, in the language of each of ours.
+HOLIDAY_LANGUAGES = {"fr": "fr", "en": "en_CA"}
 
-    def __init__(self, reason: str) -> None:
+
+class PayoffDateRefused(ValueError):
+    """The payoff date is outside today .. today + MAX_DAYS_AHEAD, or no business day of
+    the province; ``reason`` says how, ``details`` what the message names, by language."""
+
+    def __init__(self, reason: str, details: dict[str, dict[str, str]] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.details = details or {}
 
 
 @dataclass(frozen=True)
@@ -69,22 +85,65 @@ class Quote:
         return self.kind == "lease"
 
 
-def date_window(today: date) -> tuple[date, date]:
-    """The first and last payoff dates a quote asked for on TODAY may name."""
-    return today, today + timedelta(days=MAX_DAYS_AHEAD)
+@lru_cache(maxsize=256)
+def _holidays(province: str, year: int, language: str) -> dict[date, str]:
+    return dict(
+        holidays.country_holidays("CA", subdiv=province, years=year, language=language).items()
+    )
 
 
-def check_date(payoff_date: date, today: date) -> None:
+def holiday(value: date, province: str, lang: str = "en") -> str | None:
+    """The name of the province's statutory holiday on VALUE, in LANG; None on another day."""
+    return _holidays(province, value.year, HOLIDAY_LANGUAGES[lang]).get(value)
+
+
+def business_day(value: date, province: str) -> bool:
+    """Whether MINI Financial Services can receive a payment on VALUE in PROVINCE."""
+    return value.weekday() < 5 and holiday(value, province) is None
+
+
+def date_window(today: date, province: str | None = None) -> tuple[date, date]:
+    """The first and last payoff dates a quote asked for on TODAY may name; with a
+    PROVINCE, the first and last of them that are its business days."""
+    first, last = today, today + timedelta(days=MAX_DAYS_AHEAD)
+    if province is None:
+        return first, last
+    while first < last and not business_day(first, province):
+        first += timedelta(days=1)
+    while last > first and not business_day(last, province):
+        last -= timedelta(days=1)
+    return first, last
+
+
+def check_date(payoff_date: date, today: date, province: str | None) -> None:
+    """PayoffDateRefused unless PAYOFF_DATE is in the window and a business day (of
+    PROVINCE: with none, only weekends are known)."""
     first, last = date_window(today)
     if payoff_date < first:
         raise PayoffDateRefused("payoff_date_past")
     if payoff_date > last:
         raise PayoffDateRefused("payoff_date_too_far")
+    if payoff_date.weekday() >= 5:
+        raise PayoffDateRefused("payoff_date_weekend", _named(payoff_date, None))
+    if province is not None and holiday(payoff_date, province) is not None:
+        raise PayoffDateRefused("payoff_date_holiday", _named(payoff_date, province))
+
+
+def _named(value: date, province: str | None) -> dict[str, dict[str, str]]:
+    """The day, its weekday and its holiday (if PROVINCE's), as each language writes them."""
+    return {
+        lang: {
+            "date": day(value, lang),
+            "weekday": format_date(value, "EEEE", locale=locale),
+            **({"holiday": holiday(value, province, lang) or ""} if province else {}),
+        }
+        for lang, locale in LOCALES.items()
+    }
 
 
 def quote(contract: Contract, payoff_date: date, today: date) -> Quote:
     """The quote for ending CONTRACT on PAYOFF_DATE, asked for on TODAY."""
-    check_date(payoff_date, today)
+    check_date(payoff_date, today, contract.province)
     if contract.kind == "loan":
         return _loan(contract, payoff_date)
     return _lease(contract, payoff_date)

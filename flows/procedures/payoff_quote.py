@@ -21,19 +21,25 @@ class PayoffQuote(ContractOwned):
 
     @classmethod
     def screen(cls, view: View) -> dict[str, Any]:
-        """The contracts to choose from, and the dates a quote may name."""
-        first, last = payoff.date_window(today(view.now))
-        return {**super().screen(view), "first_day": first, "last_day": last}
+        """The contracts to choose from, and the dates a quote may name: for each contract,
+        the first and last business days of its province in the window (``windows``)."""
+        extras = super().screen(view)
+        asked_on = today(view.now)
+        first, last = payoff.date_window(asked_on)
+        windows = {c.id: payoff.date_window(asked_on, c.province) for c in extras["contracts"]}
+        return {**extras, "first_day": first, "last_day": last, "windows": windows}
 
     def date_allowed(self, fields: Mapping[str, Any]) -> bool:
-        """A field rule: a date, from today to 30 days ahead."""
+        """A field rule: a date from today to 30 days ahead, a business day of the
+        contract's province (no weekend, no statutory holiday)."""
+        province = self.contract.province if self.contract is not None else None
         try:
             self.payoff_date = values.parse_date(fields["date"])
-            payoff.check_date(self.payoff_date, today(self.ctx.now))
+            payoff.check_date(self.payoff_date, today(self.ctx.now), province)
         except values.BadValue:
             return self.reject("date", "date_invalid")
         except payoff.PayoffDateRefused as refused:
-            return self.reject("date", refused.reason)
+            return self.reject("date", refused.reason, refused.details)
         return True
 
     def issue_quote(self, fields: Mapping[str, Any]) -> None:

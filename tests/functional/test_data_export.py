@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from flows import demo
 from flows.accounts import export
+from flows.contracts import payoff
 from flows.contracts.schedule import today
 from storage import contracts
 from storage.models import Staff
@@ -52,9 +53,10 @@ def test_emilies_archive_holds_her_data_and_no_secret(app: Flask) -> None:
     services = demo_app(app)
     emilie = identity_of(services, demo.EMILIE.email).id
     with services.db.read() as session:
-        loan = contracts.of_customer(session, emilie)[0].id
+        first = contracts.of_customer(session, emilie)[0]
+    loan = first.id
     quote = services.engine.start("payoff_quote", by=TESTER, language="fr", customer_id=emilie)
-    on = today(services.clock()).isoformat()
+    on = payoff.date_window(today(services.clock()), first.province)[0].isoformat()
     assert services.engine.send(quote.id, "ask", {"contract": str(loan), "date": on}, by=TESTER).ok
     browser = Browser(app)
     sign_in(browser, demo.EMILIE.email, demo.PASSWORD)

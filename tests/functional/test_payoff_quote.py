@@ -13,6 +13,7 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from flows.contracts import payoff
 from flows.contracts.schedule import add_months
 from storage.contracts import Contract
 from storage.quotes import PayoffQuote, PayoffQuoteTax
@@ -100,6 +101,12 @@ def ended_lease(services: Services, owner: int, today: date, **terms: object) ->
     )
 
 
+def payday(day: date, province: str = "QC") -> date:
+    """The first day from DAY on when a payment can be received in PROVINCE (a business
+    day): tests ask for a quote on it whatever the day they run."""
+    return payoff.date_window(day, province)[0]
+
+
 def payoff_form(page: Page, scope: str = "") -> Form:
     found = page.soup.select(f"{scope} form.payoff-form")
     assert len(found) == 1 and found[0]["method"] == "post"
@@ -131,7 +138,7 @@ def test_a_quote_is_issued_kept_and_shown_by_its_reference(
     words = TEXT[lang]
     lease = ended_lease(services, jean, today)
     browser = signed_in(app, lang=lang)
-    payoff_day = today + timedelta(days=10)
+    payoff_day = payday(today + timedelta(days=10))
     page = ask(browser, lang, lease, payoff_day)
 
     assert page.redirected and page.status == 200 and page.h1 == words["title"]
@@ -175,7 +182,7 @@ def test_the_quote_is_among_the_contracts_documents_with_its_pdf(
     words = TEXT[lang]
     lease = ended_lease(services, jean, today)
     browser = signed_in(app, lang=lang)
-    reference = ask(browser, lang, lease, today).path.rsplit("/", 1)[1]
+    reference = ask(browser, lang, lease, payday(today)).path.rsplit("/", 1)[1]
     overview = browser.get(f"/{lang}/overview")
     first = rows(overview, f"#contract-{lease} table.documents")[0]
     assert first[0] == long_date(today, lang)
@@ -242,7 +249,7 @@ def test_the_pdf_shows_reference_taxes_and_how_to_pay(
 ) -> None:
     lease = ended_lease(services, jean, today)
     browser = signed_in(app, lang=lang)
-    reference = ask(browser, lang, lease, today).path.rsplit("/", 1)[1]
+    reference = ask(browser, lang, lease, payday(today)).path.rsplit("/", 1)[1]
     response = browser.client.get(f"/{lang}/overview/quotes/{reference}.pdf")
     text = pdf_text(response.data)
     for expected in [*PDF_TEXT[lang], reference, "LO-22-000007", "MINI Cooper S 2024"]:
@@ -263,8 +270,9 @@ def test_a_loan_quote_has_interest_and_no_tax(
     app: Flask, services: Services, jean: int, today: date, lang: str, interest: str, note: str
 ) -> None:
     """1 234,56 $ at 4,99 % for 11 days: 1 234,56 × 0,0499 × 11 / 365 (or 366) = 1,86 $."""
-    loan = contract(services, identity_id=jean, last_payment_date=today - timedelta(days=11))
-    page = ask(signed_in(app, lang=lang), lang, loan, today)
+    on = payday(today)
+    loan = contract(services, identity_id=jean, last_payment_date=on - timedelta(days=11))
+    page = ask(signed_in(app, lang=lang), lang, loan, on)
     assert [c[0] for c in cells(page)] == [
         "Capital restant dû" if lang == "fr" else "Outstanding principal",
         interest,
@@ -279,12 +287,12 @@ def test_only_a_post_issues_a_quote(app: Flask, services: Services, jean: int, t
     lease = ended_lease(services, jean, today)
     browser = signed_in(app)
     page = f"/fr/payoff-quote?contract={lease}"
-    for path in ("/fr/overview", page, f"{page}&date={today.isoformat()}"):
+    for path in ("/fr/overview", page, f"{page}&date={payday(today).isoformat()}"):
         assert browser.client.get(path).status_code == 200
         assert browser.client.head(path).status_code == 200
     assert quote_count(services) == 0
     form = payoff_form(browser.get(page))
-    data = {"contract": str(lease), "date": today.isoformat()}
+    data = {"contract": str(lease), "date": payday(today).isoformat()}
     no_token = browser.client.post(form.action, data=data)
     assert no_token.status_code == 400 and quote_count(services) == 0
     token = form.values["csrf_token"]
@@ -327,7 +335,7 @@ def test_someone_elses_quote_answers_404(
     app: Flask, services: Services, jean: int, today: date
 ) -> None:
     lease = ended_lease(services, jean, today)
-    reference = ask(signed_in(app), "fr", lease, today).path.rsplit("/", 1)[1]
+    reference = ask(signed_in(app), "fr", lease, payday(today)).path.rsplit("/", 1)[1]
     identity(services, "other@example.com", first_name="Marie")
     other = signed_in(app, "other@example.com")
     for path in (f"/fr/overview/quotes/{reference}", f"/fr/overview/quotes/{reference}.pdf"):
@@ -349,8 +357,9 @@ def test_a_quote_page_after_its_date_says_to_ask_again(
 ) -> None:
     lease = ended_lease(services, jean, today)
     browser = signed_in(app, lang="en")
-    page = ask(browser, "en", lease, today)
-    services.clock.advance(timedelta(days=1))
+    on = payday(today)
+    page = ask(browser, "en", lease, on)
+    services.clock.advance(on - today + timedelta(days=1))
     later = signed_in(app, lang="en").get(page.path)  # the first session has expired
     assert later.status == 200
     assert "which has passed: ask for a new quote" in " ".join(later.notices)
@@ -366,7 +375,9 @@ def test_one_client_address_cannot_fill_the_table_with_quotes(make_app: Any, tod
     form = payoff_form(browser.get(page))
     data = {"csrf_token": form.values["csrf_token"], "contract": str(lease)}
     statuses = [
-        browser.client.post(form.action, data={**data, "date": today.isoformat()}).status_code
+        browser.client.post(
+            form.action, data={**data, "date": payday(today).isoformat()}
+        ).status_code
         for _ in range(11)
     ]
     assert statuses == [303] * 10 + [429]
@@ -380,7 +391,7 @@ def test_a_message_about_the_quote_starts_with_the_contract_and_the_reference(
 ) -> None:
     lease = ended_lease(services, jean, today)
     browser = signed_in(app, lang=lang)
-    quote = ask(browser, lang, lease, today + timedelta(days=10))
+    quote = ask(browser, lang, lease, payday(today + timedelta(days=10)))
     reference = quote.path.rsplit("/", 1)[1]
     compose = browser.get(quote.link("Envoyer un message" if lang == "fr" else "Send a message"))
     assert compose.status == 200 and compose.path.startswith(f"/{lang}/messages/new?")

@@ -9,7 +9,7 @@ from flask import Flask
 
 from tests.factories import PASSWORD, contract, staff_member
 from tests.functional.test_overview import long_date, signed_in
-from tests.functional.test_payoff_quote import ask, ended_lease
+from tests.functional.test_payoff_quote import ask, ended_lease, payday
 from tests.functional.test_staff import AGENT, ANALYST, sign_in
 from tests.support import Browser
 from web.services import Services
@@ -19,7 +19,7 @@ from web.services import Services
 def reference(app: Flask, services: Services, jean: int, today: date) -> str:
     """A quote Jean asked for in English on his Ontario lease, today."""
     lease = ended_lease(services, jean, today, province="ON")
-    return ask(signed_in(app, lang="en"), "en", lease, today).path.rsplit("/", 1)[1]
+    return ask(signed_in(app, lang="en"), "en", lease, payday(today, "ON")).path.rsplit("/", 1)[1]
 
 
 @pytest.mark.parametrize(("email", "role"), [(AGENT, "agent"), (ANALYST, "analyst")])
@@ -41,7 +41,7 @@ def test_staff_find_a_quote_by_the_reference_read_to_them(
     assert facts["Contrat"] == "LO-22-000007 · Location"
     assert facts["Demandée par"] == "Jean Tremblay jean.t@example.com"
     assert facts["Langue"] == "English"
-    assert facts["Date de remboursement"] == long_date(today, "fr")
+    assert facts["Date de remboursement"] == long_date(payday(today, "ON"), "fr")
     assert facts["Province"] == "Ontario"
     assert long_date(today, "fr").split()[0] in facts["Émise le"]
     rows = [
@@ -56,7 +56,7 @@ def test_a_loan_quote_says_it_carries_no_tax(
     app: Flask, services: Services, jean: int, today: date
 ) -> None:
     loan = contract(services, identity_id=jean, last_payment_date=today)
-    reference = ask(signed_in(app), "fr", loan, today).path.rsplit("/", 1)[1]
+    reference = ask(signed_in(app), "fr", loan, payday(today)).path.rsplit("/", 1)[1]
     staff_member(services, AGENT, role="agent")
     browser = Browser(app)
     sign_in(browser, AGENT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -104,16 +104,16 @@ def test_half_a_cent_rounds_up() -> None:
 
 def test_loan_paid_off_after_the_end_of_its_term_keeps_accruing() -> None:
     """A 60-month loan from 1 June 2020 ends on 1 June 2025 with 250,00 $ left at
-    7.30 %: 250 × 0.073 / 365 = 0,05 $ a day; paid off on 21 June, 20 days later:
-    1,00 $ of interest, 251,00 $ in all."""
+    7.30 %: 250 × 0.073 / 365 = 0,05 $ a day; paid off on Friday 20 June, 19 days later:
+    0,95 $ of interest, 250,95 $ in all."""
     matured = loan(
         start_date=date(2020, 6, 1),
         balance_cents=250_00,
         rate_bp=730,
         last_payment_date=date(2025, 6, 1),
     )
-    quote = payoff.quote(matured, date(2025, 6, 21), today=date(2025, 6, 10))
-    assert amounts(quote) == {"principal": 250_00, "interest": 1_00}
+    quote = payoff.quote(matured, date(2025, 6, 20), today=date(2025, 6, 10))
+    assert amounts(quote) == {"principal": 250_00, "interest": 95}
 
 
 def taxes_of(quote: payoff.Quote) -> list[tuple[str, str, int, int]]:
@@ -252,8 +252,50 @@ def test_payoff_date_from_today_to_30_days(day: date, reason: str) -> None:
     with pytest.raises(payoff.PayoffDateRefused) as refused:
         payoff.quote(loan(), day, today=date(2025, 3, 20))
     assert refused.value.reason == reason
-    for fine in (date(2025, 3, 20), date(2025, 4, 19)):
+    # 19 April 2025 is a Saturday, 18 April Good Friday: the last business day is the 17th.
+    for fine in (date(2025, 3, 20), date(2025, 4, 17)):
         assert payoff.quote(loan(), fine, today=date(2025, 3, 20)).payoff_date == fine
+
+
+@pytest.mark.parametrize(
+    ("day", "province", "reason", "named"),
+    [
+        (
+            date(2025, 3, 22),
+            "QC",
+            "payoff_date_weekend",
+            {"date": "22 mars 2025", "weekday": "samedi"},
+        ),
+        (
+            date(2025, 3, 23),
+            "ON",
+            "payoff_date_weekend",
+            {"date": "23 mars 2025", "weekday": "dimanche"},
+        ),
+        (date(2025, 4, 18), "QC", "payoff_date_holiday", {"holiday": "Vendredi saint"}),
+        (date(2025, 4, 18), "AB", "payoff_date_holiday", {"holiday": "Vendredi saint"}),
+    ],
+)
+def test_payoff_date_is_a_business_day_of_the_province(
+    day: date, province: str, reason: str, named: dict[str, str]
+) -> None:
+    with pytest.raises(payoff.PayoffDateRefused) as refused:
+        payoff.quote(loan(province=province), day, today=date(2025, 3, 20))
+    assert refused.value.reason == reason
+    assert named.items() <= refused.value.details["fr"].items()
+
+
+def test_a_provinces_own_holiday_is_refused_there_only() -> None:
+    """Saint-Jean-Baptiste (24 June) in Quebec, Family Day (third Monday of February) in
+    Ontario: each refused in its province, a business day in the other."""
+    for day, closed, open_ in [(date(2025, 6, 24), "QC", "ON"), (date(2025, 2, 17), "ON", "QC")]:
+        today = day - timedelta(days=5)
+        with pytest.raises(payoff.PayoffDateRefused) as refused:
+            payoff.quote(loan(province=closed), day, today=today)
+        assert refused.value.reason == "payoff_date_holiday"
+        assert payoff.quote(loan(province=open_), day, today=today).payoff_date == day
+    assert payoff.holiday(date(2025, 6, 24), "QC", "fr") == "Fête nationale du Québec"
+    assert payoff.holiday(date(2025, 2, 17), "ON", "en") == "Family Day"
 
 
 def test_monthly_due_dates_keep_the_day_or_the_months_last() -> None:
@@ -288,6 +330,9 @@ def test_standing_of_a_contract() -> None:
 
 def test_payoff_date_window_is_the_one_the_form_offers() -> None:
     assert payoff.date_window(date(2025, 3, 20)) == (date(2025, 3, 20), date(2025, 4, 19))
+    # Its first and last business days: asked on Saturday 28 June 2025 in Quebec, Monday
+    # 30 June is the first (1 July is Canada Day); the 28th of July is a Monday.
+    assert payoff.date_window(date(2025, 6, 28), "QC") == (date(2025, 6, 30), date(2025, 7, 28))
 
 
 def test_loan_amortization_worked_by_hand() -> None:

@@ -18,7 +18,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
-from flows import fields
+from flows import fields, reasons
 from flows.access import Principal
 from flows.accounts import people
 from flows.analysis import change, change_report, describe
@@ -91,12 +91,14 @@ class ApiError(Exception):
         code: str,
         errors: Mapping[str, str] | None = None,
         snapshot: dict[str, Any] | None = None,
+        details: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
     ) -> None:
         super().__init__(code)
         self.status = status
         self.code = code
         self.errors = errors
         self.snapshot = snapshot
+        self.details = details or {}
 
 
 def init_app(app: Flask) -> None:
@@ -262,7 +264,7 @@ def _answer(result: Result) -> Response:
         handed = {k: v for k, v in (("client", result.client), ("told", result.told)) if v}
         return answer({**snapshot, **handed})
     if result.outcome is Outcome.REJECTED:
-        raise ApiError(422, "rejected", result.errors, snapshot)
+        raise ApiError(422, "rejected", result.errors, snapshot, result.details)
     if result.outcome is Outcome.FORBIDDEN:
         raise ApiError(403, "forbidden", result.errors, snapshot)
     code = "expired" if result.outcome is Outcome.EXPIRED else "not_allowed"
@@ -312,16 +314,18 @@ def answer(value: Any, status: int = 200) -> Response:
     return current_app.response_class(text, status=status, mimetype="application/json")
 
 
-def message(code: str) -> str:
-    """The message for an error or reason code, in the caller's language."""
-    return str(gettext(MESSAGES.get(code) or current().registry.reason_message(code)))
+def message(code: str, details: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The message for an error or reason code, in the caller's language, naming what
+    DETAILS name (a day, a holiday)."""
+    text = str(gettext(MESSAGES.get(code) or current().registry.reason_message(code)))
+    return reasons.say(text, details, current_language())
 
 
 def error_response(error: ApiError) -> Response:
     body: dict[str, Any] = {"error": error.code, "message": message(error.code)}
     if error.errors is not None:
         body["errors"] = {
-            name: {"reason": reason, "message": message(reason)}
+            name: {"reason": reason, "message": message(reason, error.details.get(name))}
             for name, reason in error.errors.items()
         }
     if error.snapshot is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,6 +20,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext
 from statemachine.contrib.diagram import GraphvizError
 
+from flows import reasons
 from flows.access import Principal
 from flows.accounts import people
 from flows.analysis import describe, diagrams
@@ -174,8 +176,9 @@ def flows_history(instance_id: str, as_email: str | None, as_json: bool) -> None
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _message(reason: str) -> str:
-    return current().registry.reason_message(reason)
+def _message(reason: str, details: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """In English, the command line's language, naming what DETAILS name (a day…)."""
+    return reasons.say(current().registry.reason_message(reason), details, "en")
 
 
 def fail(message: str) -> NoReturn:
@@ -256,7 +259,7 @@ def _result_json(result: Result) -> dict[str, Any]:
         "client": result.client,
         "told": result.told,
         "errors": {
-            name: {"reason": reason, "message": _message(reason)}
+            name: {"reason": reason, "message": _message(reason, result.details.get(name))}
             for name, reason in result.errors.items()
         },
         "snapshot": result.snapshot.as_json(),
@@ -270,7 +273,7 @@ def _print_result(event: str, result: Result) -> None:
     elif result.outcome is Outcome.REJECTED:
         click.echo(f"Rejected: {event}; the instance stays in state {state}.")
         for name, reason in result.errors.items():
-            click.echo(f"  {name}: {_message(reason)} [{reason}]")
+            click.echo(f"  {name}: {_message(reason, result.details.get(name))} [{reason}]")
     elif result.outcome is Outcome.EXPIRED:
         click.echo(f"Expired: the instance ran out of time and is now in state {state}.")
     elif result.outcome is Outcome.FORBIDDEN:

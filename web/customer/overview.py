@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -57,6 +56,7 @@ class ContractCard:
     end: date
     payments: list[PaymentLine]
     documents: list[Entry]
+    window: tuple[date, date]  # the first and last payoff dates: its province's business days
 
 
 def _customer_id() -> int:
@@ -89,16 +89,16 @@ def show(lang: str) -> str:
         issued = quotes.of_contracts(db, ids, customer_id)
     cards = [
         ContractCard(
-            c, standing(c, today), end_date(c), payments[c.id], _documents(kept[c.id], issued[c.id])
+            c,
+            standing(c, today),
+            end_date(c),
+            payments[c.id],
+            _documents(kept[c.id], issued[c.id]),
+            payoff.date_window(today, c.province),
         )
         for c in linked
     ]
-    return render_template(
-        "overview/index.html",
-        cards=cards,
-        first_few=FIRST_FEW,
-        **_date_limits(today),
-    )
+    return render_template("overview/index.html", cards=cards, first_few=FIRST_FEW)
 
 
 def _documents(kept: list[DocumentLine], issued: list[QuoteLine]) -> list[Entry]:
@@ -120,11 +120,6 @@ def _documents(kept: list[DocumentLine], issued: list[QuoteLine]) -> list[Entry]
         Entry(d.issued_on, d.kind, d.filename, url_for(".download", document_id=d.id)) for d in kept
     ]
     return sorted(entries, key=lambda e: e.day, reverse=True)  # stable: quotes first
-
-
-def _date_limits(today: date) -> dict[str, Any]:
-    first, last = payoff.date_window(today)
-    return {"today": first, "last_day": last}
 
 
 def _issued(reference: str) -> tuple[quotes.Issued, Contract]:
@@ -160,7 +155,8 @@ def quote_pdf(lang: str, reference: str) -> Response:
     issued, contract = _issued(reference)
     slug = gettext("payoff-quote")
     name = f"{slug}-{issued.reference}.pdf"
-    return files.download(pdf.payoff_quote(contract, issued, lang), "application/pdf", name)
+    document = pdf.payoff_quote(contract, issued, lang, _today())
+    return files.download(document, "application/pdf", name)
 
 
 @bp.get("/<any(fr,en):lang>/documents/<id:document_id>")

@@ -1,7 +1,9 @@
 """PDF documents in the customer's language: the payoff quote, and the demo's statements.
 
-fpdf2 with DejaVu Sans (web/customer/fonts/, subset): the built-in PDF fonts know neither every
-French letter nor the no-break spaces of fr-CA amounts.
+The payoff quote is its page's HTML printed by WeasyPrint as a tagged PDF (PDF/UA-1). The
+demo's statements and contract summaries, stand-ins for the system of record's documents,
+are drawn with fpdf2. Both in DejaVu Sans (web/customer/fonts/): the built-in PDF fonts know
+neither every French letter nor the no-break spaces of fr-CA amounts.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from flask import render_template
 from flask_babel import gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from weasyprint import HTML
 
 from flows.contracts.quotes import Issued
 from flows.contracts.schedule import today as local_today
@@ -19,7 +23,7 @@ from flows.records import Contract, Payment
 from web.customer import paying
 from web.formatting import day, money
 from web.i18n import in_language
-from web.labels import label, line_text, tax_text
+from web.labels import label
 
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu"
@@ -83,37 +87,6 @@ class Letter(FPDF):
         self.set_font(FONT, "", 10)
         self.ln(4)
 
-    def heading(self, text: str, size: int = 13) -> None:
-        if self.will_page_break(35):  # a heading starts a page rather than end one alone
-            self.add_page()
-        self.set_font(FONT, "B", size)
-        self.set_text_color(*INK)
-        self.multi_cell(0, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(1)
-
-    def paragraph(self, text: str) -> None:
-        self.set_font(FONT, "", 10)
-        self.set_text_color(*INK)
-        self.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(1)
-
-    def details(self, rows: list[tuple[str, str]]) -> None:
-        """Name and value, side by side; a value may hold several lines."""
-        self.set_font(FONT, "", 10)
-        for name, value in rows:
-            self.set_text_color(*MUTED)
-            self.cell(45, 5, name)
-            self.set_text_color(*INK)
-            self.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(3)
-
-    def note(self, text: str) -> None:
-        self.set_font(FONT, "", 10)
-        self.set_text_color(*MUTED)
-        self.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_text_color(*INK)
-        self.ln(2)
-
 
 def _contract_facts(contract: Contract) -> list[tuple[str, str]]:
     return [
@@ -123,37 +96,25 @@ def _contract_facts(contract: Contract) -> list[tuple[str, str]]:
     ]
 
 
-def payoff_quote(contract: Contract, issued: Issued, lang: str) -> bytes:
-    """The quote as issued: its reference, amounts and taxes, how to pay, whom to call."""
-    quote = issued.quote
+def payoff_quote(contract: Contract, issued: Issued, lang: str, today: date) -> bytes:
+    """The quote as issued, from the HTML of its page (overview/_quote.html): its
+    reference, amounts and taxes, how to pay, whom to call; a tagged PDF (PDF/UA-1) a
+    screen reader reads in order, in LANG, its title shown in the reader's window."""
     with in_language(lang):
-        pdf = Letter(gettext("Payoff quote"), lang)
-        pdf.facts(
-            [
-                (gettext("Reference"), issued.reference),
-                *_contract_facts(contract),
-                (gettext("Province"), label("province", quote.province)),
-                (gettext("Quote issued on"), day(local_today(issued.issued_at), lang)),
-                (gettext("Payoff date"), day(quote.payoff_date, lang)),
-            ]
+        html = render_template(
+            "overview/quote_pdf.html",
+            lang=lang,
+            issued=issued,
+            quote=issued.quote,
+            contract=contract,
+            issued_on=local_today(issued.issued_at),
+            today=today,
+            notes=paying.notes(issued, lang),
+            methods=paying.methods(issued, contract.number, lang),
+            contact=paying.contact(),
         )
-        pdf.amounts(
-            [
-                *((line_text(line), money(line.cents, lang)) for line in quote.lines),
-                *((tax_text(tax, lang), money(tax.cents, lang)) for tax in quote.taxes),
-            ],
-            (gettext("Amount to pay"), money(quote.total_cents, lang)),
-        )
-        for text in paying.notes(issued, lang):
-            pdf.note(text)
-        pdf.heading(gettext("How to pay"))
-        for method in paying.methods(issued, contract.number, lang):
-            pdf.heading(method.title, size=11)
-            pdf.paragraph(method.text)
-            pdf.details(method.details)
-        pdf.heading(gettext("Contact us"))
-        pdf.paragraph(paying.contact())
-        return bytes(pdf.output())
+    document = HTML(string=html, base_url=str(FONTS) + "/")
+    return bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
 
 
 def statement(contract: Contract, month_end: date, payments: list[Payment], lang: str) -> bytes:

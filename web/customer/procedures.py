@@ -26,6 +26,7 @@ from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
 from flows import fields
+from flows import reasons
 from flows.access import may_start
 from flows.definition import Definition
 from flows.engine import Forbidden, Result, Snapshot, UnknownInstance
@@ -54,7 +55,9 @@ def init_app(app: Flask) -> None:
         )
     app.register_blueprint(bp)
     registry = app.extensions["moncompte"].registry
-    app.jinja_env.globals["reason_message"] = lambda code: gettext(registry.reason_message(code))
+    app.jinja_env.globals["reason_message"] = lambda code, details=None: reasons.say(
+        gettext(registry.reason_message(code)), details, current_language()
+    )
     app.jinja_env.globals["file_problem"] = file_problem
     # Where an instance of a procedure stands, in its words (a list of instances says so).
     app.jinja_env.globals["status_of"] = lambda flow, state: gettext(
@@ -236,6 +239,7 @@ def _keep_outcome(instance_id: str, result: Result) -> None:
         "errors": result.errors,
         "values": result.values,
         "files": result.files,
+        "details": result.details,
     }
 
 
@@ -307,6 +311,7 @@ def _render(
         done=outcome.get("event") if outcome.get("outcome") == "taken" else None,
         file_problems=outcome.get("files", {}),
         values=outcome.get("values", prefilled or {}),
+        details=outcome.get("details", {}),
         action=action,
         progress=definition.screen_number(screen),
     )
