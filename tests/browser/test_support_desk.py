@@ -87,7 +87,7 @@ def test_an_agent_lifts_the_lock_and_the_customer_links_her_contract(
     staff.get_by_role("link", name="Marie Tremblay").click()
     association = staff.locator("details.procedure", has_text=words["locked"])
     association.locator("summary").click()
-    expect(association.locator("#state-locked")).to_be_visible()
+    expect(association.locator("[id$='-state-locked']")).to_be_visible()
     accessible(staff)
     shoot(staff, f"support-customer-{lang}")
     lift = staff.locator("form.support-action", has=staff.locator("input[value=lift_lock]"))
