@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import accessible, shoot, type_staff_code
+from tests.browser.conftest import accessible, shoot, type_staff_code, watch
 from tests.factories import PASSWORD, contract, identity
 from tests.functional.test_agents import AGENT, agent
 from tests.paths.account_association import number_of, vin_of
@@ -70,7 +70,7 @@ def test_an_agent_lifts_the_lock_and_the_customer_links_her_contract(
     shoot(page, f"support-locked-again-{lang}")
 
     # The agent, in another browser: password, code, then the search.
-    desk = page.context.browser.new_context(viewport=page.viewport_size)  # type: ignore[union-attr]
+    desk = watch(page.context.browser.new_context(viewport=page.viewport_size))  # type: ignore[union-attr]
     staff = desk.new_page()
     staff.goto(f"{live_server}/staff/login")
     if lang == "en":
