@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
+from weakref import WeakKeyDictionary
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Error,
+    Page,
+    Response,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 from sqlalchemy.orm import Session
 
 from flows import demo
@@ -31,7 +45,47 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+# The Nu HTML Checker, as scripts/setup --test installs it (npm's vnu-jar).
+VNU = ROOT / ".venv" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+# The elements that reach past the right edge while their parent does not, outside any box
+# that scrolls on its own: what to fix.
+PAST = """(() => {
+  const past = e => e.getBoundingClientRect().right > innerWidth + 0.5;
+  const scrolls = e => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+      if (getComputedStyle(a).overflowX !== "visible") return true;
+    return false;
+  };
+  return Array.from(document.querySelectorAll("body *"))
+    .filter(e => past(e) && !past(e.parentElement) && !scrolls(e))
+    .map(e => e.outerHTML.slice(0, 120));
+})()"""
+
+
+class Checked:
+    """The pages accessible() checked, kept for one run of the HTML checker at the end: the
+    folder they are written to, and for each file the page's address and test."""
+
+    folder: ClassVar[Path | None] = None
+    pages: ClassVar[dict[str, str]] = {}
+    # Each watched tab's last document as the server sent it (the DOM would hide what
+    # the browser's parser repaired, such as a form inside a paragraph).
+    documents: ClassVar[WeakKeyDictionary[Page, Response]] = WeakKeyDictionary()
+
+
+def watch(context: BrowserContext) -> BrowserContext:
+    """Keep the HTML the server sends to each tab of CONTEXT, for the HTML checker."""
+
+    def received(response: Response) -> None:
+        frame = response.frame
+        if response.request.is_navigation_request() and frame.parent_frame is None:
+            Checked.documents[frame.page] = response
+
+    context.on("response", received)
+    return context
 
 
 @pytest.fixture
@@ -65,7 +119,7 @@ def chromium() -> Iterator[Browser]:
     params=[{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
 )
 def page(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = chromium.new_context(viewport=request.param, locale="fr-CA")
+    context = watch(chromium.new_context(viewport=request.param, locale="fr-CA"))
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
@@ -80,9 +134,70 @@ def shoot(page: Page, name: str) -> None:
 
 
 def accessible(page: Page) -> None:
-    """axe-core (the copy axe-playwright-python ships) finds no violation on the page."""
+    """axe-core (the copy axe-playwright-python ships) finds no violation on the page, as
+    it is and on a phone 390 px wide, where nothing scrolls sideways. The page's HTML is
+    kept for the HTML checker (validated_html)."""
+    keep_html(page)
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+    size = page.viewport_size
+    if size != PHONE:
+        page.set_viewport_size(PHONE)
+    try:
+        width, room = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width <= room, f"{page.url} is {width} px wide at 390 px: {page.evaluate(PAST)}"
+        if size != PHONE:
+            results = Axe().run(page)
+            assert results.violations_count == 0, results.generate_report()
+    finally:
+        if size and size != PHONE:
+            page.set_viewport_size(size)
+
+
+def keep_html(page: Page) -> None:
+    if Checked.folder is not None:
+        test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+        name = f"{len(Checked.pages):04d}.html"
+        (Checked.folder / name).write_text(sent_html(page), encoding="utf-8")
+        Checked.pages[name] = f"{page.url}  ({test})"
+
+
+def sent_html(page: Page) -> str:
+    """The page's HTML as the server sent it, or its DOM for a tab nobody watched."""
+    response = Checked.documents.get(page)
+    if response is not None and response.url == page.url.split("#")[0]:
+        try:
+            return response.text()
+        except Error:  # no longer kept by the browser
+            pass
+    return page.content()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def validated_html(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Once the browser tests are done, the Nu HTML Checker reads every page accessible()
+    checked, in one run: any error fails the session, listed page by page."""
+    folder = Checked.folder = tmp_path_factory.mktemp("html")
+    Checked.pages.clear()
+    yield
+    Checked.folder = None
+    pages = sorted(folder.glob("*.html"))
+    if not pages:
+        return
+    assert VNU.exists(), "scripts/setup --test installs the Nu HTML Checker (vnu.jar)"
+    command = ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always"]
+    ran = subprocess.run(  # noqa: S603 - our own command
+        [*command, *map(str, pages)], capture_output=True, text=True, check=True
+    )
+    errors: dict[str, list[str]] = {}
+    for message in json.loads(ran.stderr or ran.stdout)["messages"]:
+        if message.get("type") == "error" or message.get("subType") == "fatal":
+            where = Checked.pages[Path(message["url"]).name]
+            errors.setdefault(where, []).append(
+                f"line {message.get('lastLine')}: {message['message']}"
+            )
+    report = "\n".join(f"{page}\n  " + "\n  ".join(found) for page, found in errors.items())
+    assert not errors, f"the HTML checker found errors on {len(errors)} pages:\n{report}"
 
 
 def assert_focus_on_error_summary(page: Page) -> None:

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import accessible, remember_device, shoot, type_staff_code
+from tests.browser.conftest import accessible, remember_device, shoot, type_staff_code, watch
 from tests.factories import PASSWORD, contract, identity, staff_member
 from web.services import Services
 
@@ -109,7 +109,7 @@ def test_compose_answer_and_read(
     expect(page.get_by_role("heading", level=1)).to_have_text(words["sent"])
     step(page, f"messages-sent-{lang}")
 
-    agent = chromium.new_context(viewport=page.viewport_size, locale="fr-CA").new_page()
+    agent = watch(chromium.new_context(viewport=page.viewport_size, locale="fr-CA")).new_page()
     agent.goto(f"{live_server}/staff/login")
     if lang == "en":
         agent.get_by_role("button", name="English").click()

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import accessible, shoot, type_staff_code
+from tests.browser.conftest import accessible, shoot, type_staff_code, watch
 from tests.factories import PASSWORD, contract, identity
 from tests.functional.test_agents import AGENT, agent
 from tests.paths.account_association import number_of, vin_of
@@ -71,7 +71,7 @@ def test_an_agent_lifts_the_lock_and_the_customer_links_her_contract(
     shoot(page, f"support-locked-again-{lang}")
 
     # The agent, in another browser: password, code, then the search.
-    desk = page.context.browser.new_context(viewport=page.viewport_size)  # type: ignore[union-attr]
+    desk = watch(page.context.browser.new_context(viewport=page.viewport_size))  # type: ignore[union-attr]
     staff = desk.new_page()
     staff.goto(f"{live_server}/staff/login")
     if lang == "en":
@@ -88,7 +88,7 @@ def test_an_agent_lifts_the_lock_and_the_customer_links_her_contract(
     staff.get_by_role("link", name="Marie Tremblay").click()
     association = staff.locator("details.procedure", has_text=words["locked"])
     association.locator("summary").click()
-    expect(association.locator("#state-locked")).to_be_visible()
+    expect(association.locator("[id$='-state-locked']")).to_be_visible()
     accessible(staff)
     shoot(staff, f"support-customer-{lang}")
     lift = staff.locator("form.support-action", has=staff.locator("input[value=lift_lock]"))

@@ -13,7 +13,7 @@ from flask import Flask
 from flows.access import Principal
 from flows.contracts.schedule import today as local_today
 from flows.registry import Registry
-from tests.factories import PASSWORD, staff_member
+from tests.factories import PASSWORD, TESTER, staff_member
 from tests.functional.test_staff import form, sign_in
 from tests.support import Browser, Page
 from tests.unit.test_heatmap import drive, register
@@ -251,6 +251,22 @@ def test_the_audit_trail_search_and_timeline(app: Flask) -> None:
     taken = next(e for e in events if e[1] == "Activate now" and e[4] == "Taken")
     assert taken[2:4] == ["Activation e-mail sent", "MINI ID activated"]
     assert PASSWORD not in timeline.text and "[redacted]" in timeline.text
+
+
+def test_every_outcome_has_its_name_in_the_trail(app: Flask) -> None:
+    """An event its sender may not send (a visitor's procedure expired by hand) is named
+    in the timeline's badge and among the trail's choices, like every other outcome."""
+    services: Services = app.extensions["moncompte"]
+    snap = services.engine.start("registration", by=TESTER, language="en")
+    assert services.engine.send(snap.id, "expire", {}, by=TESTER).outcome == "forbidden"
+    analyst = analyst_of(app)
+    english(analyst)
+    search = analyst.get("/staff/trail")
+    choices = [o.get_text(strip=True) for o in search.soup.select("#outcome option")]
+    assert "Not for this sender" in choices and all(choices), choices
+    timeline = analyst.get(f"/staff/trail/{snap.id}")
+    badges = [b.get_text(strip=True) for b in timeline.soup.select("table.timeline .badge")]
+    assert "Not for this sender" in badges and all(badges), badges
 
 
 def test_the_trail_export_is_safe_in_a_spreadsheet(app: Flask, analyst: Browser) -> None:

@@ -118,9 +118,13 @@ def definition_at(flow: str, version: str) -> Definition:
     return current().engine.registry.version(current().db, flow, version)
 
 
-def state_diagram(flow: str, version: str, state: str) -> Markup:
-    """The procedure's diagram (SVG) with STATE drawn as where the instance stands."""
-    return Markup(_diagram(flow, version, state, current_language()))  # noqa: S704 - Graphviz's own SVG, labels escaped
+def state_diagram(flow: str, version: str, state: str, key: str = "") -> Markup:
+    """The procedure's diagram (SVG) with STATE drawn as where the instance stands; each id
+    in it starts with KEY, for a page that shows several drawings (ids are the page's)."""
+    svg = _diagram(flow, version, state, current_language())
+    if key:
+        svg = svg.replace(' id="', f' id="{key}-')  # the drawing refers to none of them
+    return Markup(svg)  # noqa: S704 - Graphviz's own SVG, labels escaped
 
 
 @lru_cache(maxsize=256)

@@ -38,6 +38,7 @@ OUTCOME_NAMES = {
     "taken": N_("Taken"),
     "rejected": N_("Rejected"),
     "not_allowed": N_("Not allowed"),
+    "forbidden": N_("Not for this sender"),
     "expired": N_("Too late"),
 }
 ACCESS_EVENTS = {
