@@ -554,7 +554,14 @@ class Engine:
         snapshot = self._snapshot(row, definition, step.principal)
         refused_files = checked.files if checked is not None else {}
         return Result(
-            outcome, snapshot, errors, values, client or {}, told or {}, refused_files, details or {}
+            outcome,
+            snapshot,
+            errors,
+            values,
+            client or {},
+            told or {},
+            refused_files,
+            details or {},
         )
 
     def sweep(self, limit: int = 500) -> int:

@@ -25,8 +25,7 @@ from flask_babel import gettext
 from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
-from flows import fields
-from flows import reasons
+from flows import fields, reasons
 from flows.access import may_start
 from flows.definition import Definition
 from flows.engine import Forbidden, Result, Snapshot, UnknownInstance
