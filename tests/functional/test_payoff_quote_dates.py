@@ -57,7 +57,7 @@ def test_a_saturday_is_refused_naming_the_day(
     [
         (
             "fr",
-            "Le 1 juillet 2027 est un jour férié (Fête du Canada) : choisissez un jour ouvrable.",
+            "Le 1er juillet 2027 est un jour férié (Fête du Canada) : choisissez un jour ouvrable.",
         ),
         ("en", "July 1, 2027 is a statutory holiday (Canada Day): choose a business day."),
     ],

@@ -53,11 +53,11 @@ WORDS: dict[str, dict[str, Any]] = {
             "Amount to pay $21,385.35",
             "How to pay",
             "Online banking",
-            "Payee Services financiers MINI",
+            "Payee MINI Financial Services",
             "Cheque",
             "Wire transfer",
             "Contact us",
-            "1 866 555-0164",
+            "1-866-555-0164",
         ],
     },
 }
