@@ -43,6 +43,9 @@ def type_password(page: Page, live_server: str, lang: str) -> None:
     page.goto(f"{live_server}/staff/login")
     if lang == "en" and page.locator("html").get_attribute("lang") != "en-CA":
         page.get_by_role("button", name="English").click()
+        # The English page, scripts run (they put back what was typed before the switch).
+        expect(page.locator("html")).to_have_attribute("lang", "en-CA")
+        page.wait_for_load_state()
     page.locator("#email").fill(ANALYST)
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name=WORDS[lang]["sign_in"]).click()
