@@ -225,6 +225,14 @@ def speaks_in(session: Session, email: str, lang: str) -> None:
         found.language = lang
 
 
+def switch_to_english(page: Page) -> None:
+    """The page's «English» switch, then its English page, loaded and its scripts run
+    (what is typed after this stays on this page)."""
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en-CA")
+    page.wait_for_load_state("load")
+
+
 def type_staff_code(page: Page, app: Flask, email: str) -> None:
     """On the page that asks for it after the password, the code of EMAIL's authenticator
     (the key tests.factories.staff_member gives)."""

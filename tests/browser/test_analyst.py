@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import shoot, type_staff_code
+from tests.browser.conftest import shoot, switch_to_english, type_staff_code
 from tests.factories import PASSWORD, TESTER, identity, staff_member
 from web.services import Services
 
@@ -39,7 +39,7 @@ def test_an_analyst_reads_every_procedure(
     activity(services)
     page.goto(f"{live_server}/staff/login")
     if lang == "en":
-        page.get_by_role("button", name="English").click()
+        switch_to_english(page)
     shoot(page, f"staff-login-{lang}")
     page.locator("#email").fill("analyste@servicesfinanciersmini.ca")
     page.locator("#password").fill(PASSWORD)

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import accessible, shoot, type_staff_code
+from tests.browser.conftest import accessible, shoot, switch_to_english, type_staff_code
 from tests.factories import PASSWORD, staff_member
 from tests.functional.test_change_review import two_versions
 
@@ -28,7 +28,7 @@ def test_an_analyst_reviews_a_change(page: Page, live_server: str, app: Flask, l
     staff_member(app.extensions["moncompte"])
     page.goto(f"{live_server}/staff/login")
     if lang == "en":
-        page.get_by_role("button", name="English").click()
+        switch_to_english(page)
     page.locator("#email").fill("analyste@servicesfinanciersmini.ca")
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter" if lang == "fr" else "Sign in").click()

@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     accessible,
     remember_device,
     shoot,
+    switch_to_english,
     type_staff_code,
     watch,
 )
@@ -60,7 +61,7 @@ def look(page: Page, url: str, shot: str = "", status: int = 200) -> None:
 def staff_sign_in(page: Page, app: Flask, live_server: str, lang: str, email: str) -> None:
     page.goto(f"{live_server}/staff/login")
     if lang == "en" and page.locator("html").get_attribute("lang") != "en-CA":
-        page.get_by_role("button", name="English").click()
+        switch_to_english(page)
     accessible(page)
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)

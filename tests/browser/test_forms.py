@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import accessible, remember_device, shoot
+from tests.browser.conftest import accessible, remember_device, shoot, switch_to_english
 from tests.factories import PASSWORD, contract, identity, staff_member
 from web.services import Services
 
@@ -155,7 +155,7 @@ def test_show_password_on_staff_sign_in_and_password_change(
     staff_member(services)
     page.goto(f"{live_server}/staff/login")
     if lang == "en":
-        page.get_by_role("button", name="English").click()
+        switch_to_english(page)
     toggles(page, "password", lang)
     accessible(page)
     no_sideways_scroll(page)

@@ -10,7 +10,14 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from flows import demo
-from tests.browser.conftest import accessible, remember_device, shoot, speaks_in, type_staff_code
+from tests.browser.conftest import (
+    accessible,
+    remember_device,
+    shoot,
+    speaks_in,
+    switch_to_english,
+    type_staff_code,
+)
 from tests.factories import PASSWORD, staff_member
 from web.services import Services
 
@@ -99,7 +106,7 @@ def test_an_agent_finds_the_quote_by_its_reference(
 
     page.goto(f"{live_server}/staff/login")
     if lang == "en":
-        page.get_by_role("button", name="English").click()
+        switch_to_english(page)
     page.locator("#email").fill("agent@servicesfinanciersmini.ca")
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name=TEXT[lang]["sign_in"]).click()

@@ -11,7 +11,14 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import accessible, remember_device, shoot, type_staff_code, watch
+from tests.browser.conftest import (
+    accessible,
+    remember_device,
+    shoot,
+    switch_to_english,
+    type_staff_code,
+    watch,
+)
 from tests.factories import PASSWORD, contract, identity, staff_member
 from web.services import Services
 
@@ -112,7 +119,7 @@ def test_compose_answer_and_read(
     agent = watch(chromium.new_context(viewport=page.viewport_size, locale="fr-CA")).new_page()
     agent.goto(f"{live_server}/staff/login")
     if lang == "en":
-        agent.get_by_role("button", name="English").click()
+        switch_to_english(agent)
     agent.locator("#email").fill("agent@servicesfinanciersmini.ca")
     agent.locator("#password").fill(PASSWORD)
     agent.get_by_role("button", name=words["sign_in"]).click()

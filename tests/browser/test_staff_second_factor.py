@@ -10,7 +10,12 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import accessible, assert_focus_on_error_summary, shoot
+from tests.browser.conftest import (
+    accessible,
+    assert_focus_on_error_summary,
+    shoot,
+    switch_to_english,
+)
 from tests.factories import PASSWORD, staff_member
 from web.services import Services
 
@@ -42,10 +47,7 @@ WORDS = {
 def type_password(page: Page, live_server: str, lang: str) -> None:
     page.goto(f"{live_server}/staff/login")
     if lang == "en" and page.locator("html").get_attribute("lang") != "en-CA":
-        page.get_by_role("button", name="English").click()
-        # The English page, scripts run (they put back what was typed before the switch).
-        expect(page.locator("html")).to_have_attribute("lang", "en-CA")
-        page.wait_for_load_state()
+        switch_to_english(page)
     page.locator("#email").fill(ANALYST)
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name=WORDS[lang]["sign_in"]).click()

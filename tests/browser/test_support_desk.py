@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import accessible, shoot, type_staff_code, watch
+from tests.browser.conftest import accessible, shoot, switch_to_english, type_staff_code, watch
 from tests.factories import PASSWORD, contract, identity
 from tests.functional.test_agents import AGENT, agent
 from tests.paths.account_association import number_of, vin_of
@@ -75,7 +75,7 @@ def test_an_agent_lifts_the_lock_and_the_customer_links_her_contract(
     staff = desk.new_page()
     staff.goto(f"{live_server}/staff/login")
     if lang == "en":
-        staff.get_by_role("button", name="English").click()
+        switch_to_english(staff)
     staff.locator("#email").fill(AGENT)
     staff.locator("#password").fill(PASSWORD)
     staff.get_by_role("button", name=words["sign_in"]).click()

@@ -3,8 +3,9 @@
  * 1. Switching language keeps what was typed. Following the header's language link (or
  *    submitting the staff console's language form) keeps the page's forms' values in this
  *    tab's sessionStorage (never in the address, never sent); the same page in the other
- *    language fills its forms with them, then forgets them. Never kept: passwords, one-time
- *    codes, hidden fields (the CSRF token, the state) and files.
+ *    language fills its forms with them (never a field already changed there), then
+ *    forgets them. Never kept: passwords, one-time codes, hidden fields (the CSRF token,
+ *    the state) and files.
  * 2. A show-password toggle beside every password field (its label comes from the page:
  *    data-show-password), off at first, back off when the form is sent.
  */
@@ -69,10 +70,30 @@
     }
   }
 
+  /* Changed on this page already (typed before the script ran): never overwritten. */
+  function touched(element) {
+    if (element.type === "checkbox" || element.type === "radio") {
+      return element.checked !== element.defaultChecked;
+    }
+    if (element.type === "select-multiple") {
+      return Array.prototype.some.call(element.options, function (o) {
+        return o.selected !== o.defaultSelected;
+      });
+    }
+    if (element.type === "select-one") {
+      var first = 0; /* the option a select shows when none is marked selected */
+      Array.prototype.forEach.call(element.options, function (o, index) {
+        if (o.defaultSelected) first = index;
+      });
+      return element.selectedIndex !== first;
+    }
+    return element.value !== element.defaultValue;
+  }
+
   function fill(form, fields) {
     fields.forEach(function (field) {
       Array.prototype.forEach.call(form.elements, function (element) {
-        if (element.name !== field.name || !kept(element)) return;
+        if (element.name !== field.name || !kept(element) || touched(element)) return;
         if (element.type === "checkbox" || element.type === "radio") {
           if (element.value === field.value) element.checked = field.checked;
         } else if (element.type === "select-multiple") {
