@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask
 from flask_babel import gettext, ngettext
 
+from flows import fields
 from flows.contracts.payoff import Line
 from flows.contracts.taxes import Tax
 from web.formatting import money, percent
 from web.i18n import translate
+from web.services import current
 
 
 def N_(message: str) -> str:
@@ -137,3 +142,25 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["line_text"] = line_text
     app.jinja_env.globals["tax_text"] = tax_text
+
+
+def file_problem(problem: dict[str, Any], say: Callable[[str], str] = gettext) -> str:
+    """A refused file's problem in the reader's language (SAY translates an English
+    msgid): «facture.exe : ce n'est pas un PDF, un JPEG ou un PNG»; without a name, its
+    reason's message."""
+    said = fields.file_problem_message(problem)
+    if said is None:
+        return str(say(current().registry.reason_message(str(problem.get("reason")))))
+    message, values = said
+    return str(say(message)) % values
+
+
+def file_problems(
+    problems: list[dict[str, Any]], say: Callable[[str], str] = gettext
+) -> list[dict[str, Any]]:
+    """Refused files as JSON (the testers' API, the command line): each file's name (none
+    for the files together, such as too many), reason code and message."""
+    return [
+        {"name": p.get("name") or None, "reason": p["reason"], "message": file_problem(p, say)}
+        for p in problems
+    ]

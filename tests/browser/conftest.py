@@ -13,7 +13,9 @@ from weakref import WeakKeyDictionary
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from flask import Flask
+from flask import Flask, g, template_rendered
+from flask import Response as Sent
+from jinja2 import Template
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -46,6 +48,14 @@ ARGS = [
     "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+TEMPLATES = ROOT / "web" / "templates"
+# Pages no browser walks: development only, or answered on a timing no browser test waits
+# for (each with a reason).
+NOT_WALKED = {
+    "dev_mailbox.html": "development only (tests/functional/test_dev_mailbox.py)",
+    "dev_message.html": "development only (tests/functional/test_dev_mailbox.py)",
+}
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 # The Nu HTML Checker, as scripts/setup --test installs it (npm's vnu-jar).
 VNU = ROOT / ".venv" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -71,6 +81,10 @@ class Checked:
 
     folder: ClassVar[Path | None] = None
     pages: ClassVar[dict[str, str]] = {}
+    # The page templates accessible() checked, each with the languages it was seen in.
+    templates: ClassVar[dict[str, set[str]]] = {}
+    # Whether this run walks every browser test file (then every page must be checked).
+    whole: ClassVar[bool] = False
     # Each watched tab's last document as the server sent it (the DOM would hide what
     # the browser's parser repaired, such as a form inside a paragraph).
     documents: ClassVar[WeakKeyDictionary[Page, Response]] = WeakKeyDictionary()
@@ -86,6 +100,29 @@ def watch(context: BrowserContext) -> BrowserContext:
 
     context.on("response", received)
     return context
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    chosen = {item.path.name for item in session.items if item.path.parent == HERE}
+    Checked.whole = chosen == {path.name for path in HERE.glob("test_*.py")}
+
+
+@pytest.fixture(autouse=True)
+def named_templates(app: Flask) -> None:
+    """Each page the live server sends names the templates it rendered (a header of the
+    tests only), for accessible() to count which pages were checked."""
+
+    @app.after_request
+    def name_them(response: Sent) -> Sent:
+        response.headers["X-Test-Templates"] = " ".join(g.get("test_templates", ()))
+        return response
+
+
+def _rendered(sender: Flask, template: Template, context: object, **extra: object) -> None:
+    g.test_templates = [*g.get("test_templates", ()), template.name or ""]
+
+
+template_rendered.connect(_rendered)
 
 
 @pytest.fixture
@@ -155,6 +192,11 @@ def accessible(page: Page) -> None:
 
 
 def keep_html(page: Page) -> None:
+    response = Checked.documents.get(page)
+    if response is not None and response.url == page.url.split("#")[0]:
+        lang = page.locator("html").get_attribute("lang") or ""
+        for name in (response.headers.get("x-test-templates") or "").split():
+            Checked.templates.setdefault(name, set()).add(lang)
     if Checked.folder is not None:
         test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
         name = f"{len(Checked.pages):04d}.html"
@@ -179,8 +221,11 @@ def validated_html(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     checked, in one run: any error fails the session, listed page by page."""
     folder = Checked.folder = tmp_path_factory.mktemp("html")
     Checked.pages.clear()
+    Checked.templates.clear()
     yield
     Checked.folder = None
+    if Checked.whole:
+        assert_every_page_checked()
     pages = sorted(folder.glob("*.html"))
     if not pages:
         return
@@ -198,6 +243,22 @@ def validated_html(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             )
     report = "\n".join(f"{page}\n  " + "\n  ".join(found) for page, found in errors.items())
     assert not errors, f"the HTML checker found errors on {len(errors)} pages:\n{report}"
+
+
+def assert_every_page_checked() -> None:
+    """Every page template (one that extends a site's layout) was checked by accessible()
+    in French and in English, unless NOT_WALKED says why not."""
+    pages = {
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if re.search(r'extends "(staff/)?base\.html"', path.read_text(encoding="utf-8"))
+    }
+    missing = {
+        name: sorted({"fr-CA", "en-CA"} - Checked.templates.get(name, set()))
+        for name in sorted(pages - set(NOT_WALKED))
+    }
+    missing = {name: langs for name, langs in missing.items() if langs}
+    assert not missing, f"pages no browser test checked with accessible(): {missing}"
 
 
 def assert_focus_on_error_summary(page: Page) -> None:

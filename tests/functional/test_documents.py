@@ -262,6 +262,19 @@ def test_testers_send_a_document_through_the_api_and_the_command_line(
     )
     assert refused.status_code == 422 and refused.json is not None
     assert refused.json["errors"]["document"]["reason"] == "file_type"
+    # Two files where one is taken, both wrong: each problem, with the message a page shows.
+    empty = {"name": "vide.pdf", "content_base64": ""}
+    both = client.post(
+        f"/api/v1/flows/{started['id']}/events",
+        json={"event": "upload", "data": {"contract": str(mine), "document": [wrong, empty]}},
+        headers={**auth, "Accept-Language": "en"},
+    ).json
+    assert both is not None
+    assert both["errors"]["document"]["files"] == [
+        {"name": None, "reason": "file_too_many", "message": "Send one file only: you chose 2."},
+        {"name": "x.pdf", "reason": "file_type", "message": "x.pdf: not a PDF, a JPEG or a PNG"},
+        {"name": "vide.pdf", "reason": "file_required", "message": "vide.pdf: the file is empty"},
+    ]
     good = {"name": "relevé.pdf", "content_base64": base64.b64encode(PDF).decode()}
     taken = client.post(
         f"/api/v1/flows/{started['id']}/events",
@@ -271,11 +284,18 @@ def test_testers_send_a_document_through_the_api_and_the_command_line(
     assert taken.status_code == 200 and taken.json is not None
     assert taken.json["state"] == "received"
 
-    (tmp_path / "scan.png").write_bytes(PNG)
     runner = app.test_cli_runner()
-    out = runner.invoke(
-        main, ["flows", "start", "document_upload", "--customer", "jean.t@example.com", "--json"]
-    )
+    start = ["flows", "start", "document_upload", "--customer", "jean.t@example.com", "--json"]
+    (tmp_path / "scan.exe").write_bytes(b"MZ\x90\x00")
+    instance = json.loads(runner.invoke(main, start).output)["id"]
+    refused_here = runner.invoke(
+        main,
+        ["flows", "send", instance, "upload", f"contract={mine}",
+         f"document=@{tmp_path / 'scan.exe'}"],
+    )  # fmt: skip
+    assert "    scan.exe: not a PDF, a JPEG or a PNG [file_type]" in refused_here.output
+    (tmp_path / "scan.png").write_bytes(PNG)
+    out = runner.invoke(main, start)
     instance = json.loads(out.output)["id"]
     sent = runner.invoke(
         main,

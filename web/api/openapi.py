@@ -232,7 +232,19 @@ def _schemas(registry: Registry) -> dict[str, Any]:
             "events": {"type": "array", "items": STRING},
         },
     )
-    reason = _object(["reason", "message"], {"reason": STRING, "message": STRING})
+    refused_file = _object(
+        ["name", "reason", "message"],
+        {"name": {"type": "string", "nullable": True}, "reason": STRING, "message": STRING},
+    )
+    reason = _object(
+        ["reason", "message"],
+        {
+            "reason": STRING,
+            "message": STRING,
+            # A file field: every refused file (no name: the files together, too many).
+            "files": {"type": "array", "items": refused_file},
+        },
+    )
     return {
         "Error": _object(
             ["error", "message"],

@@ -31,6 +31,7 @@ from flows.registry import UnknownFlow
 from web.api import openapi
 from web.config import api_allowed
 from web.i18n import current_language, preferred_language, use_language
+from web.labels import file_problems
 from web.security import csrf
 from web.services import current
 
@@ -92,6 +93,7 @@ class ApiError(Exception):
         errors: Mapping[str, str] | None = None,
         snapshot: dict[str, Any] | None = None,
         details: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
+        files: Mapping[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         super().__init__(code)
         self.status = status
@@ -99,6 +101,7 @@ class ApiError(Exception):
         self.errors = errors
         self.snapshot = snapshot
         self.details = details or {}
+        self.files = files or {}
 
 
 def init_app(app: Flask) -> None:
@@ -264,7 +267,7 @@ def _answer(result: Result) -> Response:
         handed = {k: v for k, v in (("client", result.client), ("told", result.told)) if v}
         return answer({**snapshot, **handed})
     if result.outcome is Outcome.REJECTED:
-        raise ApiError(422, "rejected", result.errors, snapshot, result.details)
+        raise ApiError(422, "rejected", result.errors, snapshot, result.details, result.files)
     if result.outcome is Outcome.FORBIDDEN:
         raise ApiError(403, "forbidden", result.errors, snapshot)
     code = "expired" if result.outcome is Outcome.EXPIRED else "not_allowed"
@@ -326,6 +329,7 @@ def error_response(error: ApiError) -> Response:
     if error.errors is not None:
         body["errors"] = {
             name: {"reason": reason, "message": message(reason, error.details.get(name))}
+            | _files(error.files.get(name))
             for name, reason in error.errors.items()
         }
     if error.snapshot is not None:
@@ -334,6 +338,12 @@ def error_response(error: ApiError) -> Response:
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="moncompte"'
     return response
+
+
+def _files(problems: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """Of a file field, every refused file with its reason: {"files": [{name, reason,
+    message}…]} (a file named nowhere, such as too many files, has no name)."""
+    return {"files": file_problems(problems)} if problems else {}
 
 
 def answers(path: str) -> bool:

@@ -30,6 +30,7 @@ from flows.fields import Upload
 from flows.i18n import LOCALES
 from flows.registry import UnknownFlow
 from web.i18n import in_language
+from web.labels import file_problem, file_problems
 from web.services import current
 
 TESTER = Principal.tester("cli")
@@ -260,6 +261,7 @@ def _result_json(result: Result) -> dict[str, Any]:
         "told": result.told,
         "errors": {
             name: {"reason": reason, "message": _message(reason, result.details.get(name))}
+            | ({"files": file_problems(result.files[name], str)} if result.files.get(name) else {})
             for name, reason in result.errors.items()
         },
         "snapshot": result.snapshot.as_json(),
@@ -274,6 +276,8 @@ def _print_result(event: str, result: Result) -> None:
         click.echo(f"Rejected: {event}; the instance stays in state {state}.")
         for name, reason in result.errors.items():
             click.echo(f"  {name}: {_message(reason, result.details.get(name))} [{reason}]")
+            for problem in result.files.get(name, []):
+                click.echo(f"    {file_problem(problem, str)} [{problem['reason']}]")
     elif result.outcome is Outcome.EXPIRED:
         click.echo(f"Expired: the instance ran out of time and is now in state {state}.")
     elif result.outcome is Outcome.FORBIDDEN:

@@ -25,11 +25,12 @@ from flask_babel import gettext
 from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
-from flows import fields, reasons
+from flows import reasons
 from flows.access import may_start
 from flows.definition import Definition
 from flows.engine import Forbidden, Result, Snapshot, UnknownInstance
 from flows.fields import Upload
+from web import labels
 from web.customer import devices
 from web.customer.auth import must_sign_in, principal, sign_in
 from web.i18n import current_language
@@ -57,21 +58,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["reason_message"] = lambda code, details=None: reasons.say(
         gettext(registry.reason_message(code)), details, current_language()
     )
-    app.jinja_env.globals["file_problem"] = file_problem
+    app.jinja_env.globals["file_problem"] = labels.file_problem
     # Where an instance of a procedure stands, in its words (a list of instances says so).
     app.jinja_env.globals["status_of"] = lambda flow, state: gettext(
         registry.get(flow).status_of(state)
     )
-
-
-def file_problem(problem: dict[str, Any]) -> str:
-    """A refused file's problem in the reader's language: «facture.exe : ce n'est pas un PDF,
-    un JPEG ou un PNG»; without a name, its reason's message."""
-    said = fields.file_problem_message(problem)
-    if said is None:
-        return str(gettext(current().registry.reason_message(str(problem.get("reason")))))
-    message, values = said
-    return str(gettext(message, **values))
 
 
 # -- views -----------------------------------------------------------------------------
