@@ -6,6 +6,7 @@ analyst's. One browser context per language, no waiting but for what a page need
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -29,9 +30,11 @@ AGENT = "agent@servicesfinanciersmini.ca"
 ANALYST = "analyste@servicesfinanciersmini.ca"
 WORDS = {
     "fr": {"sign_in": "Se connecter", "sign_out": "Se déconnecter", "open": "Ouvrir",
-           "find": "Trouver", "staff_access": "Accès du personnel"},
+           "find": "Trouver", "staff_access": "Accès du personnel",
+           "expired": "Cette démarche a expiré"},
     "en": {"sign_in": "Sign in", "sign_out": "Sign out", "open": "Open",
-           "find": "Find", "staff_access": "Staff access"},
+           "find": "Find", "staff_access": "Staff access",
+           "expired": "This procedure has expired"},
 }  # fmt: skip
 
 # Signed out, then signed in as Émilie (two contracts, a conversation): the customers' pages
@@ -91,6 +94,15 @@ def test_every_page_on_a_phone(
     phone.locator("#email").fill(demo.EMILIE.email)
     phone.locator("#email").press("Enter")
     expect(phone.locator("#email")).to_have_count(0)  # sent: the page says to look
+    accessible(phone)
+    # The same page, looked at again now and then (the visit stays alive) for longer than
+    # the step lasts (1 h), once the workers' sweep has passed: it ran out of time.
+    for _ in range(3):
+        services.clock.advance(timedelta(minutes=25))
+        phone.reload()
+    services.engine.sweep()
+    phone.reload()
+    expect(phone.get_by_role("heading", level=1)).to_have_text(words["expired"])
     accessible(phone)
     look(phone, f"{live_server}/dev/mailbox")  # the developers' (in English only)
 
