@@ -58,9 +58,15 @@ def handler(fmt: str) -> logging.StreamHandler[Any]:
     if fmt == "json":
         stream.setFormatter(
             JsonFormatter(
-                "{asctime}{levelname}{name}{message}{request_id}",
+                "{asctime}{levelname}{name}{message}{request_id}{process}",
                 style="{",
-                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                # "pid": which of gunicorn's workers wrote the line.
+                rename_fields={
+                    "asctime": "time",
+                    "levelname": "level",
+                    "name": "logger",
+                    "process": "pid",
+                },
             )
         )
     else:

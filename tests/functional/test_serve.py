@@ -47,21 +47,26 @@ def test_serve_starts_workers_that_answer_and_count_together(
                 pass  # not listening yet, or a worker still booting
             assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
             time.sleep(0.3)
-        answered = [requests.get(f"{base}/fr/", timeout=5) for _ in range(10)]  # both workers
-        assert [a.status_code for a in answered] == [200] * 10
+        # Twenty connections, shared out among the workers' own sockets by the kernel.
+        answered = [requests.get(f"{base}/fr/", timeout=5) for _ in range(20)]
+        assert [a.status_code for a in answered] == [200] * 20
         text = requests.get(f"{base}/metrics", timeout=5).text
         home = 'method="GET",route="/<any(fr,en):lang>/",status="200"'
         counted = re.search(rf"^moncompte_requests_total\{{{re.escape(home)}\}} (\S+)", text, re.M)
-        assert counted and float(counted.group(1)) == 10.0
+        assert counted and float(counted.group(1)) == 20.0
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
         assert len(children.split()) == 2  # the two workers
+        sent = {a.headers["X-Request-ID"] for a in answered}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         output = server.communicate(timeout=30)[0].decode()
-    # Its logs are JSON lines, each request's with its id.
+    # Its logs are JSON lines, each request's with its id and the worker that served it:
+    # both did (all twenty to one would happen once in half a million starts).
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    logged = {line.get("request_id") for line in lines if line["logger"] == "moncompte.access"}
-    assert {a.headers["X-Request-ID"] for a in answered} <= logged
+    access = [line for line in lines if line["logger"] == "moncompte.access"]
+    assert {a.headers["X-Request-ID"] for a in answered} <= {line["request_id"] for line in access}
+    served = {line["pid"] for line in access if line["request_id"] in sent}
+    assert served == {int(pid) for pid in children.split()}
 
 
 def test_serve_refuses_to_start_without_a_base_url(database_url: str, tmp_path: Path) -> None:
@@ -76,3 +81,22 @@ def test_serve_refuses_to_start_without_a_base_url(database_url: str, tmp_path: 
         check=False,
     )
     assert refused.returncode != 0 and "MONCOMPTE_BASE_URL" in refused.stderr
+
+
+def test_serve_refuses_a_port_another_server_listens_on(database_url: str, tmp_path: Path) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        refused = subprocess.run(  # noqa: S603 - our own command
+            [str(MONCOMPTE), "serve", "--bind", f"127.0.0.1:{port}"],
+            cwd=tmp_path,
+            env={**os.environ, "MONCOMPTE_DATABASE_URL": database_url,
+                 "MONCOMPTE_BASE_URL": f"http://127.0.0.1:{port}"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )  # fmt: skip
+    assert refused.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in refused.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def serve(bind: str, workers: int, threads: int) -> None:
         config.require_base_url(current_app.config, "to serve with gunicorn")
     except config.ConfigurationError as problem:
         raise click.ClickException(str(problem)) from None
+    _free(bind)
     upgrade_schema(current_app.config["DATABASE_URL"])
     metrics = Path(current_app.instance_path) / "metrics"
     shutil.rmtree(metrics, ignore_errors=True)  # counts of a previous run are not ours
@@ -46,3 +48,20 @@ def serve(bind: str, workers: int, threads: int) -> None:
     argv = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), "--bind", bind]
     argv += ["--workers", str(workers), "--threads", str(threads), "web.wsgi:app"]
     os.execve(sys.executable, argv, env)  # noqa: S606 - our own interpreter and arguments
+
+
+def _free(bind: str) -> None:
+    """Refuse a HOST:PORT another server listens on (the workers' own sockets would share
+    it with that server without a word, web/gunicorn_config.py)."""
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.ClickException(f"--bind {bind}: HOST:PORT, such as 127.0.0.1:8000")
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # (Connections of a server that just stopped, waiting out TIME_WAIT, do not count.)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, int(port)))
+        except OSError as problem:
+            raise click.ClickException(f"cannot listen on {bind}: {problem.strerror}") from None
