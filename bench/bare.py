@@ -2,8 +2,9 @@
 
 Each does by hand what a page of the site does, with no engine, no definitions and none
 of web/customer/overview.py or web/customer/procedures.py: its own SQLAlchemy
-``select()`` statements (the same SQL as the page's), the same template and the same
-context. They are registered by bench/wsgi.py only, never by the application.
+``select()`` statements (the same SQL as the page's, built once with bound parameters as
+the page's are: a fair baseline), the same template and the same context. They are
+registered by bench/wsgi.py only, never by the application.
 
 - ``/fr/bench/bare-overview``: the signed-in customer's contracts, then in one query each
   their 6 latest payments, their payoff quotes and their documents, rendered with
@@ -18,22 +19,24 @@ context. They are registered by bench/wsgi.py only, never by the application.
 What is shared with the site is what a hand-written view would use as well: the session
 (the cookie, the server-side row read with the signed-in customer), the templates and
 their filters, the contract schedule's pure arithmetic (``flows.contracts.schedule``: what
-a contract's standing and end date are) and the storage models and ``storage.flow_counts``.
+a contract's standing and end date are; ``flows.contracts.payoff.date_window``: its
+province's business days a payoff may fall on) and the storage models and ``storage.flow_counts``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from flows.contracts.payoff import date_window
 from flows.contracts.schedule import Standing, end_date, standing
 from flows.contracts.schedule import today as local_today
 from storage import flow_counts
@@ -46,16 +49,15 @@ from web.sessions import DatabaseSession
 
 OVERVIEW = "/<any(fr,en):lang>/bench/bare-overview"
 REGISTER = "/<any(fr,en):lang>/bench/bare-register/<instance_id>"
-# What the overview shows unfolded, and how far ahead a payoff date may be.
+# What the overview shows unfolded.
 FIRST_FEW = 3
-PAYOFF_DAYS = 30
 RECENT_PAYMENTS = 6
 # The registration form: its fields and the longest value each takes.
 FIELDS = {"first_name": 100, "last_name": 100, "email": 254, "password": 1000}
 FIELDS["password_confirm"] = FIELDS["password"]
 SECRET_FIELDS = {"password", "password_confirm"}
-# "Step 2 of 4", as the FAQ numbers the steps of registration (its step 1 is the page before).
-REGISTRATION_PROGRESS = (2, 4)
+# "Step 1 of 4": the form is the first of the customer's four screens of registration.
+REGISTRATION_PROGRESS = (1, 4)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Card:
     end: date
     payments: list[Row[int, date, int, str]]
     documents: list[Entry]
+    window: tuple[date, date]
 
 
 @dataclass(frozen=True)
@@ -101,15 +104,12 @@ def add_bare_views(app: Flask) -> None:
         identity_id = customer.id
         today = local_today(datetime.now(UTC))
         with db.read() as rows:
-            mine = select(Contract).where(Contract.identity_id == identity_id)
-            owned = rows.scalars(mine.order_by(Contract.number)).all()
+            owned = rows.scalars(_MINE, {"identity": identity_id}).all()
             cards = _cards(rows, list(owned), identity_id, today)
         return render_template(
             "overview/index.html",
             cards=cards,
             first_few=FIRST_FEW,
-            today=today,
-            last_day=today + timedelta(days=PAYOFF_DAYS),
         )
 
     @app.route(REGISTER, methods=["GET", "POST"], endpoint="bench_bare_register")
@@ -136,43 +136,57 @@ def add_bare_views(app: Flask) -> None:
         )
 
 
+# Built once, with bound parameters, as the page's own statements are (storage.contracts,
+# storage.quotes): building a select() costs more than running it, so a baseline that
+# built them at every request would be slower than the page for no reason of the engine's.
+_MINE = (
+    select(Contract).where(Contract.identity_id == bindparam("identity")).order_by(Contract.number)
+)
+_RANK = (
+    func.row_number()
+    .over(partition_by=Payment.contract_id, order_by=(Payment.paid_on.desc(), Payment.id.desc()))
+    .label("rank")
+)
+_RANKED = (
+    select(Payment.id, _RANK)
+    .where(Payment.contract_id.in_(bindparam("ids", expanding=True)))
+    .subquery()
+)
+_PAYMENTS = (
+    select(Payment.contract_id, Payment.paid_on, Payment.amount_cents, Payment.status)
+    .join(_RANKED, _RANKED.c.id == Payment.id)
+    .where(_RANKED.c.rank <= bindparam("recent"))
+    .order_by(Payment.paid_on.desc(), Payment.id.desc())
+)
+_DOCUMENTS = (
+    select(Document.id, Document.contract_id, Document.kind, Document.issued_on, Document.filename)
+    .where(Document.contract_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Document.issued_on.desc(), Document.id.desc())
+)
+_QUOTES = (
+    select(
+        PayoffQuote.contract_id,
+        PayoffQuote.reference,
+        PayoffQuote.issued_at,
+        PayoffQuote.payoff_date,
+        PayoffQuote.total_cents,
+    )
+    .where(
+        PayoffQuote.contract_id.in_(bindparam("ids", expanding=True)),
+        PayoffQuote.identity_id == bindparam("identity"),
+    )
+    .order_by(PayoffQuote.issued_at.desc(), PayoffQuote.id.desc())
+)
+
+
 def _cards(rows: Session, owned: list[Contract], identity_id: int, today: date) -> list[Card]:
     """The contracts' payments, quotes and documents: one query each, as the page does."""
     ids = [c.id for c in owned]
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Payment.contract_id, order_by=(Payment.paid_on.desc(), Payment.id.desc())
-        )
-        .label("rank")
-    )
-    ranked = select(Payment.id, rank).where(Payment.contract_id.in_(ids)).subquery()
     # Rows, not objects of the session: the page only shows them.
     read = rows.connection().execute
-    payments = read(
-        select(Payment.contract_id, Payment.paid_on, Payment.amount_cents, Payment.status)
-        .join(ranked, ranked.c.id == Payment.id)
-        .where(ranked.c.rank <= RECENT_PAYMENTS)
-        .order_by(Payment.paid_on.desc(), Payment.id.desc())
-    ).all()
-    documents = read(
-        select(
-            Document.id, Document.contract_id, Document.kind, Document.issued_on, Document.filename
-        )
-        .where(Document.contract_id.in_(ids))
-        .order_by(Document.issued_on.desc(), Document.id.desc())
-    ).all()
-    quotes = read(
-        select(
-            PayoffQuote.contract_id,
-            PayoffQuote.reference,
-            PayoffQuote.issued_at,
-            PayoffQuote.payoff_date,
-            PayoffQuote.total_cents,
-        )
-        .where(PayoffQuote.contract_id.in_(ids), PayoffQuote.identity_id == identity_id)
-        .order_by(PayoffQuote.issued_at.desc(), PayoffQuote.id.desc())
-    ).all()
+    payments = read(_PAYMENTS, {"ids": ids, "recent": RECENT_PAYMENTS}).all()
+    documents = read(_DOCUMENTS, {"ids": ids}).all()
+    quotes = read(_QUOTES, {"ids": ids, "identity": identity_id}).all()
     cards = []
     for contract in owned:
         lines = [
@@ -197,7 +211,10 @@ def _cards(rows: Session, owned: list[Contract], identity_id: int, today: date) 
         ]
         lines.sort(key=lambda e: e.day, reverse=True)  # stable: quotes first on a day
         mine = [p for p in payments if p.contract_id == contract.id]
-        cards.append(Card(contract, standing(contract, today), end_date(contract), mine, lines))
+        window = date_window(today, contract.province)
+        cards.append(
+            Card(contract, standing(contract, today), end_date(contract), mine, lines, window)
+        )
     return cards
 
 

@@ -31,7 +31,13 @@ status (200, or 303 for the POST), or any socket error, stops the benchmark.
         [--workers 2] [--threads 4] [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Prints one line per wrk run, then a table: page, connections, requests/s of each, their
-ratio engine / bare view, p50 and p99 of each in milliseconds, and the load average.
+ratio engine / bare view, p50 and p99 of each in milliseconds, the busiest worker's share
+of the requests (from the JSON access log, which names each line's worker), and the load
+average.
+
+``--sockets`` measures only the overview, on two servers taking turns: the production
+settings (each worker its own socket) and bench/gunicorn_shared_socket.py (one socket the
+workers share, as before), with the busiest worker's share of each run.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -86,6 +93,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CUSTOMER = demo.EMILIE.email
 WARM_UP = 3
+# The gunicorn settings of one socket shared by the workers (--sockets: the baseline).
+SHARED = "bench/gunicorn_shared_socket.py"
 # The step POST: names and address given, the passwords left out.
 REFUSED_FORM = urlencode(
     {"first_name": "Jean", "last_name": "Tremblay", "email": "jean.t@example.com"}
@@ -123,11 +132,18 @@ def free_port() -> int:
 class Server:
     """gunicorn serving bench.wsgi:app as `moncompte serve` serves web.wsgi:app."""
 
-    def __init__(self, env: dict[str, str], folder: Path, workers: int, threads: int) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        folder: Path,
+        workers: int,
+        threads: int,
+        config: str = "web/gunicorn_config.py",
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = folder / "gunicorn.log"
-        metrics = folder / "metrics"
+        self.log = folder / f"gunicorn-{self.port}.log"
+        metrics = folder / f"metrics-{self.port}"
         metrics.mkdir()
         environment = {k: v for k, v in os.environ.items() if not k.startswith("MONCOMPTE_")}
         environment.update(env)
@@ -136,7 +152,7 @@ class Server:
             MONCOMPTE_LOG_FORMAT="json",
             PROMETHEUS_MULTIPROC_DIR=str(metrics),
         )
-        argv = [sys.executable, "-m", "gunicorn", "--config", "web/gunicorn_config.py"]
+        argv = [sys.executable, "-m", "gunicorn", "--config", config]
         argv += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
         argv += ["--threads", str(threads), "bench.wsgi:app"]
         with self.log.open("w") as log:
@@ -164,6 +180,20 @@ class Server:
 
     def stop(self) -> None:
         stop_group(self.process)
+
+    def busiest(self, since: int) -> float:
+        """The share of the requests logged after byte SINCE of the log that the busiest
+        worker served (each access line names its worker: ``pid``)."""
+        served: Counter[int] = Counter()
+        with self.log.open("rb") as log:
+            log.seek(since)
+            for line in log:
+                if line.startswith(b"{"):
+                    entry = json.loads(line)
+                    if entry.get("logger") == "moncompte.access":
+                        served[entry["pid"]] += 1
+        total = sum(served.values())
+        return max(served.values()) / total if total else 0.0
 
 
 def stop_group(process: subprocess.Popen[bytes]) -> None:
@@ -246,17 +276,23 @@ def sign_in(base: str, device_token: str) -> str:
 
 
 def ask_for_quotes(base: str, cookie: str, contract_ids: list[int]) -> None:
-    """A payoff quote on each contract: among its documents from now on."""
-    day = local_today(datetime.now(UTC)) + timedelta(days=10)
+    """A payoff quote on each contract, on its first business day from tomorrow on: among
+    its documents from now on."""
     for contract_id in contract_ids:
-        answer = requests.post(
-            f"{base}/fr/overview/contracts/{contract_id}/payoff",
-            data={"date": day.isoformat()},
-            headers={"Cookie": f"session={cookie}"},
-            allow_redirects=False,
-            timeout=30,
-        )
-        assert answer.status_code == 303, answer.status_code
+        for ahead in range(1, 31):
+            day = local_today(datetime.now(UTC)) + timedelta(days=ahead)
+            answer = requests.post(
+                f"{base}/fr/payoff-quote",
+                data={"contract": contract_id, "date": day.isoformat()},
+                headers={"Cookie": f"session={cookie}"},
+                allow_redirects=False,
+                timeout=30,
+            )
+            assert answer.status_code == 303, answer.status_code
+            if "/overview/quotes/" in answer.headers["Location"]:
+                break  # issued (otherwise a weekend or a holiday: the form again)
+        else:
+            raise SystemExit(f"no payoff quote could be issued on contract {contract_id}")
 
 
 def visitor_cookie(secret: str, instance_id: str) -> str:
@@ -386,9 +422,11 @@ class Run:
     p50: float
     p99: float
     requests: int
+    busiest: float  # the busiest worker's share of the requests
 
 
-def wrk(base: str, load: Load, connections: int, seconds: int, folder: Path) -> Run:
+def wrk(server: Server, load: Load, connections: int, seconds: int, folder: Path) -> Run:
+    base, since = server.base, server.log.stat().st_size
     script = folder / "load.lua"
     script.write_text(lua_script(load))
     argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
@@ -407,7 +445,8 @@ def wrk(base: str, load: Load, connections: int, seconds: int, folder: Path) -> 
             f"(first wrong status {result['first_wrong']}, expected {load.expected})\n"
             f"{done.stdout}"
         )
-    return Run(result["rps"], result["p50_ms"], result["p99_ms"], result["requests"])
+    busiest = server.busiest(since)
+    return Run(result["rps"], result["p50_ms"], result["p99_ms"], result["requests"], busiest)
 
 
 # -- checking the bare views against the pages ------------------------------------------
@@ -479,7 +518,7 @@ class Figures:
 
 
 def measure(
-    base: str, customer: str, secret: str, instances: list[str], args: argparse.Namespace
+    server: Server, customer: str, secret: str, instances: list[str], args: argparse.Namespace
 ) -> dict[tuple[str, int], Figures]:
     figures: dict[tuple[str, int], Figures] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -489,20 +528,66 @@ def measure(
                 page = pages(customer, secret, instances)[index]
                 found = figures.setdefault((page.name, connections), Figures())
                 for load in (page.engine, page.bare):
-                    wrk(base, load, connections, WARM_UP, folder)
+                    wrk(server, load, connections, WARM_UP, folder)
                 for _ in range(args.rounds):
                     page = pages(customer, secret, instances)[index]
                     for kind, load in (("engine", page.engine), ("bare", page.bare)):
-                        run = wrk(base, load, connections, args.duration, folder)
+                        run = wrk(server, load, connections, args.duration, folder)
                         getattr(found, kind).append(run)
                         found.load.append(os.getloadavg()[0])
                         print(
                             f"{page.name:10} c={connections:<3} {kind:6} {run.rps:8.1f} req/s  "
                             f"p50 {run.p50:7.1f} ms  p99 {run.p99:7.1f} ms  "
+                            f"busiest worker {run.busiest:4.0%}  "
                             f"({run.requests} requests, load {os.getloadavg()[0]:.1f})",
                             flush=True,
                         )
     return figures
+
+
+def compare_sockets(
+    own: Server, shared: Server, customer: str, args: argparse.Namespace
+) -> dict[int, dict[str, list[Run]]]:
+    """The overview on the workers' own sockets (the production settings) and on the one
+    socket they shared before, taking turns: requests/s and the busiest worker's share."""
+    found: dict[int, dict[str, list[Run]]] = {}
+    load = Load("GET", [Target("/fr/overview", customer)], 200)
+    servers = {"own sockets": own, "one socket": shared}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for connections in args.connections:
+            runs = found.setdefault(connections, {kind: [] for kind in servers})
+            for server in servers.values():
+                wrk(server, load, connections, WARM_UP, folder)
+            for _ in range(args.rounds):
+                for kind, server in servers.items():
+                    run = wrk(server, load, connections, args.duration, folder)
+                    runs[kind].append(run)
+                    print(
+                        f"overview c={connections:<3} {kind:11} {run.rps:8.1f} req/s  "
+                        f"p50 {run.p50:7.1f} ms  busiest worker {run.busiest:4.0%}",
+                        flush=True,
+                    )
+    return found
+
+
+def report_sockets(found: dict[int, dict[str, list[Run]]], args: argparse.Namespace) -> None:
+    print()
+    print(
+        f"GET /fr/overview, wrk -t2, {args.duration} s a run, {args.rounds} run(s) of each, "
+        f"interleaved; gunicorn {args.workers} workers × {args.threads} threads; medians"
+    )
+    print("| connections | own sockets req/s | one socket req/s | own / one | busiest worker, "
+          "own sockets (each run) | busiest worker, one socket (each run) |")  # fmt: skip
+    print("|" + " --- |" * 6)
+    for connections, runs in found.items():
+        own = statistics.median(r.rps for r in runs["own sockets"])
+        one = statistics.median(r.rps for r in runs["one socket"])
+        split = {k: " ".join(f"{r.busiest:.0%}" for r in v) for k, v in runs.items()}
+        print(
+            f"| {connections} | {own:.0f} | {one:.0f} | {own / one:.2f} | "
+            f"{split['own sockets']} | {split['one socket']} |"
+        )
 
 
 def report(figures: dict[tuple[str, int], Figures], args: argparse.Namespace) -> None:
@@ -513,10 +598,10 @@ def report(figures: dict[tuple[str, int], Figures], args: argparse.Namespace) ->
     )
     head = (
         "| page | connections | engine req/s | bare req/s | engine / bare | engine p50 | "
-        "engine p99 | bare p50 | bare p99 | load |"
+        "engine p99 | bare p50 | bare p99 | busiest worker | load |"
     )
     print(head)
-    print("|" + " --- |" * 10)
+    print("|" + " --- |" * 11)
     for (name, connections), found in figures.items():
 
         def mid(runs: list[Run], what: str) -> float:
@@ -527,7 +612,9 @@ def report(figures: dict[tuple[str, int], Figures], args: argparse.Namespace) ->
             f"| {name} | {connections} | {engine_rps:.0f} | {bare_rps:.0f} | "
             f"{engine_rps / bare_rps:.2f} | {mid(found.engine, 'p50'):.1f} ms | "
             f"{mid(found.engine, 'p99'):.1f} ms | {mid(found.bare, 'p50'):.1f} ms | "
-            f"{mid(found.bare, 'p99'):.1f} ms | {statistics.median(found.load):.1f} |"
+            f"{mid(found.bare, 'p99'):.1f} ms | "
+            f"{max(r.busiest for r in found.engine + found.bare):.0%} | "
+            f"{statistics.median(found.load):.1f} |"
         )
 
 
@@ -557,6 +644,7 @@ def run(args: argparse.Namespace) -> None:
         services.db.dispose()
         env = {"MONCOMPTE_DATABASE_URL": url, "MONCOMPTE_SECRET_KEY": secret}
         server = Server(env, folder, args.workers, args.threads)
+        shared = Server(env, folder, args.workers, args.threads, SHARED) if args.sockets else None
         try:
             server.wait_ready()
             customer = sign_in(server.base, seeded.device_token)
@@ -567,10 +655,19 @@ def run(args: argparse.Namespace) -> None:
                 f"serving on {server.base}; load average {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
-            figures = measure(server.base, customer, secret, seeded.instances, args)
+            if shared is not None:
+                shared.wait_ready()
+                found = compare_sockets(server, shared, customer, args)
+            else:
+                figures = measure(server, customer, secret, seeded.instances, args)
         finally:
             server.stop()
-    report(figures, args)
+            if shared is not None:
+                shared.stop()
+    if shared is not None:
+        report_sockets(found, args)
+    else:
+        report(figures, args)
 
 
 if __name__ == "__main__":
@@ -582,4 +679,9 @@ if __name__ == "__main__":
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--admin-url", default=ADMIN_URL, help="a database of the server")
     parser.add_argument("--database", default="bench_load", help="created, then dropped")
+    parser.add_argument(
+        "--sockets",
+        action="store_true",
+        help="the overview on the workers' own sockets against one shared socket, only",
+    )
     run(parser.parse_args())
