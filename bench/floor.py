@@ -148,7 +148,7 @@ def measure(
         for _ in range(200):
             in_process()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(args.profile).print_stats(40)
 
 
 def captured(services: Services, page: Any) -> list[tuple[str, Any]]:
@@ -188,5 +188,7 @@ if __name__ == "__main__":
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--admin-url", default=ADMIN_URL, help="a database of the server")
     parser.add_argument("--database", default="bench_floor", help="created, then dropped")
-    parser.add_argument("--profile", action="store_true", help="profile the page in the process")
+    parser.add_argument(
+        "--profile", choices=["cumulative", "tottime"], help="profile the page in the process"
+    )
     run(parser.parse_args())

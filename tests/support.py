@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import email
 import json
+import os
 import re
+import signal
 import socket
 import statistics
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup, Tag
 from flask import Flask
@@ -445,3 +449,47 @@ def own_form(page: Page) -> Form:
     forms = [f for f in page.soup.find_all("form") if str(f.get("method")).lower() == "post"]
     index = next(i for i, f in enumerate(forms) if "logout" not in str(f.get("action")))
     return page.form(index)
+
+
+class Command:
+    """One of our commands serving the site (``moncompte run`` or ``serve``) in a process
+    group of its own: started by ``with``, ready once BASE/readyz answers 200, stopped
+    (SIGTERM to the whole group) at the end; then ``output`` holds what it printed."""
+
+    def __init__(self, argv: list[str], base: str, env: dict[str, str], cwd: Path) -> None:
+        self.argv, self.base, self.env, self.cwd = argv, base, env, cwd
+        self.output = ""
+
+    def __enter__(self) -> Command:
+        self.process = subprocess.Popen(  # noqa: S603 - our own command
+            self.argv,
+            cwd=self.cwd,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while not self._ready():
+                started = self.process.poll() is None and time.monotonic() < deadline
+                assert started, f"{' '.join(self.argv[1:])} did not start"
+                time.sleep(0.3)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _ready(self) -> bool:
+        try:
+            return requests.get(f"{self.base}/readyz", timeout=10).status_code == 200
+        except requests.RequestException:
+            return False  # not listening yet, or a worker still booting
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def __exit__(self, *_: object) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.output = self.process.communicate(timeout=30)[0].decode()

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import requests
@@ -14,7 +11,7 @@ from bs4 import BeautifulSoup, Tag
 
 from tests.factories import identity
 from tests.functional.test_serve import MONCOMPTE, free_port
-from tests.support import Browser, newest
+from tests.support import Browser, Command, newest
 from web.services import Services
 
 EMAIL = "jean.t@example.com"
@@ -71,29 +68,9 @@ def test_links_lead_to_the_port_the_site_runs_on(tmp_path: Path) -> None:
         MONCOMPTE_DATABASE_URL=f"sqlite:///{tmp_path / 'site.db'}",
         MONCOMPTE_SECRET_KEY="test-secret-key",
     )
-    server = subprocess.Popen(  # noqa: S603 - our own command
-        [str(MONCOMPTE), "run", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if requests.get(f"{base}/readyz", timeout=10).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass  # not listening yet
-            assert server.poll() is None and time.monotonic() < deadline, "run did not start"
-            time.sleep(0.3)
+    with Command([str(MONCOMPTE), "run", "--port", str(port)], base, env, tmp_path) as run:
         mailbox = requests.get(f"{base}/dev/mailbox", timeout=10).text
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        output = server.communicate(timeout=30)[0].decode()
     links = re.findall(r"https?://[^\s<\"]+", mailbox)
     assert links, "the demo data's e-mails carry links"
     assert all(link.startswith(f"{base}/") for link in links), links
-    assert f"{base}/dev/mailbox" in output
+    assert f"{base}/dev/mailbox" in run.output

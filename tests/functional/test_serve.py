@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
+
+from tests.support import Command
 
 MONCOMPTE = Path(sys.executable).parent / "moncompte"
 
@@ -29,24 +29,8 @@ def test_serve_starts_workers_that_answer_and_count_together(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MONCOMPTE_DATABASE_URL": database_url, "MONCOMPTE_BASE_URL": base}
-    server = subprocess.Popen(  # noqa: S603 - our own command
-        [str(MONCOMPTE), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/readyz", timeout=10).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass  # not listening yet, or a worker still booting
-            assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.3)
+    command = [str(MONCOMPTE), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    with Command(command, base, env, tmp_path) as server:
         # Twenty connections, shared out among the workers' own sockets by the kernel.
         answered = [requests.get(f"{base}/fr/", timeout=5) for _ in range(20)]
         assert [a.status_code for a in answered] == [200] * 20
@@ -57,12 +41,9 @@ def test_serve_starts_workers_that_answer_and_count_together(
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
         assert len(children.split()) == 2  # the two workers
         sent = {a.headers["X-Request-ID"] for a in answered}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        output = server.communicate(timeout=30)[0].decode()
     # Its logs are JSON lines, each request's with its id and the worker that served it:
     # both did (all twenty to one would happen once in half a million starts).
-    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    lines = [json.loads(line) for line in server.output.splitlines() if line.startswith("{")]
     access = [line for line in lines if line["logger"] == "moncompte.access"]
     assert {a.headers["X-Request-ID"] for a in answered} <= {line["request_id"] for line in access}
     served = {line["pid"] for line in access if line["request_id"] in sent}
