@@ -21,6 +21,8 @@ from storage.models import Identity, Staff
 from web.services import Services
 
 PASSWORD = "vélo rouge sous la pluie"
+# The smallest file that is a PDF by its content (what uploads are checked by).
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # The key of the authenticator of every staff account staff_member makes (base32).
 STAFF_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

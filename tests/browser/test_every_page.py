@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -22,19 +23,28 @@ from tests.browser.conftest import (
     type_staff_code,
     watch,
 )
-from tests.factories import PASSWORD, staff_member
+from tests.factories import PASSWORD, identity, staff_member
+from tests.support import newest
 from web.services import Services
 
 pytestmark = pytest.mark.browser
 AGENT = "agent@servicesfinanciersmini.ca"
 ANALYST = "analyste@servicesfinanciersmini.ca"
+PENDING = "pas.encore@example.com"
+RESET = "oublie@example.com"
 WORDS = {
     "fr": {"sign_in": "Se connecter", "sign_out": "Se déconnecter", "open": "Ouvrir",
            "find": "Trouver", "staff_access": "Accès du personnel",
-           "expired": "Cette démarche a expiré"},
+           "expired": "Cette démarche a expiré",
+           "not_activated": "Votre MINI ID n'est pas encore activé",
+           "resend": "Envoyer le courriel d'activation", "check": "Vérifiez vos courriels",
+           "reset_done": "Connectez-vous avec votre nouveau mot de passe"},
     "en": {"sign_in": "Sign in", "sign_out": "Sign out", "open": "Open",
            "find": "Find", "staff_access": "Staff access",
-           "expired": "This procedure has expired"},
+           "expired": "This procedure has expired",
+           "not_activated": "Your MINI ID is not activated yet",
+           "resend": "Send the activation e-mail", "check": "Check your e-mail",
+           "reset_done": "Sign in with your new password"},
 }  # fmt: skip
 
 # Signed out, then signed in as Émilie (two contracts, a conversation): the customers' pages
@@ -104,7 +114,33 @@ def test_every_page_on_a_phone(
     phone.reload()
     expect(phone.get_by_role("heading", level=1)).to_have_text(words["expired"])
     accessible(phone)
+    # A MINI ID not yet activated: sign-in offers the activation e-mail again.
+    identity(services, PENDING, status="pending", language=lang)
+    look(phone, f"{live_server}/{lang}/login")
+    phone.locator("#email").fill(PENDING)
+    phone.locator("#password").fill(PASSWORD)
+    phone.locator("#password").press("Enter")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(words["not_activated"])
+    accessible(phone)
+    phone.get_by_role("button", name=words["resend"]).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text(words["check"])
+    accessible(phone)
+    # A whole password reset: the form the e-mailed link opens, then done.
+    identity(services, RESET, language=lang)
+    look(phone, f"{live_server}/{lang}/password-reset")
+    phone.locator("#email").fill(RESET)
+    phone.locator("#email").press("Enter")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(words["check"])
+    look(phone, live_server + urlsplit(str(newest(services, RESET).extras["link"])).path)
+    phone.locator("#password").fill("un nouveau départ en forêt")
+    phone.locator("#password_confirm").fill("un nouveau départ en forêt")
+    phone.locator("#password_confirm").press("Enter")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(words["reset_done"])
+    accessible(phone)
     look(phone, f"{live_server}/dev/mailbox")  # the developers' (in English only)
+    phone.get_by_role("link", name="HTML").first.click()
+    expect(phone.locator("iframe")).to_be_visible()
+    accessible(phone)
 
     remember_device(phone, app, live_server, demo.EMILIE.email)
     phone.goto(f"{live_server}/{lang}/login")

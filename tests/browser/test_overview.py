@@ -10,6 +10,7 @@ from playwright.sync_api import FilePayload, Page, expect
 
 from flows import demo
 from tests.browser.conftest import accessible, assert_focus_on_error_summary, remember_device, shoot
+from tests.factories import PDF
 
 pytestmark = pytest.mark.browser
 
@@ -112,4 +113,10 @@ def test_a_document_that_is_not_one_is_refused_with_the_focus_on_why(
     expect(page.locator("#document-error")).to_be_visible()
     assert_focus_on_error_summary(page)
     shoot(page, f"document-refused-{lang}")
+    accessible(page)
+    # A real PDF: received, the page says where it was kept.
+    real: FilePayload = {"name": "relevé.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    page.locator("input[type=file]").first.set_input_files(real)
+    page.get_by_role("button", name=send).first.click()
+    expect(page.get_by_role("status")).to_contain_text("relevé.pdf")
     accessible(page)

@@ -4,12 +4,16 @@ found again in the documents and by an agent; on a desktop and on a 390 px phone
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
 from flows import demo
+from flows.contracts import payoff
+from flows.contracts.schedule import today as local_today
 from tests.browser.conftest import (
     accessible,
     remember_device,
@@ -22,6 +26,7 @@ from tests.factories import PASSWORD, staff_member
 from web.services import Services
 
 pytestmark = pytest.mark.browser
+SATURDAY = 5
 
 TEXT = {
     "fr": {
@@ -30,6 +35,7 @@ TEXT = {
         "how": "Comment payer",
         "more_documents": "Afficher 2 documents précédents",
         "kind": "Citation de remboursement",
+        "see": "Voir la citation",
     },
     "en": {
         "sign_in": "Sign in",
@@ -37,8 +43,15 @@ TEXT = {
         "how": "How to pay",
         "more_documents": "Show 2 earlier documents",
         "kind": "Payoff quote",
+        "see": "See the quote",
     },
 }
+
+
+def days(first: date, last: date) -> Iterator[date]:
+    while first <= last:
+        yield first
+        first += timedelta(days=1)
 
 
 def sign_in(page: Page, app: Flask, live_server: str, lang: str, email: str) -> None:
@@ -61,7 +74,18 @@ def test_a_quote_is_issued_shown_and_kept_among_the_documents(
     words = TEXT[lang]
     sign_in(page, app, live_server, lang, demo.EMILIE.email)
     lease = page.locator(".contract").filter(has_text="LO-24-019284")
+    # A Saturday first: refused, the procedure's own page says why and asks again.
+    services: Services = app.extensions["moncompte"]
+    first, last = payoff.date_window(local_today(services.clock()), "QC")
+    saturday = next(d for d in days(first, last) if d.weekday() == SATURDAY)
+    lease.locator("input[type=date]").fill(saturday.isoformat())
     lease.get_by_role("button", name=words["get_quote"]).click()
+    expect(page).to_have_url(re.compile(rf"/{lang}/payoff-quote/\w+$"))
+    procedure = page.url
+    expect(page.locator("input[type=date]")).to_have_attribute("aria-invalid", "true")
+    accessible(page)
+    page.locator("input[type=date]").fill(first.isoformat())
+    page.get_by_role("button", name=words["get_quote"]).click()
 
     expect(page).to_have_url(re.compile(rf"/{lang}/overview/quotes/Q-\d{{4}}-\w{{4}}-\w{{4}}$"))
     reference = page.url.rsplit("/", 1)[1]
@@ -70,6 +94,9 @@ def test_a_quote_is_issued_shown_and_kept_among_the_documents(
     expect(page.get_by_role("heading", name=words["how"])).to_be_visible()
     accessible(page)
     shoot(page, f"quote-{lang}")
+    page.goto(procedure)  # the procedure, done: where the quote is kept
+    expect(page.get_by_role("link", name=words["see"])).to_be_visible()
+    accessible(page)
 
     page.goto(f"{live_server}/{lang}/overview")
     card = page.locator(".contract").filter(has_text="LO-24-019284")

@@ -59,12 +59,15 @@ def test_register_and_activate(page: Page, live_server: str, app: Flask, lang: s
     page.get_by_role("button", name=submit).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(check)
     shoot(page, f"check-email-{lang}")
+    accessible(page)
 
     services: Services = app.extensions["moncompte"]
     with services.db.read() as session:
         message = session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc()))
         assert message is not None
     page.goto(live_server + urlsplit(str(message.extras["link"])).path)
+    accessible(page)
     page.get_by_role("button", name=activate).click()
     expect(page.get_by_text(activated)).to_be_visible()
     shoot(page, f"activated-{lang}")
+    accessible(page)

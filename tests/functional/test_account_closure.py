@@ -16,7 +16,7 @@ from flows.fields import Upload
 from storage.contracts import Contract, Payment
 from storage.messages import Attachment, Conversation
 from storage.models import AuditRecord, FlowCount, Identity
-from tests.factories import TESTER, contract, identity, payment, staff_member
+from tests.factories import PDF, TESTER, contract, identity, payment, staff_member
 from tests.functional.test_agents import agent, staff_signed_in
 from tests.functional.test_sign_in import sign_in
 from tests.functional.test_support_desk import action, events_offered
@@ -25,7 +25,6 @@ from web.cli import main
 from web.services import Services
 
 EMAIL = "jean.t@example.com"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NEW_PASSWORD = "une autre saison sur la rive-sud"
 WHY = {"reason": "The customer called and was verified by the phone script."}
 

@@ -15,10 +15,9 @@ from flows.access import Principal
 from flows.engine import UnknownInstance
 from storage.messages import Message
 from storage.models import AuditRecord, Staff
-from tests.factories import PASSWORD, TESTER, contract, identity, staff_member
+from tests.factories import PASSWORD, PDF, TESTER, contract, identity, staff_member
 from tests.functional.test_overview import signed_in
 from tests.functional.test_secure_message import (
-    PDF,
     QUESTION,
     compose,
     conversation_of,

@@ -17,13 +17,12 @@ from sqlalchemy import select
 from flows import fields
 from storage.contracts import Document
 from storage.models import AuditRecord
-from tests.factories import contract, document, identity
+from tests.factories import PDF, contract, document, identity
 from tests.functional.test_overview import long_date, rows, signed_in
 from tests.support import Browser, Page
 from web.cli import main
 from web.services import Services
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
 
 

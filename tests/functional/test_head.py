@@ -14,8 +14,7 @@ from werkzeug.routing import Rule
 from storage import outbox
 from storage.models import Base
 from tests import paths
-from tests.factories import PASSWORD, TESTER, contract, identity, staff_member
-from tests.functional.test_documents import PDF
+from tests.factories import PASSWORD, PDF, TESTER, contract, identity, staff_member
 from tests.support import Browser, remember_device
 from web.services import Services
 

@@ -7,8 +7,7 @@ import io
 import pytest
 from flask import Flask
 
-from tests.factories import contract, staff_member
-from tests.functional.test_documents import PDF
+from tests.factories import PDF, contract, staff_member
 from tests.functional.test_overview import signed_in
 from tests.functional.test_staff import sign_in as staff_sign_in
 from tests.support import Browser

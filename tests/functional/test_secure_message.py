@@ -18,14 +18,13 @@ from flows.access import Principal
 from flows.messaging.targets import add_business_days
 from flows.support import case_reference
 from storage.messages import Attachment, Conversation
-from tests.factories import TESTER, contract, identity, staff_member
+from tests.factories import PDF, TESTER, contract, identity, staff_member
 from tests.functional.test_api import TOKEN, Api
 from tests.functional.test_cli import run
 from tests.functional.test_overview import signed_in
 from tests.support import Browser, Form, Page
 from web.services import Services
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
 EXE = b"MZ\x90\x00" + b"\x00" * 64
 QUESTION = "Bonjour,\nPuis-je changer la date de mon prélèvement mensuel?\nMerci"

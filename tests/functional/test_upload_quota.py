@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from flows.contracts import files as kept
 from storage.contracts import Document
-from tests.factories import contract, identity
-from tests.functional.test_documents import PDF, upload
+from tests.factories import PDF, contract, identity
+from tests.functional.test_documents import upload
 from tests.functional.test_overview import signed_in
 from tests.functional.test_secure_message import compose, conversation_of, files, main_form
 from web.services import Services
