@@ -125,11 +125,13 @@ def add_bare_views(app: Flask) -> None:
         outcome = session.get("outcome") or {}
         mine = (outcome.get("id"), outcome.get("state")) == (instance_id, "details")
         errors = dict(outcome.get("errors", {})) if mine else {}
+        notice = errors.pop("event", None)
         return render_template(
             "registration/details.html",
             state=FormState("details"),
             errors=errors,
-            notice=errors.pop("event", None),
+            notice=notice,
+            refused=bool(errors or notice),
             values=outcome.get("values", {}) if mine else {},
             action=request.path,
             progress=REGISTRATION_PROGRESS,

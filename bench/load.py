@@ -188,10 +188,12 @@ class Server:
         with self.log.open("rb") as log:
             log.seek(since)
             for line in log:
-                if line.startswith(b"{"):
+                try:
                     entry = json.loads(line)
-                    if entry.get("logger") == "moncompte.access":
-                        served[entry["pid"]] += 1
+                except ValueError:  # not JSON, or the last line still being written
+                    continue
+                if isinstance(entry, dict) and entry.get("logger") == "moncompte.access":
+                    served[entry["pid"]] += 1
         total = sum(served.values())
         return max(served.values()) / total if total else 0.0
 
