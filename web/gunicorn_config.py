@@ -8,7 +8,7 @@ worker_class = "gthread"
 timeout = 60
 graceful_timeout = 30
 accesslog = None  # the application logs its requests, without tokens
-# Each worker listens on a socket of its own (SO_REUSEPORT, gunicorn 23.1 and later) and
+# Each worker listens on a socket of its own (SO_REUSEPORT; gunicorn 24 and later) and
 # the kernel shares the new connections out among them evenly. With the one socket the
 # workers otherwise share, whichever wakes first takes them: under load one worker served
 # 16 keep-alive connections and the other none (bench/load.py prints the split).
