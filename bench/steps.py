@@ -10,8 +10,9 @@ test client:
   audit record, 303) against a bare view doing the same writes.
 - "code" step: POST /fr/login/<id> with the 6-digit code e-mailed to authorize the device
   (sign-in's shared device-code step: the newest challenge checked by its keyed hash and
-  used, the customer's language kept, audit record, the session opened, 303) against a
-  bare view doing the same writes and opening the same session.
+  used, the customer's language kept, the browser noted among the MINI ID's, audit record,
+  the session opened, 303) against a bare view doing the same writes and opening the same
+  session.
 
     .venv/bin/python -m bench.steps [--rounds 60] [--database-url postgresql+psycopg://…]
 
@@ -41,17 +42,20 @@ from werkzeug.wrappers import Response
 
 from bench import load
 from flows.access import Principal
-from flows.accounts import codes, links, passwords
+from flows.accounts import codes, links, passwords, remembered
 from flows.contracts.contract_import import Record, save_contract
 from flows.contracts.schedule import add_months
 from flows.contracts.schedule import today as local_today
 from flows.csv_import import Report
+from flows.model import SEEN_TOKEN
 from flows.procedures.steps.activation import MAIL_KINDS, MAILS_PER_HOUR
-from storage import contracts, flow_counts, identities, migrate, outbox
+from storage import contracts, devices, flow_counts, identities, migrate, outbox
+from storage.devices import SeenDevice
 from storage.identities import email_key
 from storage.models import AuditRecord, FlowInstance, Identity, OutboxMessage, Token
 from web import create_app
 from web.customer.auth import sign_in
+from web.customer.devices import SEEN_COOKIE, hand_over
 from web.services import Services
 
 PASSWORD = "vélo rouge sous la pluie"
@@ -125,12 +129,13 @@ def add_bare_views(app: Flask, services: Services) -> None:
             person = session.get(Identity, row.customer_id)
             assert person is not None
             person.language = "fr"
+            seen_token = note_browser(session, person.id, now)
             row.state, row.data = "signed_in", {**row.data, "remembered": False}
             row.updated_at, row.expires_at, row.ended_at = now, None, now
             audit(session, row, "authorize", "code_sent", "signed_in", now)
             # Where the customer lands, as sign_in's step finds it (a contract is linked).
             landing = "overview" if contracts.of_customer(session, person.id) else "link-account"
-        return sign_in(row.customer_id, landing)
+        return hand_over(sign_in(row.customer_id, landing), {SEEN_TOKEN: seen_token})
 
     @app.post("/bench/bare-activate/<token>")
     def bare_activate(token: str) -> Response:
@@ -148,6 +153,30 @@ def add_bare_views(app: Flask, services: Services) -> None:
             row.updated_at, row.expires_at, row.ended_at = now, None, now
             audit(session, row, "activate", "awaiting_activation", "activated", now)
         return redirect(f"/fr/register/{found.instance_id}", 303)
+
+
+def note_browser(session: Session, identity_id: int, now: datetime) -> str:
+    """This browser among those the MINI ID signed in with, as sign_in's step notes it (a
+    browser new to a MINI ID that signed in before would be told by e-mail: each round's
+    customer signs in here for the first time, so none is)."""
+    token = request.cookies.get(SEEN_COOKIE) or secrets.token_urlsafe(32)
+    found = devices.seen_device(session, links.digest(token), identity_id)
+    if found is not None:
+        found.last_seen_at = now
+        return token
+    devices.has_seen_devices(session, identity_id)
+    browser, system = remembered.describe(request.user_agent.string)
+    session.add(
+        SeenDevice(
+            token_hash=links.digest(token),
+            identity_id=identity_id,
+            browser=browser,
+            system=system,
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+    )
+    return token
 
 
 def audit(
