@@ -15,7 +15,6 @@ from flask import render_template
 from flask_babel import gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from weasyprint import HTML
 
 from flows.contracts.quotes import Issued
 from flows.contracts.schedule import today as local_today
@@ -113,6 +112,10 @@ def payoff_quote(contract: Contract, issued: Issued, lang: str, today: date) -> 
             methods=paying.methods(issued, contract.number, lang),
             contact=paying.contact(),
         )
+    # Imported at the first quote printed, not at start-up: WeasyPrint (Pango, its fonts)
+    # takes 43 MiB of a process, which a worker that never prints a quote is spared.
+    from weasyprint import HTML
+
     document = HTML(string=html, base_url=str(FONTS) + "/")
     return bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
 
