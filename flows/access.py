@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from flows.reasons import N_
+
 
 class Kind(StrEnum):
     VISITOR = "visitor"
@@ -30,10 +32,6 @@ class Kind(StrEnum):
     STAFF = "staff"
     SYSTEM = "system"
     TESTER = "tester"
-
-
-def N_(message: str) -> str:
-    return message
 
 
 CUSTOMER = "customer"  # in ``by:``: the person whose instance it is

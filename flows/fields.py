@@ -19,6 +19,8 @@ from typing import Any
 import filetype
 from email_validator import EmailNotValidError, validate_email
 
+from flows.reasons import N_
+
 # type name -> (max length, JSON-schema type) for the types the engine knows.
 FIELD_TYPES: dict[str, tuple[int, str]] = {
     "name": (100, "string"),
@@ -148,10 +150,6 @@ class FileProblem:
     def of(self) -> dict[str, Any]:
         """As JSON: what a page shows again after its redirect."""
         return {"reason": self.reason, "name": self.name, "limit": self.limit, "count": self.count}
-
-
-def N_(message: str) -> str:
-    return message
 
 
 # What a page says of each problem (English msgids: the catalogs translate them).

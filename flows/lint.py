@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flows.definition import Definition
+from flows.reasons import N_
 
 
 def _closure(start: Iterable[str], edges: dict[str, set[str]]) -> set[str]:
@@ -18,10 +19,6 @@ def _closure(start: Iterable[str], edges: dict[str, set[str]]) -> set[str]:
                 seen.add(nxt)
                 queue.append(nxt)
     return seen
-
-
-def N_(message: str) -> str:
-    return message
 
 
 # Each structural check, by kind, as an analyst reads it.

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from flows.access import N_
 from flows.accounts import closing, credentials, export, remembered, seen
 from flows.messaging import threads
+from flows.reasons import N_
 from storage import flow_counts, sessions
 from storage import retention as store
 from storage.db import Database

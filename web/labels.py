@@ -11,14 +11,10 @@ from flask_babel import gettext, ngettext
 from flows import fields
 from flows.contracts.payoff import Line
 from flows.contracts.taxes import Tax
+from flows.reasons import N_
 from web.formatting import money, percent
 from web.i18n import translate
 from web.services import current
-
-
-def N_(message: str) -> str:
-    return message
-
 
 LABELS: dict[str, dict[str, str]] = {
     "kind": {"loan": N_("Loan"), "lease": N_("Lease")},

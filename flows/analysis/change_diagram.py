@@ -20,6 +20,7 @@ from statemachine.contrib.diagram.renderers.mermaid import MermaidRenderer
 from flows.analysis import diagrams
 from flows.analysis.change import ADDED, CHANGED, REMOVED, Diff, key
 from flows.definition import Definition, TransitionInfo
+from flows.reasons import N_
 
 Translate = Callable[[str], str]
 FORMATS = ("svg", "dot", "mermaid")
@@ -29,10 +30,6 @@ COLOURS = {
     REMOVED: ("#cf222e", "#ffebe9"),
     CHANGED: ("#9a6700", "#fff8c5"),
 }
-
-
-def N_(message: str) -> str:
-    return message
 
 
 SAID = {ADDED: N_("new"), REMOVED: N_("removed"), CHANGED: N_("changed")}

@@ -11,8 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 from flows.analysis.change import Diff, Item, Key
-from flows.analysis.change_words import N_, Phrase, sentences
+from flows.analysis.change_words import Phrase, sentences
 from flows.analysis.impact import Detour, Group, Impact, Refusal, Waiting
+from flows.reasons import N_
 
 Translate = Callable[[str], str]
 

@@ -15,12 +15,9 @@ from markupsafe import Markup, escape
 
 from flows.analysis.change import ADDED, REMOVED, Detail, Diff, Item
 from flows.definition import Definition
+from flows.reasons import N_
 
 Translate = Callable[[str], str]
-
-
-def N_(message: str) -> str:
-    return message
 
 
 FACTS = {

@@ -33,6 +33,7 @@ from flows.access import CUSTOMER, ROLE_LABELS
 from flows.analysis.heatmap import Heat
 from flows.analysis.traceability import transition_steps
 from flows.definition import Definition, TransitionInfo
+from flows.reasons import N_
 
 Translate = Callable[[str], str]
 FORMATS = ("svg", "dot", "mermaid", "md")
@@ -47,10 +48,6 @@ ElementTree.register_namespace("", SVG)
 ElementTree.register_namespace("xlink", XLINK)
 # The library names two helper elements after id() of a Python object: stable names instead.
 _RUN_IDS = re.compile(r"\b(__initial|cluster___atomic)_\d+")
-
-
-def N_(message: str) -> str:
-    return message
 
 
 def _same(text: str) -> str:

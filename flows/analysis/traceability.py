@@ -12,10 +12,7 @@ from dataclasses import dataclass, field
 
 from flows.analysis import faq
 from flows.definition import Definition, TransitionInfo
-
-
-def N_(message: str) -> str:
-    return message
+from flows.reasons import N_
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from flows.fields import AcceptedFile, Upload, accept_file
 from flows.model import FlowModel
+from flows.reasons import N_
 from storage import messages
 from storage.models import Identity
 
@@ -88,10 +89,6 @@ def quota_problem(
     if total + sum(len(f.content) for f in sent) > UPLOAD_BYTES_PER_DAY:
         return "upload_quota_bytes"
     return None
-
-
-def N_(message: str) -> str:
-    return message
 
 
 class UploadQuota(FlowModel):

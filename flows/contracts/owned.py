@@ -6,12 +6,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from flows.model import FlowModel, View
+from flows.reasons import N_
 from storage import contracts
 from storage.contracts import Contract
-
-
-def N_(message: str) -> str:
-    return message
 
 
 class ContractOwned(FlowModel):

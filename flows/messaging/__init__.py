@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flows.reasons import N_
 from storage.models import Staff
-
-
-def N_(message: str) -> str:
-    return message
-
 
 # MINI Financial Services' usual topics, in the order the form offers them.
 SUBJECTS: dict[str, str] = {

@@ -21,14 +21,11 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from flows.accounts import second_factor as rules
+from flows.reasons import N_
 from web.services import current
 from web.staff.console import PENDING, SIGN_IN_LIMIT, console, renew, staff_required
 
 bp = console(Blueprint("second_factor", __name__, url_prefix="/staff/login"))
-
-
-def N_(message: str) -> str:
-    return message
 
 
 # The staff access trail's names of this step's records (web.staff.trail shows them).

@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from flows.analysis import heatmap, trail
 from flows.engine import Outcome
+from flows.reasons import N_
 from flows.records import AuditRecord
 from flows.registry import UnknownFlow
 from web.services import current
@@ -28,10 +29,6 @@ PAGE = 50
 LAST_PAGE = 1_000_000  # an offset past it could not be read by the database
 EXPORT_LIMIT = 100_000
 OUTCOMES = [str(o) for o in Outcome]
-
-
-def N_(message: str) -> str:
-    return message
 
 
 OUTCOME_NAMES = {

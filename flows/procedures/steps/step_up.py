@@ -16,15 +16,12 @@ from typing import Any, ClassVar
 
 from flows.accounts import credentials, passwords, remembered, sessions
 from flows.model import DEVICE_TOKEN, FlowModel, View
+from flows.reasons import N_
 from storage import sign_in_failures
 from storage.models import Identity
 
 FRESH_FOR = timedelta(minutes=5)
 FIELD = "current_password"
-
-
-def N_(message: str) -> str:
-    return message
 
 
 class StepUpStep(FlowModel):
