@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from storage import migrate
 
 
-def test_staff_on_record_before_enrol_and_the_migration_comes_undone(tmp_path: Path) -> None:
+def staff_on_record_at(tmp_path: Path, revision: str) -> tuple[str, Engine]:
+    """A database at REVISION with one agent on record: what a later migration finds."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    migrate.upgrade(url, "0009")
+    migrate.upgrade(url, revision)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(
@@ -22,6 +23,11 @@ def test_staff_on_record_before_enrol_and_the_migration_comes_undone(tmp_path: P
                 " '2024-01-01 00:00:00')"
             )
         )
+    return url, engine
+
+
+def test_staff_on_record_before_enrol_and_the_migration_comes_undone(tmp_path: Path) -> None:
+    url, engine = staff_on_record_at(tmp_path, "0009")
     migrate.upgrade(url, "0010")
     with engine.connect() as conn:
         row = conn.execute(
