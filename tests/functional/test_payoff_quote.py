@@ -119,6 +119,17 @@ def ask(browser: Browser, lang: str, contract_id: int, day: date) -> Page:
     return payoff_form(overview, f"#contract-{contract_id}").fill(date=day.isoformat()).submit()
 
 
+def issued(
+    app: Flask, services: Services, jean: int, today: date, lang: str = "fr"
+) -> tuple[Browser, int, str]:
+    """Jean, signed in in LANG, asks for a payoff quote of his ended lease: the browser,
+    the lease and the quote's reference."""
+    lease = ended_lease(services, jean, today)
+    browser = signed_in(app, lang=lang)
+    reference = ask(browser, lang, lease, payday(today)).path.rsplit("/", 1)[1]
+    return browser, lease, reference
+
+
 def quote_count(services: Services) -> int:
     with services.db.read() as session:
         return session.scalar(select(func.count()).select_from(PayoffQuote)) or 0
@@ -180,9 +191,7 @@ def test_the_quote_is_among_the_contracts_documents_with_its_pdf(
     app: Flask, services: Services, jean: int, today: date, lang: str
 ) -> None:
     words = TEXT[lang]
-    lease = ended_lease(services, jean, today)
-    browser = signed_in(app, lang=lang)
-    reference = ask(browser, lang, lease, payday(today)).path.rsplit("/", 1)[1]
+    browser, lease, reference = issued(app, services, jean, today, lang)
     overview = browser.get(f"/{lang}/overview")
     first = rows(overview, f"#contract-{lease} table.documents")[0]
     assert first[0] == long_date(today, lang)
@@ -247,9 +256,7 @@ def pdf_text(data: bytes) -> str:
 def test_the_pdf_shows_reference_taxes_and_how_to_pay(
     app: Flask, services: Services, jean: int, today: date, lang: str
 ) -> None:
-    lease = ended_lease(services, jean, today)
-    browser = signed_in(app, lang=lang)
-    reference = ask(browser, lang, lease, payday(today)).path.rsplit("/", 1)[1]
+    browser, _, reference = issued(app, services, jean, today, lang)
     response = browser.client.get(f"/{lang}/overview/quotes/{reference}.pdf")
     text = pdf_text(response.data)
     for expected in [*PDF_TEXT[lang], reference, "LO-22-000007", "MINI Cooper S 2024"]:
@@ -334,8 +341,7 @@ def test_a_date_outside_the_next_30_days_is_refused(
 def test_someone_elses_quote_answers_404(
     app: Flask, services: Services, jean: int, today: date
 ) -> None:
-    lease = ended_lease(services, jean, today)
-    reference = ask(signed_in(app), "fr", lease, payday(today)).path.rsplit("/", 1)[1]
+    _, lease, reference = issued(app, services, jean, today)
     identity(services, "other@example.com", first_name="Marie")
     other = signed_in(app, "other@example.com")
     for path in (f"/fr/overview/quotes/{reference}", f"/fr/overview/quotes/{reference}.pdf"):

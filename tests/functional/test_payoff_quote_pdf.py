@@ -12,8 +12,7 @@ import pikepdf
 import pytest
 from flask import Flask
 
-from tests.functional.test_overview import signed_in
-from tests.functional.test_payoff_quote import ask, ended_lease, payday, pdf_text
+from tests.functional.test_payoff_quote import issued, pdf_text
 from web.services import Services
 
 WORDS: dict[str, dict[str, Any]] = {
@@ -82,9 +81,7 @@ def test_the_quote_pdf_is_tagged_for_screen_readers(
     app: Flask, services: Services, jean: int, today: date, lang: str
 ) -> None:
     words = WORDS[lang]
-    lease = ended_lease(services, jean, today)
-    browser = signed_in(app, lang=lang)
-    reference = ask(browser, lang, lease, payday(today)).path.rsplit("/", 1)[1]
+    browser, _, reference = issued(app, services, jean, today, lang)
     data = browser.client.get(f"/{lang}/overview/quotes/{reference}.pdf").data
 
     document = pikepdf.open(io.BytesIO(data))
