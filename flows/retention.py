@@ -33,6 +33,7 @@ from storage import retention as store
 from storage.db import Database
 from storage.devices import DeviceChallenge, IdentityCheck, RememberedDevice, SeenDevice
 from storage.models import AuditRecord, StaffAccess, Token
+from storage.passkeys import Passkey
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ ROUND = 100  # batches whose keys one read finds
 # How long past its moment (the table below says which) each kind is kept.
 REMEMBERED_DEVICES = timedelta(0)  # past its expiry, remembered.VALID_FOR after it was made
 SEEN_DEVICES = seen.KEEP_FOR  # 400 days: no browser keeps the cookie longer
+PASSKEYS = seen.KEEP_FOR  # a passkey unused as long as a browser is forgotten
 DEVICE_CODES = timedelta(days=30)
 IDENTITY_CHECKS = timedelta(days=90)
 LINK_TOKENS = timedelta(days=30)
@@ -240,6 +242,14 @@ SCHEDULE: tuple[Kind, ...] = (
         N_("signs the customer in without a code in the browser they chose"),
         _older(RememberedDevice.expires_at, REMEMBERED_DEVICES),
         {"days": remembered.VALID_FOR.days},
+    ),
+    Kind(
+        "passkeys",
+        N_("a passkey a customer created on a device: its name and public key"),
+        N_("%(days)s days after it was last used"),
+        N_("signs the customer in on that device with nothing to type"),
+        _older(Passkey.last_used_at, PASSKEYS),
+        {"days": PASSKEYS.days},
     ),
     Kind(
         "seen_devices",

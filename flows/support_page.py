@@ -18,7 +18,7 @@ from flows.accounts import credentials, sessions
 from flows.contracts import association
 from flows.messaging import staff_name
 from flows.support import case_reference
-from storage import devices, messages, sign_in_failures
+from storage import devices, messages, passkeys, sign_in_failures
 from storage import support as store
 from storage.contracts import Contract
 from storage.identities import email_key
@@ -75,6 +75,7 @@ def customer_page(session: Session, customer_id: int, now: datetime) -> dict[str
         "sign_in_lock": _sign_in_lock(session, customer, now),
         "association_lock": _association_lock(session, customer_id, now),
         "devices": devices.devices_of(session, customer_id, now),
+        "passkeys": passkeys.of_customer(session, customer_id),
         "sessions": sessions.of_customer(session, customer_id, now),
         "procedures": procedures,
         "staff_names": {

@@ -10,6 +10,7 @@ from storage.contracts import Contract, Document, Payment
 from storage.devices import RememberedDevice, SeenDevice
 from storage.messages import Conversation, Message
 from storage.models import AuditRecord, FlowInstance
+from storage.passkeys import Passkey
 from storage.quotes import PayoffQuote
 
 
@@ -49,6 +50,11 @@ def conversations(session: Session, identity_id: int) -> list[tuple[Conversation
 def remembered(session: Session, identity_id: int) -> list[RememberedDevice]:
     query = select(RememberedDevice).where(RememberedDevice.identity_id == identity_id)
     return list(session.scalars(query.order_by(RememberedDevice.id)))
+
+
+def passkeys(session: Session, identity_id: int) -> list[Passkey]:
+    query = select(Passkey).where(Passkey.identity_id == identity_id)
+    return list(session.scalars(query.order_by(Passkey.id)))
 
 
 def seen(session: Session, identity_id: int) -> list[SeenDevice]:

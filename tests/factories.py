@@ -10,7 +10,7 @@ import pyotp
 from sqlalchemy import select
 
 from flows.access import Principal
-from flows.accounts import passwords, totp
+from flows.accounts import passkeys, passwords, totp
 from flows.contracts import documents, files
 from flows.contracts.contract_import import save_contract, save_payment
 from flows.contracts.schedule import add_months
@@ -18,6 +18,7 @@ from flows.contracts.schedule import today as local_today
 from flows.csv_import import Report
 from storage.identities import email_key
 from storage.models import Identity, Staff
+from tests.webauthn import SoftAuthenticator
 from web.services import Services
 
 PASSWORD = "vélo rouge sous la pluie"
@@ -166,3 +167,25 @@ def staff_code(services: Services, email: str, key: str = STAFF_TOTP) -> str:
 
 # Who tests send as: a tester, like the testers' API and the command line.
 TESTER = Principal.tester("test")
+
+
+def passkey(
+    services: Services, identity_id: int, name: str = "Chromium · Linux", base_url: str = ""
+) -> SoftAuthenticator:
+    """A passkey of the MINI ID, kept as passkey_registration keeps one; the software
+    authenticator that holds it (for the site at BASE_URL, by default the engine's)."""
+    rp = passkeys.relying_party(base_url or services.engine.base_url())
+    device = SoftAuthenticator(rp.origin)
+    with services.db.write() as session:
+        found = session.get(Identity, identity_id)
+        assert found is not None
+        memory: dict[str, Any] = {}
+        now = services.clock()
+        handle = passkeys.user_handle(b"tests", identity_id)
+        answer = device.create(passkeys.offer_registration(session, memory, rp, found, handle, now))
+        row, problem = passkeys.register(
+            session, identity_id, answer, rp, passkeys.challenge_of(memory), name, now
+        )
+        assert row is not None, problem
+        session.add(row)
+    return device

@@ -88,6 +88,14 @@ def document(
             }
             for d in exports.remembered(session, identity.id)
         ],
+        "passkeys": [
+            {
+                "name": p.name,
+                "created": p.created_at.isoformat(),
+                "last_used": p.last_used_at.isoformat(),
+            }
+            for p in exports.passkeys(session, identity.id)
+        ],
         "browsers_signed_in_with": [
             {
                 "browser": d.browser,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ua_parser import parse
 
 from flows.accounts.links import digest
-from storage import devices
+from storage import devices, passkeys
 from storage.devices import RememberedDevice
 
 VALID_FOR = timedelta(days=90)
@@ -62,7 +62,10 @@ def recognised(session: Session, token: str | None, identity_id: int, now: datet
 
 
 def forget_all(session: Session, identity_id: int) -> int:
-    """Every remembered device of the customer asks for a code again (password change)."""
+    """Every remembered device of the customer asks for a code again, and every passkey is
+    removed (a password reset or change, closing, an agent): how many devices were
+    forgotten."""
+    passkeys.remove(session, identity_id)
     return devices.forget(session, identity_id)
 
 

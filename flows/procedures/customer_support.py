@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flows.accounts import closing, links
+from flows.accounts import closing, links, remembered
 from flows.contracts import association
 from flows.model import FlowModel, View
 from flows.procedures.steps.activation import LINK_MAIL, LINK_PURPOSE, LINK_VALID_FOR
 from flows.support_page import customer_page
-from storage import devices, sessions
+from storage import devices, passkeys, sessions
 from storage import support as store
 from storage.models import FlowInstance, Identity
 
@@ -107,14 +107,17 @@ class CustomerSupport(FlowModel):
         )
 
     def devices_remembered(self, fields: Mapping[str, Any]) -> bool:
-        owned = devices.devices_of(self.ctx.session, self.customer.id, self.ctx.now)
+        session, owner = self.ctx.session, self.customer.id
+        owned = devices.devices_of(session, owner, self.ctx.now) or passkeys.of_customer(
+            session, owner
+        )
         return bool(owned) or self.reject("event", "no_devices")
 
     def forget_one(self, fields: Mapping[str, Any]) -> None:
         devices.forget(self.ctx.session, self.customer.id, fields["device"])
 
     def forget_all(self, fields: Mapping[str, Any]) -> None:
-        devices.forget(self.ctx.session, self.customer.id)
+        remembered.forget_all(self.ctx.session, self.customer.id)  # and the passkeys
 
     def tell_devices_forgotten(self, fields: Mapping[str, Any]) -> None:
         self.tell("devices")

@@ -11,9 +11,10 @@ from typing import Any
 
 from flows.accounts import remembered, sessions
 from flows.model import DEVICE_TOKEN, FlowModel, View
-from storage import devices
+from storage import devices, passkeys
 from storage.devices import RememberedDevice
 from storage.models import WebSession
+from storage.passkeys import Passkey
 
 ALL = "all"
 OTHERS = "others"
@@ -27,6 +28,7 @@ def handle(row: WebSession) -> str:
 class RememberedDevices(FlowModel):
     chosen: list[RememberedDevice] | None = None
     ending: list[WebSession] | None = None
+    removing: Passkey | None = None
 
     @classmethod
     def screen(cls, view: View) -> dict[str, Any]:
@@ -39,6 +41,7 @@ class RememberedDevices(FlowModel):
         return {
             "devices": [(d, remembered.is_this_one(d, mine)) for d in found],
             "sessions": [(s, handle(s), s.id == here) for s in live],
+            "passkeys": passkeys.of_customer(view.session, owner),
         }
 
     def session_known(self, fields: Mapping[str, Any]) -> bool:
@@ -72,6 +75,18 @@ class RememberedDevices(FlowModel):
         self.memory.update(forgotten=len(chosen), all=fields["device"] == ALL)
         if any(remembered.is_this_one(d, fields.get(DEVICE_TOKEN)) for d in chosen):
             self.client[DEVICE_TOKEN] = ""  # this browser is no longer remembered
+
+    def passkey_owned(self, fields: Mapping[str, Any]) -> bool:
+        """A field rule: one of the customer's passkeys, by its number in the list."""
+        owned = passkeys.of_customer(self.ctx.session, self.ctx.customer_id or 0)
+        self.removing = next((p for p in owned if str(p.id) == str(fields["passkey"])), None)
+        return self.removing is not None or self.reject("passkey", "passkey_gone")
+
+    def remove_passkeys(self) -> None:
+        removing, owner = self.removing, self.ctx.customer_id
+        assert removing is not None and owner is not None
+        passkeys.remove(self.ctx.session, owner, removing.id)
+        self.memory["removed"] = removing.name
 
 
 MODEL = RememberedDevices

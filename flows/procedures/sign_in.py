@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from flows.accounts import credentials, passwords, remembered, seen
+from flows.accounts import credentials, passkeys, passwords, remembered, seen
 from flows.model import DEVICE_TOKEN, SEEN_TOKEN, USER_AGENT
 from flows.procedures.steps.activation import ActivationStep
 from flows.procedures.steps.device_code import DeviceCodeStep
@@ -73,7 +73,9 @@ class SignIn(ActivationStep, DeviceCodeStep):
         self.customer_id = identity.id
         # The site opens in their language (theirs to choose in «Mon profil»).
         self.told["language"] = identity.language
-        self.told["password_at"] = self.memory.get("password_at", self.ctx.now.isoformat())
+        if "password" in fields or "password_at" in self.memory:  # not with a passkey alone
+            self.told["password_at"] = self.memory.get("password_at", self.ctx.now.isoformat())
+        passkeys.spend(self.memory)  # a passkey's challenge serves once
         self.notice_new_device(identity, fields)
         # Where a customer lands: the overview; with no contract linked yet, the first
         # page of «Associez votre compte».
@@ -103,6 +105,30 @@ class SignIn(ActivationStep, DeviceCodeStep):
     def _upgrade_hash(identity: Identity, fields: Mapping[str, Any]) -> None:
         if "password" in fields and passwords.needs_rehash(identity.password_hash):
             identity.password_hash = passwords.hash_password(fields["password"])
+
+    def offer_passkey(self, fields: Mapping[str, Any]) -> None:
+        """A challenge for the browser's passkeys, whichever address was typed: the page
+        and its options are the same for one with a passkey, one without, and none."""
+        if "email" in fields:
+            self.memory["email"] = fields["email"]
+        rp = passkeys.relying_party(self.ctx.base_url)
+        self.told[passkeys.OPTIONS] = passkeys.offer_sign_in(self.memory, rp, self.ctx.now)
+
+    def passkey_valid(self, fields: Mapping[str, Any]) -> bool:
+        ctx = self.ctx
+        problem = passkeys.challenge_problem(self.memory, ctx.now)
+        if problem is None:
+            found = identities.by_email(ctx.session, self.memory["email"], lock=True)
+            self.identity = found if credentials.active(found) else None
+            _, problem = passkeys.authenticate(
+                ctx.session,
+                self.identity.id if self.identity else None,
+                fields["credential"],
+                passkeys.relying_party(ctx.base_url),
+                passkeys.challenge_of(self.memory),
+                ctx.now,
+            )
+        return self.reject("event", problem) if problem else True
 
     def remember_identity(self) -> None:
         identity = self.identity

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from storage import contracts, devices, messages  # noqa: F401 - their tables join Base.metadata
+from storage import contracts, devices, messages, passkeys  # noqa: F401 - their tables join Base.metadata
 from storage.models import Base
 
 config = context.config

@@ -67,6 +67,11 @@ class Api:
         body = {"event": event, "data": data}
         return self.call("POST", f"/flows/{instance_id}/events", body, **kw)
 
+    def event(self, instance_id: str, event: str, data: Any = None, **kw: Any) -> tuple[int, Any]:
+        """Send EVENT: the status and the JSON answer."""
+        answer = self.send(instance_id, event, data, **kw)
+        return answer.status_code, answer.json
+
     def link_token(self, address: str) -> str:
         [newest, *_] = self.get(f"/outbox?to={address}")["messages"]
         return token_of(str(newest["extras"]["link"]))

@@ -26,7 +26,9 @@ from web.cli import main
 from web.services import Services
 
 NEW_SIGN_IN = DEFINITIONS / "sign_in.yaml"
-OLD_SIGN_IN = Path(__file__).resolve().parents[1] / "fixtures" / "sign_in_before_device_step.yaml"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+OLD_SIGN_IN = FIXTURES / "sign_in_before_device_step.yaml"
+BEFORE_PASSKEYS = FIXTURES / "sign_in_before_passkeys.yaml"
 
 
 @pytest.fixture
@@ -76,7 +78,8 @@ def test_the_impact_names_the_journeys_now_through_the_code_step(app: Flask) -> 
     services: Services = app.extensions["moncompte"]
     current = services.registry.get("sign_in")
     new = change.draft(NEW_SIGN_IN.read_text(encoding="utf-8"), current, services.registry.steps)
-    code_step = set(new.states) - set(current.states)
+    # (The passkey is a way of its own, another event: no detour of the password's.)
+    code_step = set(new.states) - set(current.states) - {"passkey"}
     assert code_step, "the new version adds the states of its code step"
 
     report = impact_json(app)
@@ -118,3 +121,26 @@ def test_the_impact_in_words(app: Flask) -> None:
     )
     assert detour.split(": 3 — ")[1].split() == sorted(journeys["signed_in"])
     assert "  *Sign-in form*: 2 (overdue: 0) — its ways out change" in result.output
+
+
+def test_adding_passkeys_leaves_every_sign_in_its_way_and_offers_one_more(
+    make_app: Any, tmp_path: Path
+) -> None:
+    """What an analyst reads before passkeys ship: the sign-ins on the form (in flight)
+    gain a way out, to the passkey; none is refused, none detoured."""
+    before = BEFORE_PASSKEYS.read_text(encoding="utf-8")
+    app = make_app(FLOW_FOLDERS=[str(flows_folder(tmp_path / "flows", sign_in=before))])
+    services: Services = app.extensions["moncompte"]
+    identity(services, "jean.t@example.com")
+    sign_in(Browser(app), "jean.t@example.com")
+    for _ in range(2):
+        sign_in(Browser(app), "jean.t@example.com", "pas le bon mot de passe")
+
+    report = impact_json(app)
+    assert report["journeys"] == {**report["journeys"], "total": 3, "refused": 0}
+    assert report["detours"] == []
+    waiting = {w["state"]: w for w in report["in_flight"]}
+    assert waiting["credentials"]["count"] == 2 and waiting["credentials"]["status"] == "changed"
+    added = {(w["event"], w["target"]) for w in waiting["credentials"]["next_new"]}
+    assert ("use_passkey", "passkey") in added
+    assert "passkey" not in {w["target"] for w in waiting["credentials"]["next_old"]}

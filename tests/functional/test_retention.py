@@ -37,6 +37,7 @@ from storage.models import (
     Token,
     WebSession,
 )
+from storage.passkeys import Passkey
 from tests.factories import contract, document, identity
 from web.cli import main
 from web.ops import worker
@@ -49,6 +50,7 @@ PAST = {
     "closed_mini_ids": 1,
     "web_sessions": 1,
     "remembered_devices": 1,
+    "passkeys": 1,
     "seen_devices": 1,
     "device_codes": 1,
     "identity_checks": 1,
@@ -176,6 +178,17 @@ def seen(customer: int, moment: datetime) -> SeenDevice:
     )
 
 
+def passkey(customer: int, moment: datetime) -> Passkey:
+    return Passkey(
+        identity_id=customer,
+        credential_id=secrets.token_urlsafe(32),
+        public_key=b"",
+        name="Chromium",
+        created_at=moment,
+        last_used_at=moment,
+    )
+
+
 def code(customer: int, moment: datetime) -> DeviceChallenge:
     return DeviceChallenge(
         instance_id="0" * 32,
@@ -222,6 +235,7 @@ def _sessions_and_devices(session: Any, planted: Planted, customer: int, now: da
     for rows, past, within in (
         (planted, device(customer, now - timedelta(minutes=1)), device(customer, now + DAY)),
         (planted, seen(customer, now - 401 * DAY), seen(customer, now - 399 * DAY)),
+        (planted, passkey(customer, now - 401 * DAY), passkey(customer, now - 399 * DAY)),
         (planted, code(customer, now - 31 * DAY), code(customer, now - 29 * DAY)),
         (planted, link(now - 31 * DAY), link(now - 29 * DAY)),
     ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.factories import PASSWORD, identity
+from tests.factories import PASSWORD, contract, identity, passkey
+from tests.functional.test_api import TOKEN, Api
 from tests.support import (
     ROUNDS,
     WARMUP,
@@ -301,3 +303,98 @@ def test_an_ipv6_client_is_throttled_by_its_64_network(make_app: Any) -> None:
     statuses = [attempt(f"2001:db8:1:2:{n:x}::1") for n in range(21)]
     assert statuses[:20] == [303] * 20 and statuses[20] == 429
     assert attempt("2001:db8:1:3::1") == 303  # the next network is someone else
+
+
+# -- with a passkey (created by passkey_registration) --------------------------------------
+
+PASSKEY_EMAIL = "nadia.roy@example.com"
+SITE = "http://localhost/"  # the test client's, where the passkeys are made
+
+
+def passkey_sign_in(api: Api, email: str = PASSKEY_EMAIL) -> tuple[str, str]:
+    """A sign-in, the e-mail address typed, «Se connecter avec une clé d'accès» chosen: its
+    id and the options it hands out."""
+    instance = api.start("sign_in")["id"]
+    status, body = api.event(instance, "use_passkey", {"email": email})
+    assert status == 200 and body["state"] == "passkey", body
+    return instance, body["told"]["passkey_options"]
+
+
+def refused(api: Api, instance: str, credential: str, lang: str = "fr") -> dict[str, str]:
+    status, body = api.event(instance, "verify_passkey", {"credential": credential}, lang=lang)
+    assert status == 422, body
+    return dict(body["errors"]["event"])
+
+
+@pytest.fixture
+def passkey_api(make_app: Any) -> Api:
+    return Api(make_app(API_TOKEN=TOKEN))
+
+
+def test_a_passkey_signs_in_with_no_password_and_no_code(passkey_api: Api) -> None:
+    services: Services = passkey_api.app.extensions["moncompte"]
+    nadia = identity(services, PASSKEY_EMAIL)
+    contract(services, identity_id=nadia)  # a password alone would be asked a code
+    device = passkey(services, nadia, base_url=SITE)
+    instance, options = passkey_sign_in(passkey_api)
+    assert json.loads(options)["allowCredentials"] == []  # says nothing of who has one
+    status, body = passkey_api.event(
+        instance, "verify_passkey", {"credential": device.get(options)}
+    )
+    assert status == 200 and body["state"] == "signed_in", body
+    # No password typed: «Mon profil» asks for it before a change of password or address.
+    assert "password_at" not in body["told"]
+    # An address with no MINI ID gets the same page and options.
+    _, unknown = passkey_sign_in(passkey_api, "personne@example.com")
+    assert json.loads(unknown).keys() == json.loads(options).keys()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_passkey_is_refused_replayed_phished_late_cloned_or_another_customers(
+    passkey_api: Api, lang: str
+) -> None:
+    api = passkey_api
+    services: Services = api.app.extensions["moncompte"]
+    device = passkey(services, identity(services, PASSKEY_EMAIL), base_url=SITE)
+    other = passkey(services, identity(services, "voisin@example.com"), base_url=SITE)
+    message = {
+        "fr": "La clé d'accès n'a pas pu être utilisée. Réessayez, ou connectez-vous avec "
+        "votre mot de passe.",
+        "en": "The passkey could not be used. Try again, or sign in with your password.",
+    }[lang]
+
+    first, options = passkey_sign_in(api)
+    used = device.get(options)
+    assert api.send(first, "verify_passkey", {"credential": used}).status_code == 200
+    # Replayed: on the same sign-in (over), then on a new one (another challenge).
+    assert api.send(first, "verify_passkey", {"credential": used}).status_code == 409
+    second, options = passkey_sign_in(api)
+    assert refused(api, second, used, lang) == {"reason": "passkey_invalid", "message": message}
+
+    # Signed for another site (a phishing page's origin).
+    phished = device.get(options, origin="https://mini-financement.example")
+    assert refused(api, second, phished, lang)["reason"] == "passkey_invalid"
+
+    # Another customer's passkey, for Nadia's address.
+    assert refused(api, second, other.get(options), lang) == {
+        "reason": "passkey_unknown",
+        "message": {
+            "fr": "Cette clé d'accès ne permet pas de se connecter avec cette adresse de "
+            "courriel. Réessayez, ou connectez-vous avec votre mot de passe.",
+            "en": "This passkey cannot sign in with this e-mail address. Try again, or sign "
+            "in with your password.",
+        }[lang],
+    }
+
+    # A cloned authenticator: its counter is behind the one kept.
+    device.credentials[0].sign_count = 0
+    assert refused(api, second, device.get(options), lang)["reason"] == "passkey_invalid"
+
+    # Too late: 5 minutes. A new challenge, then it works; «Use my password» goes back.
+    services.clock.advance(timedelta(minutes=5, seconds=1))
+    device.credentials[0].sign_count = 10
+    assert refused(api, second, device.get(options), lang)["reason"] == "passkey_expired"
+    renewed = api.event(second, "again")[1]["told"]["passkey_options"]
+    assert api.event(second, "verify_passkey", {"credential": device.get(renewed)})[0] == 200
+    third, _ = passkey_sign_in(api)
+    assert api.event(third, "use_password")[1]["state"] == "credentials"

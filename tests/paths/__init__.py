@@ -123,6 +123,11 @@ class Walk:
             )
         return dict(message.extras) if message else {}
 
+    def passkey_options(self) -> str:
+        """The passkey options the instance hands out now ("" when none)."""
+        snapshot = self.services.engine.snapshot(self.id, by=TESTER)
+        return str(snapshot.display.get("passkey_options") or "")
+
     def customer_contracts(self) -> list[int]:
         with self.services.db.read() as session:
             return [c.id for c in contracts.of_customer(session, self.customer_id or 0)]

@@ -1,5 +1,6 @@
-"""Where I am signed in: a customer whose MINI ID remembers a browser and has a session
-open elsewhere; the browser forgotten, the other sessions ended."""
+"""Where I am signed in: a customer whose MINI ID remembers a browser, has a session open
+elsewhere and a passkey; the browser forgotten, the other sessions ended, the passkey
+removed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import secrets
 from typing import Any
 
 from flows.accounts import remembered, sessions
-from tests.factories import identity
+from storage import passkeys
+from tests.factories import identity, passkey
 from tests.paths import Steps, Walk
 from web.services import Services
 
@@ -18,6 +20,7 @@ def customer(services: Services) -> int:
     with services.db.write() as session:
         remembered.remember(session, who, "", services.clock())
         sessions.create(session, secrets.token_urlsafe(32), who, {}, services.clock())
+    passkey(services, who)
     return who
 
 
@@ -29,4 +32,14 @@ def end_others(walk: Walk) -> dict[str, Any]:
     return {"session": "others"}
 
 
-STEPS: Steps = {("listing", "forget"): forget_all, ("listing", "end_session"): end_others}
+def remove_passkey(walk: Walk) -> dict[str, Any]:
+    with walk.services.db.read() as session:
+        owned = passkeys.of_customer(session, walk.customer_id or 0)
+    return {"passkey": str(owned[0].id) if owned else "0"}
+
+
+STEPS: Steps = {
+    ("listing", "forget"): forget_all,
+    ("listing", "end_session"): end_others,
+    ("listing", "remove_passkey"): remove_passkey,
+}

@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from tests.factories import PASSWORD, contract, identity
+from tests.factories import PASSWORD, contract, identity, passkey
 from tests.paths import Steps, Walk
 from tests.paths.steps import ACTIVATION, DEVICE_CODE
+from tests.webauthn import SoftAuthenticator
 
 
 def credentials(status: str) -> Any:
@@ -27,7 +28,25 @@ def with_a_contract(walk: Walk) -> dict[str, Any]:
     return {"email": email, "password": PASSWORD}
 
 
+def with_a_passkey(walk: Walk) -> dict[str, Any]:
+    """A MINI ID with a passkey on this (software) device."""
+    email = f"passkey.{walk.id.lower()}@example.com"
+    DEVICES[walk.id] = passkey(walk.services, identity(walk.services, email))
+    return {"email": email}
+
+
+def signed_with_passkey(walk: Walk) -> dict[str, Any]:
+    options, device = walk.passkey_options(), DEVICES.get(walk.id)
+    return {"credential": device.get(options) if options and device else "{}"}
+
+
+DEVICES: dict[str, SoftAuthenticator] = {}  # the authenticator of each walk's MINI ID
+
 STEPS: Steps = {
+    ("credentials", "use_passkey"): with_a_passkey,
+    ("passkey", "verify_passkey"): signed_with_passkey,
+    ("passkey", "again"): lambda walk: {},
+    ("passkey", "use_password"): lambda walk: {},
     ("credentials", "submit", "signed_in"): credentials("active"),
     ("credentials", "submit", "not_activated"): credentials("pending"),
     ("credentials", "submit", "choosing_channel"): with_a_contract,

@@ -16,6 +16,7 @@ from flask import (
     Flask,
     abort,
     render_template,
+    session,
     url_for,
 )
 from flask_babel import gettext
@@ -98,7 +99,9 @@ def show(lang: str) -> str:
         )
         for c in linked
     ]
-    return render_template("overview/index.html", cards=cards, first_few=FIRST_FEW)
+    # Offered once, by the step that authorized this device with a code (device_code).
+    offer = session.pop("offer", None)
+    return render_template("overview/index.html", cards=cards, first_few=FIRST_FEW, offer=offer)
 
 
 def _documents(kept: list[DocumentLine], issued: list[QuoteLine]) -> list[Entry]:

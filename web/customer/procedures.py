@@ -209,6 +209,8 @@ def _after(definition: Definition, result: Result) -> Response:
     the customer's language (set, or theirs at sign-in): the site follows it."""
     snapshot = result.snapshot
     following = result.told.get("next") if result.ok else None  # a page the step names
+    if result.ok and "offer" in result.told:  # another procedure, offered once on the overview
+        session["offer"] = result.told["offer"]
     lang = (result.told.get("language") if result.ok else None) or current_language()
     if result.ok and definition.states[snapshot.state].signs_in and snapshot.customer_id:
         typed = result.told.get("password_at")

@@ -109,6 +109,7 @@ class DeviceCodeStep(FlowModel):
         challenge, owner = self.challenge, self.customer_id
         assert challenge is not None and owner is not None  # code_valid said so
         challenge.used_at = self.ctx.now
+        self.told["offer"] = "passkey_registration"  # nothing to type here next time
         self.memory["remembered"] = bool(fields.get("remember_device"))
         if fields.get("remember_device"):
             token = remembered.remember(
