@@ -398,3 +398,38 @@ def test_a_passkey_is_refused_replayed_phished_late_cloned_or_another_customers(
     assert api.event(second, "verify_passkey", {"credential": device.get(renewed)})[0] == 200
     third, _ = passkey_sign_in(api)
     assert api.event(third, "use_password")[1]["state"] == "credentials"
+
+
+def test_after_the_password_a_passkey_authorizes_the_device_instead_of_a_code(
+    passkey_api: Api,
+) -> None:
+    api = passkey_api
+    services: Services = api.app.extensions["moncompte"]
+    nadia = identity(services, PASSKEY_EMAIL)
+    contract(services, identity_id=nadia)
+    device = passkey(services, nadia, base_url=SITE)
+    other = passkey(services, identity(services, "voisin@example.com"), base_url=SITE)
+    instance = api.start("sign_in")["id"]
+    status, body = api.event(instance, "submit", {"email": PASSKEY_EMAIL, "password": PASSWORD})
+    assert status == 200 and body["state"] == "choosing_channel", body
+    options = body["told"]["passkey_options"]
+    # Her password is right: her own passkeys are named (no one else's).
+    allowed = [c["id"] for c in json.loads(options)["allowCredentials"]]
+    assert allowed == [json.loads(device.get(options))["id"]]
+
+    def refusal(credential: str) -> str:
+        status, body = api.event(instance, "authorize_passkey", {"credential": credential})
+        assert status == 422, body
+        return str(body["errors"]["event"]["reason"])
+
+    assert refusal(other.get(options)) == "passkey_not_yours"
+    assert refusal(device.get(options, origin="https://mini-financement.example")) == (
+        "passkey_failed"
+    )
+    services.clock.advance(timedelta(minutes=5, seconds=1))
+    assert refusal(device.get(options)) == "passkey_expired"
+    renewed = api.event(instance, "renew_passkey")[1]["told"]["passkey_options"]
+    status, body = api.event(instance, "authorize_passkey", {"credential": device.get(renewed)})
+    assert status == 200 and body["state"] == "signed_in", body
+    assert "password_at" in body["told"]  # the password was typed: a privileged session
+    assert "offer" not in body["told"]  # no passkey to offer: one was just used

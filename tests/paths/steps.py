@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from tests.factories import TESTER, passkey
 from tests.paths import Steps, Walk
+from tests.webauthn import SoftAuthenticator
 
 
 def activation_link(walk: Walk) -> dict[str, Any]:
@@ -33,8 +35,22 @@ def device_code(walk: Walk) -> dict[str, Any]:
     return {"code": code, "remember_device": True, "user_agent": FIREFOX}
 
 
+def passkey_instead(walk: Walk) -> dict[str, Any]:
+    """The instance's customer's passkey (made now, on a software authenticator) instead of
+    the code."""
+    customer = walk.services.engine.snapshot(walk.id, by=TESTER).customer_id
+    if walk.id not in PASSKEYS and customer is not None:
+        PASSKEYS[walk.id] = passkey(walk.services, customer)
+    options, device = walk.passkey_options(), PASSKEYS.get(walk.id)
+    return {"credential": device.get(options) if options and device else "{}"}
+
+
+PASSKEYS: dict[str, SoftAuthenticator] = {}  # the passkey each walk's customer made
+
 DEVICE_CODE: Steps = {
     ("choosing_channel", "send_code"): lambda walk: {"channel": "sms"},
+    ("choosing_channel", "authorize_passkey"): passkey_instead,
+    ("choosing_channel", "renew_passkey"): lambda walk: {},
     ("code_sent", "authorize"): device_code,
     ("code_sent", "resend_code"): after_a_minute,
     ("code_sent", "choose_other"): lambda walk: {},

@@ -59,7 +59,7 @@ def test_the_vin_and_the_last_payment_lead_to_the_device_code(services: Services
     result = verify(services, start(services, who), **by_vin(who))
     assert result.ok and result.snapshot.state == "choosing_channel"
     # Where a code may go: the contract's record, shown masked.
-    assert result.snapshot.allowed_events == ["send_code"]
+    assert result.snapshot.allowed_events == ["send_code", "authorize_passkey", "renew_passkey"]
     assert linked_to(services, who) == []  # not before the device is authorized
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.accounts import codes, remembered
+from flows.accounts import codes, passkeys, remembered
 from flows.contracts.association import mask_email, mask_phone
 from flows.model import DEVICE_TOKEN, USER_AGENT, FlowModel, View
+from storage import passkeys as stored_passkeys
 from storage.contracts import Contract
 from storage.devices import DeviceChallenge
 
@@ -35,7 +36,9 @@ class DeviceCodeStep(FlowModel):
         if view.state not in ("choosing_channel", "code_sent") or view.customer_id is None:
             return {}
         found: dict[str, Any] = {
-            "wait_seconds": codes.wait_before_next(view.session, view.customer_id, view.now)
+            "wait_seconds": codes.wait_before_next(view.session, view.customer_id, view.now),
+            # A customer with a passkey may use it instead (the page offers it then).
+            "has_passkey": bool(stored_passkeys.of_customer(view.session, view.customer_id)),
         }
         if view.state == "code_sent" and view.instance_id is not None:
             found["tries_left"] = codes.tries_left(view.session, view.instance_id, view.now)
@@ -49,6 +52,32 @@ class DeviceCodeStep(FlowModel):
             email_masked=mask_email(contract.email),
             sms_offered="sms" in self.ctx.channels,
         )
+        self.offer_passkey_instead()
+
+    def offer_passkey_instead(self) -> None:
+        """A challenge for the customer's passkeys, should they use one instead of a code."""
+        ctx = self.ctx
+        owned = stored_passkeys.of_customer(ctx.session, self.customer_id or 0)
+        rp = passkeys.relying_party(ctx.base_url)
+        self.told[passkeys.OPTIONS] = passkeys.offer_sign_in(self.memory, rp, ctx.now, owned)
+
+    def passkey_confirms(self, fields: Mapping[str, Any]) -> bool:
+        ctx = self.ctx
+        problem = passkeys.challenge_problem(self.memory, ctx.now)
+        if problem is None:
+            _, problem = passkeys.authenticate(
+                ctx.session,
+                self.customer_id,
+                fields["credential"],
+                passkeys.relying_party(ctx.base_url),
+                passkeys.challenge_of(self.memory),
+                ctx.now,
+            )
+        mine = {"passkey_unknown": "passkey_not_yours", "passkey_invalid": "passkey_failed"}
+        return self.reject("event", mine.get(problem, problem)) if problem else True
+
+    def spend_passkey_challenge(self) -> None:
+        passkeys.spend(self.memory)
 
     recipient = ""  # where the code goes, as codes.recipient_key gives it
 
