@@ -170,12 +170,17 @@ TESTER = Principal.tester("test")
 
 
 def passkey(
-    services: Services, identity_id: int, name: str = "Chromium · Linux", base_url: str = ""
+    services: Services,
+    identity_id: int,
+    name: str = "Chromium · Linux",
+    base_url: str = "",
+    *,
+    synced: bool = False,
 ) -> SoftAuthenticator:
     """A passkey of the MINI ID, kept as passkey_registration keeps one; the software
     authenticator that holds it (for the site at BASE_URL, by default the engine's)."""
     rp = passkeys.relying_party(base_url or services.engine.base_url())
-    device = SoftAuthenticator(rp.origin)
+    device = SoftAuthenticator(rp.origin, synced=synced)
     with services.db.write() as session:
         found = session.get(Identity, identity_id)
         assert found is not None

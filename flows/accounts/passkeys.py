@@ -186,7 +186,8 @@ def authenticate(
 ) -> tuple[Passkey | None, str | None]:
     """The passkey of IDENTITY_ID that signed CHALLENGE (its use noted), or why not:
     ``passkey_unknown`` (no such passkey, or another customer's) or ``passkey_invalid``
-    (another challenge, origin or site, no user verification, a counter gone back)."""
+    (another challenge, origin or site, no user verification, a counter gone back, a backup
+    eligibility that changed)."""
     try:
         found = _parsed(credential)
         row = passkeys.by_credential(session, str(found["id"]))
@@ -206,6 +207,8 @@ def authenticate(
         )
     except (WebAuthnException, ValueError, KeyError, TypeError):
         return None, "passkey_invalid"
+    if (verified.credential_device_type == "multi_device") != row.backup_eligible:
+        return None, "passkey_invalid"  # eligible for backup or not: fixed at its creation
     row.sign_count = verified.new_sign_count
     row.backed_up = verified.credential_backed_up
     row.last_used_at = now

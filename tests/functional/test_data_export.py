@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 from flask import Flask
 from sqlalchemy import select
+from webauthn.helpers import bytes_to_base64url
 
 from flows import demo
 from flows.accounts import export
@@ -19,7 +20,7 @@ from flows.contracts import payoff
 from flows.contracts.schedule import today
 from storage import contracts
 from storage.models import Staff
-from tests.factories import TESTER
+from tests.factories import TESTER, passkey
 from tests.functional.test_sign_in import sign_in
 from tests.support import Browser, identity_of, newest, own_form
 from web.customer import pdf
@@ -58,6 +59,7 @@ def test_emilies_archive_holds_her_data_and_no_secret(app: Flask) -> None:
     quote = services.engine.start("payoff_quote", by=TESTER, language="fr", customer_id=emilie)
     on = payoff.date_window(today(services.clock()), first.province)[0].isoformat()
     assert services.engine.send(quote.id, "ask", {"contract": str(loan), "date": on}, by=TESTER).ok
+    key = passkey(services, emilie, "iPhone d'Émilie").credentials[0]
     browser = Browser(app)
     sign_in(browser, demo.EMILIE.email, demo.PASSWORD)
     where = ask(browser)
@@ -75,6 +77,7 @@ def test_emilies_archive_holds_her_data_and_no_secret(app: Flask) -> None:
     assert data["mini_id"]["email"] == demo.EMILIE.email
     assert {c["number"] for c in data["contracts"]} and data["conversations"]
     assert data["payoff_quotes"] and data["trail"]
+    assert [p["name"] for p in data["passkeys"]] == ["iPhone d'Émilie"]
     for entry in data["contracts"]:
         for d in entry["documents"]:
             assert d["file"] in archive.namelist()
@@ -86,6 +89,7 @@ def test_emilies_archive_holds_her_data_and_no_secret(app: Flask) -> None:
         assert other.email not in everything and other.last_name not in everything
     assert "argon2" not in everything and "$argon2" not in everything  # no password hash
     assert "/link/" not in everything  # no e-mailed link
+    assert bytes_to_base64url(key.id) not in everything  # nor a passkey's credential
     with services.db.read() as session:  # staff are never named: "an agent"
         for member in session.scalars(select(Staff)):
             assert member.email not in everything

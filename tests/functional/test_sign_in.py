@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from storage import passkeys as stored_passkeys
 from tests.factories import PASSWORD, contract, identity, passkey
 from tests.functional.test_api import TOKEN, Api
 from tests.support import (
@@ -398,6 +399,18 @@ def test_a_passkey_is_refused_replayed_phished_late_cloned_or_another_customers(
     assert api.event(second, "verify_passkey", {"credential": device.get(renewed)})[0] == 200
     third, _ = passkey_sign_in(api)
     assert api.event(third, "use_password")[1]["state"] == "credentials"
+
+
+def test_a_synced_passkey_is_kept_as_such_and_may_not_stop_being_one(passkey_api: Api) -> None:
+    services: Services = passkey_api.app.extensions["moncompte"]
+    nadia = identity(services, PASSKEY_EMAIL)
+    device = passkey(services, nadia, base_url=SITE, synced=True)
+    with services.db.read() as session:
+        [kept] = stored_passkeys.of_customer(session, nadia)
+        assert kept.backup_eligible and kept.backed_up
+    device.synced = False  # the same credential, now said never to be copied: a forgery
+    instance, options = passkey_sign_in(passkey_api)
+    assert refused(passkey_api, instance, device.get(options))["reason"] == "passkey_invalid"
 
 
 def test_after_the_password_a_passkey_authorizes_the_device_instead_of_a_code(

@@ -298,7 +298,8 @@ def _snapshot(flows: list[str]) -> dict[str, Any]:
             "told": {
                 "type": "object",
                 "description": "what a taken step tells its sender once: next, the page a "
-                "signed-in customer lands on; meanwhile, the agents who answered since",
+                "signed-in customer lands on; meanwhile, the agents who answered since; "
+                "passkey_options, the JSON a passkey ceremony answers (as credential)",
                 "additionalProperties": STRING,
             },
         },
