@@ -379,7 +379,7 @@ def test_the_command_prints_each_kind(app: Flask, services: Services, uploads: P
     lines = output.splitlines()
     assert lines[0].split() == ["closed_mini_ids", "1"]
     assert [line.split()[0] for line in lines[:-1]] == list(PAST)
-    assert lines[-1] == "Removed 16 in all."
+    assert lines[-1] == "Removed 17 in all."
     code, output = run(app)
     assert code == 0 and output.splitlines()[-1] == "Removed 0 in all."
 
