@@ -41,6 +41,7 @@ from storage.models import Identity
 from storage.passkeys import Passkey
 
 CHALLENGE_VALID_FOR = timedelta(minutes=5)
+TIMEOUT_MS = int(CHALLENGE_VALID_FOR.total_seconds() * 1000)  # what the browser is told
 RP_NAME = "Mon Compte MINI"
 # What an instance's memory keeps of its ceremony: the challenge, when it was issued, and
 # the options the browser (or a tester's authenticator) is handed.
@@ -83,6 +84,7 @@ def offer_registration(
         user_id=handle,
         user_display_name=f"{identity.first_name} {identity.last_name}".strip(),
         challenge=challenge,
+        timeout=TIMEOUT_MS,
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.REQUIRED,
             user_verification=UserVerificationRequirement.REQUIRED,
@@ -104,6 +106,7 @@ def offer_sign_in(
     options = generate_authentication_options(
         rp_id=rp.id,
         challenge=challenge,
+        timeout=TIMEOUT_MS,
         allow_credentials=[_descriptor(p) for p in allowed or []],
         user_verification=UserVerificationRequirement.REQUIRED,
     )
@@ -213,15 +216,6 @@ def authenticate(
     row.backed_up = verified.credential_backed_up
     row.last_used_at = now
     return row, None
-
-
-def owner_of(session: Session, credential: str) -> int | None:
-    """The MINI ID whose passkey this answer claims to be (checked by :func:`authenticate`)."""
-    try:
-        row = passkeys.by_credential(session, str(_parsed(credential)["id"]))
-    except (ValueError, KeyError, TypeError):
-        return None
-    return row.identity_id if row is not None else None
 
 
 def _parsed(credential: str) -> dict[str, Any]:
