@@ -52,7 +52,9 @@ def day(value: date, lang: str) -> str:
 def moment(value: datetime, lang: str) -> str:
     """A moment as the customer reads it, in Eastern time: «5 décembre 2026, 14 h 03»."""
     local = value.astimezone(EASTERN)
-    return f"{day(local.date(), lang)}, {format_time(local, 'short', locale=_LOCALE[lang])}"
+    # «14 h 03» never breaks across lines (as 2:03 p.m. does not, its space a narrow one).
+    time = format_time(local, "short", locale=_LOCALE[lang]).replace(" ", "\u00a0")
+    return f"{day(local.date(), lang)}, {time}"
 
 
 def phone(number: str, lang: str) -> str:

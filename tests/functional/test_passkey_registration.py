@@ -112,7 +112,7 @@ def test_the_ceremony_refuses_another_site_a_late_answer_and_a_known_passkey(
 
 
 def sign_in_page(browser: Browser, lang: str) -> Page:
-    """The sign-in form, e-mail typed, sent with «Se connecter avec une clé d'accès»."""
+    """The sign-in form, e-mail typed, sent with «Utiliser une clé d'accès»."""
     return browser.get(f"/{lang}/login").form().fill(email=EMAIL).submit("use_passkey")
 
 

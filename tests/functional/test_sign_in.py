@@ -313,7 +313,7 @@ SITE = "http://localhost/"  # the test client's, where the passkeys are made
 
 
 def passkey_sign_in(api: Api, email: str = PASSKEY_EMAIL) -> tuple[str, str]:
-    """A sign-in, the e-mail address typed, «Se connecter avec une clé d'accès» chosen: its
+    """A sign-in, the e-mail address typed, «Utiliser une clé d'accès» chosen: its
     id and the options it hands out."""
     instance = api.start("sign_in")["id"]
     status, body = api.event(instance, "use_passkey", {"email": email})
