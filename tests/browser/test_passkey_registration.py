@@ -2,7 +2,8 @@
 Chromium's virtual authenticator (WebAuthn over the DevTools protocol) answering for the
 device: Jean, whose loan is linked, signs in with his password and a code; the overview
 offers a passkey once; he names the device and creates the passkey; signs out, then in
-again with his e-mail address and the passkey (no password, no code); removes it in «Où je
+again with his e-mail address and the passkey (no password, no code), then with his
+password and the passkey instead of the code; removes it in «Où je
 suis connecté»; the passkey the device still holds is then refused at sign-in, and his
 password asks for a code again. axe-core on every page.
 
@@ -48,6 +49,7 @@ WORDS = {
         "created": "Clé d'accès créée",
         "with_passkey": "Se connecter avec une clé d'accès",
         "passkey_button": "Utiliser une clé d'accès",
+        "or_passkey": "Ou utilisez votre clé d'accès",
         "use_passkey": "Utiliser ma clé d'accès",
         "use_password": "Utiliser mon mot de passe",
         "where": "Où je suis connecté",
@@ -77,6 +79,7 @@ WORDS = {
         "created": "Passkey created",
         "with_passkey": "Sign in with a passkey",
         "passkey_button": "Use a passkey",
+        "or_passkey": "Or use your passkey",
         "use_passkey": "Use my passkey",
         "use_password": "Use my password",
         "where": "Where I am signed in",
@@ -207,6 +210,15 @@ def test_create_a_passkey_sign_in_with_it_then_remove_it(
     expect(page).to_have_url(re.compile(rf"/{lang}/overview$"))
     expect(h1(page)).to_have_text(words["overview"])
     expect(page.get_by_role("link", name=words["offer"])).to_have_count(0)  # has one now
+
+    # 3b. With the password, the passkey instead of the code.
+    sign_out(page, lang)
+    sign_in_with_password(page, site, lang)
+    expect(h1(page)).to_have_text(words["authorize_h1"])
+    expect(page.get_by_role("heading", name=words["or_passkey"])).to_be_visible()
+    look(page, f"passkey-instead-of-code-{lang}")
+    page.get_by_role("button", name=words["use_passkey"]).click()
+    expect(page).to_have_url(re.compile(rf"/{lang}/overview$"))
 
     # 4. «Où je suis connecté» lists it; removed.
     page.get_by_role("link", name=words["where"]).click()
