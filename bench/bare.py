@@ -41,6 +41,7 @@ from flows.contracts.schedule import Standing, end_date, standing
 from flows.contracts.schedule import today as local_today
 from storage import flow_counts
 from storage.contracts import Contract, Document, Payment
+from storage.messages import unread_count
 from storage.models import AuditRecord, FlowInstance, Identity
 from storage.quotes import PayoffQuote
 from web.formatting import day, money
@@ -106,6 +107,7 @@ def add_bare_views(app: Flask) -> None:
         with db.read() as rows:
             owned = rows.scalars(_MINE, {"identity": identity_id}).all()
             cards = _cards(rows, list(owned), identity_id, today)
+            g.unread_replies = unread_count(rows, identity_id)  # in the same read, as the page
         return render_template(
             "overview/index.html",
             cards=cards,

@@ -148,7 +148,7 @@ def measure(
         for _ in range(200):
             in_process()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(args.profile).print_stats(40)
+        pstats.Stats(profiler).sort_stats(args.profile).print_stats(args.lines)
 
 
 def captured(services: Services, page: Any) -> list[tuple[str, Any]]:
@@ -184,6 +184,7 @@ def report(times: dict[str, list[float]], args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=500)
+    parser.add_argument("--lines", type=int, default=40, help="profile lines printed")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--admin-url", default=ADMIN_URL, help="a database of the server")

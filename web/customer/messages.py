@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, url_for
 from flask_babel import gettext
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from flows.messaging import SUBJECTS, centre
@@ -68,6 +69,11 @@ def unread_replies() -> int:
                 count = centre.unread(db, customer.id)
         g.unread_replies = count
     return int(g.unread_replies)
+
+
+def count_unread_replies(db: Session, customer_id: int) -> None:
+    """Count them within a page's own read (the overview's), a transaction fewer."""
+    g.unread_replies = centre.unread(db, customer_id)
 
 
 def subject_label(code: str) -> str:

@@ -31,6 +31,7 @@ from flows.records import Contract, DocumentLine, PaymentLine, QuoteLine
 from web import files
 from web.customer import paying, pdf
 from web.customer.auth import current_customer, login_required
+from web.customer.messages import count_unread_replies
 from web.formatting import day, money
 from web.services import current
 
@@ -88,6 +89,7 @@ def show(lang: str) -> str:
         payments = contracts.recent_payments(db, ids)
         kept = contracts.documents(db, ids)
         issued = quotes.of_contracts(db, ids, customer_id)
+        count_unread_replies(db, customer_id)
     cards = [
         ContractCard(
             c,
