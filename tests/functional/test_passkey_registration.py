@@ -193,3 +193,31 @@ def test_a_password_reset_and_an_agent_remove_every_passkey(api: Api, nadia: int
     assert answer.status_code == 200, answer.json
     with services.db.read() as session:
         assert passkeys.of_customer(session, nadia) == []
+
+
+def test_a_passkey_removed_meanwhile_or_of_another_customer_is_not_removed(
+    api: Api, nadia: int
+) -> None:
+    """Two tabs of «Où je suis connecté»: the second removal is told the passkey is gone;
+    the number of another customer's passkey removes nothing."""
+    services = services_of(api)
+    passkey(services, nadia, "Portable")
+    marc = identity(services, "marc.roy@example.com", first_name="Marc", last_name="Roy")
+    passkey(services, marc, "Tablette de Marc")
+    with services.db.read() as session:
+        [mine] = passkeys.of_customer(session, nadia)
+        [his] = passkeys.of_customer(session, marc)
+
+    first, second = (api.start("remembered_devices", customer=EMAIL)["id"] for _ in "12")
+    status, body = api.event(first, "remove_passkey", {"passkey": str(his.id)})
+    assert status == 422 and body["errors"]["passkey"]["reason"] == "passkey_gone", body
+    status, body = api.event(first, "remove_passkey", {"passkey": str(mine.id)})
+    assert status == 200 and body["state"] == "removed", body
+    status, body = api.event(second, "remove_passkey", {"passkey": str(mine.id)})
+    assert status == 422 and body["errors"]["passkey"]["reason"] == "passkey_gone", body
+    assert body["errors"]["passkey"]["message"] == (
+        "Cette clé d'accès n'est plus une de celles de votre MINI ID."
+    )
+    with services.db.read() as session:
+        assert [p.name for p in passkeys.of_customer(session, marc)] == ["Tablette de Marc"]
+        assert passkeys.of_customer(session, nadia) == []
