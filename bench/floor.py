@@ -12,7 +12,10 @@ psycopg. Then ``--rounds`` times, taking turns:
   result fetched: the floor, what the database and the driver cost;
 - **in the process**: the page through the Flask test client (no HTTP, no gunicorn);
 - **over HTTP**: the page from gunicorn on one keep-alive connection (http.client), the
-  whole of what a browser waits for on this machine.
+  whole of what a browser waits for on this machine;
+- **the session's read** (after those, taking turns on their own), the part every
+  signed-in page shares (the session and its MINI ID, through the pool and the ORM),
+  against its statement replayed as the SQL is.
 
 Prints the medians and the ratios to the floor. The target: over HTTP ≤ 4× the SQL.
 
@@ -50,7 +53,7 @@ from bench.load import (
     sign_in,
 )
 from bench.load import CUSTOMER as EMAIL
-from storage import migrate
+from storage import migrate, sessions
 from storage.contracts import Contract
 from storage.identities import by_email
 from web import create_app
@@ -129,18 +132,24 @@ def measure(
     host, port = server.base.removeprefix("http://").split(":")
     with psycopg.connect(libpq, autocommit=True) as connection:
         web = http.client.HTTPConnection(host, int(port), timeout=30)
-        steps: dict[str, Callable[[], float]] = {
-            "SQL": lambda: replay(connection, sent),
-            "in the process": in_process,
-            "over HTTP": lambda: over_http(web, cookie),
-        }
-        times: dict[str, list[float]] = {name: [] for name in steps}
-        for i in range(args.rounds + WARM_UP):
-            for name, step in steps.items():
-                elapsed = step()
-                if i >= WARM_UP:
-                    times[name].append(elapsed)
+        times = taking_turns(
+            {
+                "SQL": lambda: replay(connection, sent),
+                "in the process": in_process,
+                "over HTTP": lambda: over_http(web, cookie),
+            },
+            args.rounds,
+        )
         web.close()
+        # Apart, so that the page's own turns stay as they were: the first statement, and
+        # what the pool, the ORM session and its objects add to it.
+        times |= taking_turns(
+            {
+                "the session's statement, replayed": lambda: replay(connection, sent[:1]),
+                "the session's read": lambda: session_read(services, cookie),
+            },
+            args.rounds,
+        )
     report(times, args)
     if args.profile:
         profiler = cProfile.Profile()
@@ -149,6 +158,27 @@ def measure(
             in_process()
         profiler.disable()
         pstats.Stats(profiler).sort_stats(args.profile).print_stats(args.lines)
+
+
+def taking_turns(steps: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Each step's times, the steps run in turn ROUNDS times after a warm-up."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for i in range(rounds + WARM_UP):
+        for name, step in steps.items():
+            elapsed = step()
+            if i >= WARM_UP:
+                times[name].append(elapsed)
+    return times
+
+
+def session_read(services: Services, cookie: str) -> float:
+    """The session behind COOKIE and its account, read as every signed-in page reads them."""
+    start = time.perf_counter()
+    with services.db.read() as session:
+        found = sessions.live(session, cookie, services.clock())
+    elapsed = (time.perf_counter() - start) * 1000
+    assert found is not None and found.identity is not None
+    return elapsed
 
 
 def captured(services: Services, page: Any) -> list[tuple[str, Any]]:
