@@ -11,9 +11,15 @@ from tests.paths.steps import ACTIVATION, DEVICE_CODE
 from tests.webauthn import SoftAuthenticator
 
 
+def address(kind: str, walk: Walk) -> str:
+    """A new MINI ID's address: a walk may come back to the same step (the passkey, then
+    the password, then the passkey again) and make another."""
+    return f"{kind}.{walk.id.lower()}.{secrets.token_hex(3)}@example.com"
+
+
 def credentials(status: str) -> Any:
     def step(walk: Walk) -> dict[str, Any]:
-        email = f"{status}.{walk.id.lower()}@example.com"
+        email = address(status, walk)
         identity(walk.services, email, status=status)
         return {"email": email, "password": PASSWORD}
 
@@ -22,7 +28,7 @@ def credentials(status: str) -> Any:
 
 def with_a_contract(walk: Walk) -> dict[str, Any]:
     """A MINI ID with a linked contract, on a device it does not remember: a code."""
-    email = f"linked.{walk.id.lower()}@example.com"
+    email = address("linked", walk)
     who = identity(walk.services, email)
     contract(walk.services, f"PR-{secrets.token_hex(5).upper()}", identity_id=who)
     return {"email": email, "password": PASSWORD}
@@ -30,7 +36,7 @@ def with_a_contract(walk: Walk) -> dict[str, Any]:
 
 def with_a_passkey(walk: Walk) -> dict[str, Any]:
     """A MINI ID with a passkey on this (software) device."""
-    email = f"passkey.{walk.id.lower()}@example.com"
+    email = address("passkey", walk)
     DEVICES[walk.id] = passkey(walk.services, identity(walk.services, email))
     return {"email": email}
 
