@@ -208,7 +208,7 @@ def test_a_passkey_removed_meanwhile_or_of_another_customer_is_not_removed(
         [mine] = passkeys.of_customer(session, nadia)
         [his] = passkeys.of_customer(session, marc)
 
-    first, second = (api.start("remembered_devices", customer=EMAIL)["id"] for _ in "12")
+    first, second = (api.start("remembered_devices", customer=EMAIL)["id"] for _ in range(2))
     status, body = api.event(first, "remove_passkey", {"passkey": str(his.id)})
     assert status == 422 and body["errors"]["passkey"]["reason"] == "passkey_gone", body
     status, body = api.event(first, "remove_passkey", {"passkey": str(mine.id)})
