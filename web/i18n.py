@@ -138,6 +138,13 @@ class TranslatedTemplates(flask_templating.Environment):
             return self.in_force().select_template(names, parent, globals)
         return super().select_template(names, parent, globals)
 
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one dictionary, not Jinja's ChainMap over the
+        environment's: each ``{% from … import %}`` compares the two templates' globals, and
+        a ChainMap's keys are compared one by one in Python (about 40 µs an import, four a
+        page). Every global is added before the first page (see in_force)."""
+        return {**self.globals, **(d or {})}
+
     def in_force(self) -> TranslatedTemplates:
         """The environment of the language in force."""
         # Made at the first page, once every part of the app has added its globals and
