@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -42,7 +41,13 @@ FORM_ONLY = {"csrf_token", "event", "state"}
 
 def init_app(app: Flask) -> None:
     bp = Blueprint("flows", __name__)
-    bp.before_request(_throttle)
+    registry = app.extensions["moncompte"].registry
+    # Each procedure's own limit on what one client address may send it (429 beyond),
+    # checked by flask-limiter with the site's other limits, before the view.
+    limiter: Limiter = app.extensions["limiter"]
+    limiter.limit(
+        lambda: registry.get(_flow()).rate_limit, scope=lambda _endpoint: _flow(), methods=["POST"]
+    )(bp)
     for definition in app.extensions["moncompte"].registry:
         prefix = f"/<any(fr,en):lang>/{definition.route}"
         defaults = {"flow": definition.name}
@@ -54,7 +59,6 @@ def init_app(app: Flask) -> None:
             f"{prefix}/link/<token>", "link", link, methods=["GET", "POST"], defaults=defaults
         )
     app.register_blueprint(bp)
-    registry = app.extensions["moncompte"].registry
     app.jinja_env.globals["reason_message"] = lambda code, details=None: reasons.say(
         gettext(registry.reason_message(code)), details, current_language()
     )
@@ -159,14 +163,9 @@ def _send_link(lang: str, flow: str, token: str) -> Response | tuple[str, int]:
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _throttle() -> None:
-    """Each procedure's own limit on what one client address may send (429 beyond)."""
-    flow = (request.view_args or {}).get("flow")
-    if request.method != "POST" or flow is None:
-        return
-    limiter: Limiter = current_app.extensions["limiter"]
-    with limiter.limit(current().registry.get(flow).rate_limit, scope=flow):
-        pass
+def _flow() -> str:
+    """The procedure a request of this blueprint is for (every route names one)."""
+    return str((request.view_args or {})["flow"])
 
 
 def _form() -> dict[str, Any]:
