@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
     limiter.limit(
         lambda: registry.get(_flow()).rate_limit, scope=lambda _endpoint: _flow(), methods=["POST"]
     )(bp)
-    for definition in app.extensions["moncompte"].registry:
+    for definition in registry:
         prefix = f"/<any(fr,en):lang>/{definition.route}"
         defaults = {"flow": definition.name}
         bp.add_url_rule(prefix, "start", start, methods=["GET", "POST"], defaults=defaults)
