@@ -84,7 +84,7 @@ from storage.contracts import Contract
 from storage.identities import by_email
 from storage.models import AuditRecord
 from web import create_app
-from web.customer import pdf
+from web.cli import papers
 from web.customer.devices import COOKIE as DEVICE_COOKIE
 from web.services import Services
 from web.sessions import SALT
@@ -223,7 +223,7 @@ def seed(app: Flask, uploads: Path, instances: int) -> Seeded:
     """The demo, a third contract of Émilie's, her remembered device, registration instances."""
     services: Services = app.extensions["moncompte"]
     with app.app_context():
-        demo.load(services, uploads, pdf)
+        demo.load(services, uploads, papers)
     now = services.clock()
     today = local_today(now)
     with services.db.write() as session:

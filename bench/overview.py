@@ -32,7 +32,7 @@ from flows.accounts import remembered
 from storage import migrate
 from storage.identities import by_email
 from web import create_app
-from web.customer import pdf
+from web.cli import papers
 from web.customer.devices import COOKIE
 from web.services import Services
 
@@ -56,7 +56,7 @@ def run(rounds: int, server: str | None) -> None:
         )
         add_bare_views(app)
         services: Services = app.extensions["moncompte"]
-        demo.load(services, Path(uploads), pdf)
+        demo.load(services, Path(uploads), papers)
         with services.db.write() as session:
             emilie = by_email(session, demo.EMILIE.email)
             assert emilie is not None

@@ -20,12 +20,18 @@ from storage import migrate
 from storage.identities import by_email
 from web import create_app
 
-if Path("flows/demo.py").exists():  # where the demo data set lives since it left web/
+if Path("web/cli/papers.py").exists():  # the demo's documents, out of web.customer.pdf
+    from flows import demo
+    from web.cli import papers
+
+    def load(services: Any, uploads: Path) -> None:
+        demo.load(services, uploads, papers)
+elif Path("flows/demo.py").exists():  # where the demo data set lives since it left web/
     from flows import demo
     from web.customer import pdf
 
     def load(services: Any, uploads: Path) -> None:
-        demo.load(services, uploads, pdf)
+        demo.load(services, uploads, pdf)  # type: ignore[arg-type]
 else:
     from web import demo  # type: ignore[attr-defined, no-redef]
 

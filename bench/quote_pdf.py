@@ -23,6 +23,7 @@ from flows.contracts.schedule import today
 from storage import migrate
 from storage.identities import by_email
 from web import create_app
+from web.cli import papers
 from web.customer import pdf
 from web.services import Services
 
@@ -38,7 +39,7 @@ def run(rounds: int) -> None:
             {"DATABASE_URL": url, "SECRET_KEY": "bench", "SMTP_URL": None, "TESTING": True}
         )
         services: Services = app.extensions["moncompte"]
-        demo.load(services, Path(folder) / "uploads", pdf)
+        demo.load(services, Path(folder) / "uploads", papers)
         now = services.clock()
         with services.db.write() as session:
             emilie = by_email(session, demo.EMILIE.email)

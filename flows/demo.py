@@ -182,7 +182,7 @@ def payments(contract: Contract, today: date) -> list[Record]:
 
 
 class Papers(Protocol):
-    """Who writes the demo's documents of record (web.pdf: in the holder's language)."""
+    """Who writes the demo's documents of record (web.cli.papers: in the holder's language)."""
 
     def contract_document(self, contract: Contract, lang: str) -> bytes: ...
 

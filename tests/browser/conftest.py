@@ -32,7 +32,7 @@ from flows import demo
 from flows.accounts import remembered
 from storage.identities import by_email
 from tests.factories import staff_code
-from web.customer import pdf
+from web.cli import papers
 from web.customer.devices import COOKIE
 from web.services import Services
 
@@ -134,7 +134,7 @@ def demo_data(app: Flask, lang: str) -> None:
     (the site opens in a customer's language once they sign in)."""
     services: Services = app.extensions["moncompte"]
     with app.app_context():
-        demo.load(services, Path(app.config["UPLOAD_FOLDER"]), pdf)
+        demo.load(services, Path(app.config["UPLOAD_FOLDER"]), papers)
     with services.db.write() as session:
         for person in demo.CUSTOMERS:
             speaks_in(session, person.email, lang)

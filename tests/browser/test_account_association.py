@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from flows import demo
 from tests.browser.conftest import accessible, shoot, speaks_in
 from tests.support import SMTPServer, newest
-from web.customer import pdf
+from web.cli import papers
 from web.services import Services
 
 pytestmark = pytest.mark.browser
@@ -190,7 +190,7 @@ def without_sms(make_app: Any, smtp_server: SMTPServer, lang: str) -> Iterator[s
     base = f"http://127.0.0.1:{port}"
     app: Flask = make_app(BASE_URL=base, SMTP_URL=smtp_server.url)
     with app.app_context():
-        demo.load(app.extensions["moncompte"], Path(app.config["UPLOAD_FOLDER"]), pdf)
+        demo.load(app.extensions["moncompte"], Path(app.config["UPLOAD_FOLDER"]), papers)
     with app.extensions["moncompte"].db.write() as session:
         speaks_in(session, demo.SOPHIE.email, lang)
     server = make_server("127.0.0.1", port, app, threaded=True)

@@ -23,7 +23,7 @@ from storage.models import Staff
 from tests.factories import TESTER, passkey
 from tests.functional.test_sign_in import sign_in
 from tests.support import Browser, identity_of, newest, own_form
-from web.customer import pdf
+from web.cli import papers
 from web.services import Services
 
 SCHEMA = json.loads(
@@ -39,7 +39,7 @@ def services_of(app: Flask) -> Services:
 def demo_app(app: Flask) -> Services:
     services = services_of(app)
     with app.app_context():
-        demo.load(services, Path(app.config["UPLOAD_FOLDER"]), pdf)
+        demo.load(services, Path(app.config["UPLOAD_FOLDER"]), papers)
     return services
 
 

@@ -227,9 +227,9 @@ def demo_load() -> None:
 
 def _load_demo() -> None:
     from flows import demo
-    from web.customer import pdf
+    from web.cli import papers
 
-    report = demo.load(current(), Path(current_app.config["UPLOAD_FOLDER"]), pdf)
+    report = demo.load(current(), Path(current_app.config["UPLOAD_FOLDER"]), papers)
     click.echo(f"Demo data loaded ({report.created} new contract(s), {report.updated} updated).")
     click.echo("Sign in with one of these demo MINI IDs:")
     for customer in demo.CUSTOMERS:
