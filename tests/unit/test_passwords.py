@@ -50,6 +50,17 @@ def test_a_common_password_is_refused_whatever_its_length() -> None:
     assert passwords.policy_problem("1234567890123", []) == "password_weak"
 
 
+def test_the_common_passwords_are_the_head_of_zxcvbn_s_list() -> None:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    top = FREQUENCY_LISTS["passwords"][:10000]
+    assert passwords.common() == frozenset(top), (
+        "zxcvbn's list changed: write its first 10,000 passwords, one a line, under the"
+        f" comment at the top of {passwords.COMMON}"
+    )
+    assert len(passwords.common()) == 10000 and "123456" in passwords.common()
+
+
 def test_hash_is_argon2id_with_asvs_parameters() -> None:
     stored = passwords.hash_password("vélo rouge sous la pluie")
     params = extract_parameters(stored)
