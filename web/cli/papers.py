@@ -64,7 +64,7 @@ class Letter(FPDF):
             self.multi_cell(0, 7, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(4)
 
-    def amounts(self, rows: list[tuple[str, str]], total: tuple[str, str] | None) -> None:
+    def amounts(self, rows: list[tuple[str, str]]) -> None:
         self.set_font(FONT, "", 11)
         with self.table(
             col_widths=(120, 56),
@@ -75,9 +75,6 @@ class Letter(FPDF):
         ) as table:
             for name, value in rows:
                 table.row((name, value))
-            if total:
-                self.set_font(FONT, "B", 12)
-                table.row(total)
         self.set_font(FONT, "", 10)
         self.ln(4)
 
@@ -103,8 +100,7 @@ def statement(contract: Contract, month_end: date, payments: list[Payment], lang
                 )
                 for p in payments
             ]
-            or [(gettext("No payment in this period."), "")],
-            None,
+            or [(gettext("No payment in this period."), "")]
         )
         return bytes(pdf.output())
 
