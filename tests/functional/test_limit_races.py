@@ -8,6 +8,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -15,11 +16,12 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
+from redis import Redis
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from storage.devices import DeviceChallenge, IdentityCheck
-from storage.models import OutboxMessage
+from storage.models import FlowInstance, OutboxMessage
 from tests.factories import PASSWORD, contract, identity
 from tests.paths.account_association import number_of, vin_of
 from web.services import Services
@@ -92,15 +94,21 @@ def at_once(calls: list[Callable[[], requests.Response]]) -> list[requests.Respo
     return [a for a in answers if a is not None]
 
 
-@pytest.fixture
-def site(make_app: Any, postgres_url: str) -> Iterator[Site]:
-    app: Flask = make_app(DATABASE_URL=postgres_url)
+@contextmanager
+def serving(app: Flask) -> Iterator[Site]:
+    """APP on a real socket, a thread for each request."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield Site(app, f"http://127.0.0.1:{server.server_port}")
     server.shutdown()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def site(make_app: Any, postgres_url: str) -> Iterator[Site]:
+    with serving(make_app(DATABASE_URL=postgres_url)) as served:
+        yield served
 
 
 def customer(site: Site) -> tuple[int, str]:
@@ -131,6 +139,34 @@ def failures(site: Site, **where: Any) -> int:
     for column, value in where.items():
         query = query.where(getattr(IdentityCheck, column) == value)
     return site.count(query)
+
+
+@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"], ids=["memory", "redis"])
+def test_twenty_five_simultaneous_registrations_from_one_address_start_ten(
+    make_app: Any, postgres_url: str, redis_url: str | None
+) -> None:
+    prefix = f"test-{secrets.token_hex(4)}"  # this run's buckets alone
+    app = make_app(
+        DATABASE_URL=postgres_url,
+        RATELIMIT_ENABLED=True,
+        REDIS_URL=redis_url,
+        RATELIMIT_KEY_PREFIX=prefix,
+    )
+    with serving(app) as site:
+        browsers = [Client(site) for _ in range(25)]
+        for browser in browsers:
+            browser.get("/fr/register")  # reading the form is never throttled
+        answers = at_once([partial(b.post, "/fr/register", {}) for b in browsers])
+        statuses = sorted(a.status_code for a in answers)
+        # Registration's limit is 10 a minute for one client address: exactly that.
+        assert statuses == [303] * 10 + [429] * 15
+        started = select(func.count(FlowInstance.id)).where(FlowInstance.flow == "registration")
+        assert site.count(started) == 10
+    if redis_url:  # counted in Redis, not in the fallback: then cleared
+        redis = Redis.from_url(redis_url)
+        kept = list(redis.scan_iter(match=f"*{prefix}*"))
+        assert kept
+        redis.delete(*kept)
 
 
 def test_twelve_simultaneous_verifications_of_one_mini_id_count_three(site: Site) -> None:
